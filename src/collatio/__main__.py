@@ -1,0 +1,5 @@
+"""``python -m collatio``."""
+
+from collatio.cli import run
+
+run()

@@ -1,0 +1,151 @@
+"""The ``collatio`` command: ``main(argv) -> exit status`` (0 ok, 1 bad input, 2 usage)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+import collatio
+from collatio._version import __version__
+from collatio.errors import CollatioError
+from collatio.listing import parse_json, parse_outline
+from collatio.markup.conventions import PRESETS, get_convention
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit 2 without a traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="collatio",
+        description="Revision-aware collation of archival transcriptions.",
+    )
+    parser.add_argument("--version", action="version", version=f"collatio {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    parse = commands.add_parser(
+        "parse",
+        help="split transcriptions into witnesses and show their marks and revision states",
+        description="Split transcription files into witnesses, classify their marks with a "
+        "convention, and print the witnesses, spans, revision states and diagnostics.",
+    )
+    parse.add_argument("files", nargs="*", metavar="FILE", help="transcription files")
+    parse.add_argument("--format", choices=("text", "json"), default="text")
+    parse.add_argument("--manifest", metavar="M", help="TOML manifest overriding the defaults")
+    parse.add_argument(
+        "--convention",
+        metavar="NAME",
+        help=f"force a convention for every witness: {', '.join(PRESETS)} or a .toml file "
+        "(default: stated in each witness's header, else editorial)",
+    )
+    parse.add_argument("--encoding", default="utf-8", help="text encoding of the files")
+    parse.add_argument("--strict", action="store_true", help="fail on any warning")
+    parse.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
+    parse.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+
+    conventions = commands.add_parser(
+        "conventions",
+        help="list the markup conventions, or show one's delimiters and rules",
+    )
+    conventions.add_argument("name", nargs="?", help="a preset name or a .toml file")
+    return parser
+
+
+def _write(text: str, output: str | None, stdout: TextIO) -> None:
+    if output is None or output == "-":
+        stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise CollatioError(f"cannot write output: {exc.strerror or exc}", path=output) from None
+
+
+def _cmd_parse(args: argparse.Namespace, stdout: TextIO) -> int:
+    if not args.files and not args.manifest:
+        raise _UsageError("parse needs at least one FILE or a --manifest")
+    result = collatio.parse(
+        args.files,
+        manifest=args.manifest,
+        convention=args.convention,
+        encoding=args.encoding,
+        strict=args.strict,
+    )
+    text = parse_json(result) if args.format == "json" else parse_outline(result)
+    _write(text, args.output, stdout)
+    return EXIT_OK
+
+
+def _cmd_conventions(args: argparse.Namespace, stdout: TextIO) -> int:
+    if args.name is None:
+        for name, convention in PRESETS.items():
+            stdout.write(f"{name:<14} {convention.description}\n")
+        return EXIT_OK
+    convention = get_convention(args.name)
+    stdout.write(f"{convention.name}: {convention.description}\n")
+    for pattern in convention.detect:
+        stdout.write(f"  detected when a header matches: {pattern.pattern}\n")
+    for delimiter in convention.delimiters:
+        stdout.write(
+            f"  delimiter {delimiter.name}: {delimiter.open}...{delimiter.close} -> "
+            f"{delimiter.kind.value}  ({delimiter.why})\n"
+        )
+    for i, rule in enumerate(convention.rules, 1):
+        stdout.write(f"  rule {i}. {rule.name}: {rule.delimiter} -> {rule.kind.value}"
+                     f"{'/' + rule.label if rule.label else ''}  ({rule.why})\n")
+    return EXIT_OK
+
+
+class _UsageError(Exception):
+    pass
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the command line; returns the exit status instead of exiting."""
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    parser = build_parser()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_help(out)
+        return EXIT_USAGE
+    handlers = {"parse": _cmd_parse, "conventions": _cmd_conventions}
+    try:
+        return handlers[args.command](args, out)
+    except _UsageError as exc:
+        err.write(f"collatio: error: {exc}\n")
+        return EXIT_USAGE
+    except CollatioError as exc:
+        if args.debug:
+            raise
+        err.write(f"collatio: {exc.describe()}\n")
+        return EXIT_INPUT
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

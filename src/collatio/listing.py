@@ -1,0 +1,162 @@
+"""What ``collatio parse`` prints: parsed witnesses as plain data (JSON) or as an outline.
+
+The JSON shape is documented by ``docs/schemas/parse.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from collatio._version import __version__
+from collatio.markup.tree import Span
+from collatio.sources import Source
+from collatio.textpos import LineIndex
+from collatio.witness import ParseResult, Witness
+
+PARSE_FORMAT = "collatio-parse/1"
+
+
+def span_data(span: Span, index: LineIndex) -> dict[str, Any]:
+    """A span and its nested spans as plain data (built without recursion)."""
+
+    def one(node: Span) -> dict[str, Any]:
+        return {
+            "kind": node.kind.value,
+            "label": node.label,
+            "text": node.text,
+            "line": node.line,
+            "column": node.column,
+            "end_line": index.position(max(node.start, node.end - 1))[0],
+            "start": node.start,
+            "end": node.end,
+            "content_start": node.content_start,
+            "content_end": node.content_end,
+            "closed": node.close is not None,
+            "rule": node.rule,
+            "children": [],
+        }
+
+    root = one(span)
+    stack: list[tuple[Span, dict[str, Any]]] = [(span, root)]
+    while stack:
+        node, data = stack.pop()
+        for child in node.children:
+            if isinstance(child, Span):
+                child_data = one(child)
+                data["children"].append(child_data)
+                stack.append((child, child_data))
+    return root
+
+
+def witness_data(witness: Witness, index: LineIndex) -> dict[str, Any]:
+    """One witness as plain data."""
+    start_line = index.position(witness.start)[0]
+    end_line = index.position(max(witness.start, witness.end - 1))[0]
+    meta = witness.metadata
+    return {
+        "id": witness.siglum,
+        "label": witness.label,
+        "title": meta.title,
+        "date": meta.date,
+        "convention": witness.convention,
+        "convention_reason": witness.convention_reason,
+        "metadata": meta.as_dict(),
+        "source": {
+            "path": witness.path,
+            "start": witness.start,
+            "end": witness.end,
+            "line": start_line,
+            "end_line": end_line,
+        },
+        "spans": [span_data(node, index) for node in witness.nodes if isinstance(node, Span)],
+        "states": {state.name.value: state.text for state in witness.states},
+        "markers": {
+            state.name.value: [
+                {"offset": m.offset, "kind": m.span.kind.value, "label": m.span.label,
+                 "text": m.span.text, "line": m.span.line, "column": m.span.column}
+                for m in state.markers
+            ]
+            for state in witness.states
+        },
+    }
+
+
+def source_data(source: Source, index: LineIndex) -> dict[str, Any]:
+    """A source file's regions: what was set aside as chrome, header, summary, and why."""
+    return {
+        "path": source.path,
+        "documents": len(source.documents),
+        "regions": [
+            {
+                "kind": region.kind.value,
+                "line": region.line,
+                "end_line": index.position(max(region.start, region.end - 1))[0],
+                "start": region.start,
+                "end": region.end,
+                "rule": region.rule,
+                "document": region.document,
+                "text": source.text[region.start : region.end],
+            }
+            for region in source.regions
+        ],
+    }
+
+
+def parse_data(result: ParseResult) -> dict[str, Any]:
+    """The whole parse as plain data (the JSON of ``collatio parse``)."""
+    indexes = {source.path: LineIndex.of(source.text) for source in result.sources}
+    return {
+        "format": PARSE_FORMAT,
+        "collatio": __version__,
+        "sources": [source_data(s, indexes[s.path]) for s in result.sources],
+        "witnesses": [witness_data(w, indexes[w.path]) for w in result.witnesses],
+        "diagnostics": [d.as_dict() for d in result.diagnostics],
+    }
+
+
+def parse_json(result: ParseResult) -> str:
+    """The JSON text of :func:`parse_data`, deterministic and UTF-8 friendly."""
+    return json.dumps(parse_data(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def _clip(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def parse_outline(result: ParseResult, *, width: int = 60) -> str:
+    """A readable outline: each witness, its metadata, its spans as a tree, its diagnostics."""
+    lines: list[str] = []
+    for witness in result.witnesses:
+        meta = witness.metadata
+        index = LineIndex.of(witness.source)
+        first = index.position(witness.start)[0]
+        last = index.position(max(witness.start, witness.end - 1))[0]
+        dated = f"  [{meta.date}]" if meta.date else ""
+        lines.append(f"{witness.siglum}  {witness.label}{dated}")
+        lines.append(f"    source      {witness.path}, lines {first}-{last}")
+        lines.append(f"    convention  {witness.convention} ({witness.convention_reason})")
+        for key, value in meta.as_dict().items():
+            if key not in ("title", "date", "summary"):
+                lines.append(f"    {key:<11} {_clip(value, 90)}")
+        spans = list(witness.spans())
+        lines.append(f"    spans       {len(spans)}")
+        for span, ancestors in spans:
+            indent = "  " * len(ancestors)
+            kind = span.kind.value + (f"/{span.label}" if span.label else "")
+            where = f"{span.line}:{span.column}"
+            lines.append(
+                f"      {where:<9} {indent}{kind:<22} {_clip(span.text, width)!r}  <- {span.rule}"
+            )
+        for state in witness.states:
+            words = len(state.text.split())
+            lines.append(f"    state       {state.name.value}: {words} words, "
+                         f"{len(state.markers)} editorial marker(s)")
+        lines.append("")
+    if result.diagnostics:
+        lines.append("diagnostics:")
+        lines.extend(f"  {diagnostic}" for diagnostic in result.diagnostics)
+    else:
+        lines.append("diagnostics: none")
+    return "\n".join(lines) + "\n"

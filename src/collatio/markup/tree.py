@@ -1,0 +1,158 @@
+"""The span tree: what parsing a transcription produces.
+
+A parse is a sequence of nodes that tiles the parsed text exactly, in order:
+
+* :class:`Text`, a run of characters that is not markup;
+* :class:`Span`, a marked region: its opening delimiter, its children (again nodes that tile
+  the region between the delimiters) and its closing delimiter.
+
+Every offset is a half-open character offset into the *source file* (not the parsed
+excerpt), so a node maps back to the exact characters it came from:
+``source[node.start:node.end]`` is the node's full text, delimiters included. Concatenating
+the leaves in document order (see :func:`leaves`) rebuilds the source exactly.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+
+import attrs
+
+from collatio.errors import ConventionError
+
+
+class SpanKind(enum.Enum):
+    """What a marked region is, in TEI's words.
+
+    ``ADD`` and ``DEL`` are revisions of the document's own hand(s); ``SUPPLIED``,
+    ``NOTE``, ``GAP``, ``UNCLEAR`` and ``SIC`` are the editor's matter; ``HI`` is
+    typographic emphasis with no textual meaning.
+    """
+
+    ADD = "add"
+    DEL = "del"
+    SUPPLIED = "supplied"
+    NOTE = "note"
+    GAP = "gap"
+    UNCLEAR = "unclear"
+    SIC = "sic"
+    HI = "hi"
+
+    @classmethod
+    def parse(cls, name: str, *, where: str = "") -> SpanKind:
+        """The kind called *name*, or a :class:`ConventionError` listing the valid names."""
+        try:
+            return cls(name)
+        except ValueError:
+            valid = ", ".join(kind.value for kind in cls)
+            raise ConventionError(
+                f"unknown span kind {name!r}{where}; valid kinds: {valid}"
+            ) from None
+
+    @property
+    def is_revision(self) -> bool:
+        """True for the document's own hand revisions (``add``, ``del``)."""
+        return self in (SpanKind.ADD, SpanKind.DEL)
+
+    @property
+    def is_editorial(self) -> bool:
+        """True for matter that belongs to the editor, not to the document."""
+        return self in (SpanKind.SUPPLIED, SpanKind.NOTE, SpanKind.GAP)
+
+
+@attrs.frozen(slots=True)
+class Text:
+    """Unmarked characters ``source[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+    def __attrs_post_init__(self) -> None:
+        if not 0 <= self.start <= self.end or len(self.text) != self.end - self.start:
+            raise ValueError(f"Text offsets {self.start}..{self.end} do not fit {self.text!r}")
+
+
+@attrs.frozen(slots=True)
+class Delimiter:
+    """One mark character run (``[``, ``*``) at ``source[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@attrs.frozen(slots=True)
+class Span:
+    """A marked region of the source.
+
+    ``start``/``end`` cover the delimiters; ``content_start``/``content_end`` the text between
+    them. ``close`` is ``None`` only for a span whose end was forced by an override or by the
+    end of the text (a diagnostic says so). ``line`` and ``column`` locate the opening
+    delimiter (1-based). ``rule`` names the convention rule (or override) that decided the
+    kind; ``label`` refines it (``gloss``, ``translator``, ``identification``...).
+    """
+
+    kind: SpanKind
+    open: Delimiter
+    close: Delimiter | None
+    children: tuple[Node, ...]
+    line: int
+    column: int
+    rule: str
+    label: str | None = None
+
+    @property
+    def start(self) -> int:
+        return self.open.start
+
+    @property
+    def end(self) -> int:
+        return self.close.end if self.close is not None else self.content_end
+
+    @property
+    def content_start(self) -> int:
+        return self.open.end
+
+    @property
+    def content_end(self) -> int:
+        if self.close is not None:
+            return self.close.start
+        return self.children[-1].end if self.children else self.open.end
+
+    @property
+    def text(self) -> str:
+        """The marked text: the content with nested delimiters but without its own."""
+        return "".join(leaf.text for leaf in leaves(self.children))
+
+
+Node = Text | Span
+
+
+def leaves(nodes: tuple[Node, ...] | list[Node]) -> Iterator[Text | Delimiter]:
+    """Text runs and delimiters in document order, without recursion (nesting may be deep).
+
+    Joining their ``text`` rebuilds the source of *nodes* exactly.
+    """
+    stack: list[Node | Delimiter] = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Span):
+            if node.close is not None:
+                stack.append(node.close)
+            stack.extend(reversed(node.children))
+            yield node.open
+        else:
+            yield node
+
+
+def walk(nodes: tuple[Node, ...] | list[Node]) -> Iterator[tuple[Span, tuple[Span, ...]]]:
+    """Every span in document order with its ancestors (outermost first), iteratively."""
+    stack: list[tuple[Node, tuple[Span, ...]]] = [(node, ()) for node in reversed(nodes)]
+    while stack:
+        node, ancestors = stack.pop()
+        if isinstance(node, Span):
+            yield node, ancestors
+            inner = (*ancestors, node)
+            stack.extend((child, inner) for child in reversed(node.children))

@@ -1,0 +1,106 @@
+"""Revision states: ante/post/text built from the span tree, mapped back to the source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collatio.markup import PRESETS, SpanKind, get_convention, parse_markup
+from collatio.witness import StateName, build_state, states_for
+from tests.strategies import markup_text
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEED_002 = (SEEDS / "002_82ee7afc6dc33c74.txt").read_text(encoding="utf-8")
+
+
+def states(text: str, convention: str = "hand-revision") -> dict[str, str]:
+    nodes = parse_markup(text, get_convention(convention)).nodes
+    return {state.name.value: state.text for state in states_for(nodes)}
+
+
+@pytest.mark.parametrize(
+    ("text", "ante", "post"),
+    [
+        ("I sent [it] *them* today.", "I sent it today.", "I sent them today."),
+        # an insertion inside a deletion: added, then struck with its passage
+        ("a [b *c* d] e", "a b d e", "a e"),
+        # a deletion inside an insertion: written by hand, then struck
+        ("a *b [c] d* e", "a e", "a b d e"),
+        # editorial matter is in no state
+        ("*Chiang* Kai-shek [Jiang Jieshi] who", "Kai-shek who", "Chiang Kai-shek who"),
+        # a space before closing punctuation is closed up
+        ("for Japan *[against China].*", "for Japan", "for Japan."),
+        # a wholly inserted paragraph leaves no empty paragraph in ante
+        ("one,\n\n*two*\n\nthree", "one,\n\nthree", "one,\n\ntwo\n\nthree"),
+    ],
+)
+def test_ante_and_post(text: str, ante: str, post: str) -> None:
+    assert states(text) == {"ante": ante, "post": post}
+
+
+def test_witness_without_revisions_has_one_text_state() -> None:
+    assert states("reply [...] and *new* VCh [high frequency phone] at", "editorial") == {
+        "text": "reply and new VCh at"
+    }
+
+
+def test_markers_keep_editorial_positions() -> None:
+    nodes = parse_markup("I received your reply [...]\nnext", get_convention("editorial")).nodes
+    (state,) = states_for(nodes)
+    (marker,) = state.markers
+    assert marker.span.kind is SpanKind.GAP
+    assert state.text[: marker.offset].rstrip() == "I received your reply"
+
+
+def test_seed_draft_states() -> None:
+    start = SEED_002.index(" [DRAFT CIPHERED")
+    end = SEED_002.index("4 October 1950\n") + len("4 October 1950")
+    nodes = parse_markup(SEED_002, get_convention("hand-revision"), start=start, end=end).nodes
+    ante, post = states_for(nodes)
+    assert "there will be very many malcontents" in post.text
+    assert "there will be many malcontents" in ante.text
+    assert "question of sending to Korea a five-to-six" in ante.text
+    assert "question of minimum five-to-six" in post.text
+    # struck with the passage it was added to: in neither state
+    assert "the factors" not in ante.text and "the factors" not in post.text
+    assert "In such a big country as China" in ante.text
+    assert "In such a big country" not in post.text
+    # editorial matter in neither
+    for state in (ante, post):
+        assert "DRAFT CIPHERED" not in state.text and "trans." not in state.text
+        assert "Jiang Jieshi" not in state.text and "STALIN" not in state.text
+    assert post.text.endswith("Respectfully PHILIPPOV\n\n4 October 1950")
+    assert ante.text.endswith("\n\nPHILIPPOV\n\n4 October 1950")
+    # provenance: "very" is hand-added in post
+    offset = post.text.index("very many")
+    piece = post.piece_at(offset)
+    assert piece is not None and piece.revision is SpanKind.ADD
+    assert SEED_002[post.source_offset(offset) : post.source_offset(offset) + 4] == "very"
+
+
+@settings(max_examples=300)
+@given(text=markup_text(), convention=st.sampled_from(sorted(PRESETS)))
+def test_states_map_back_to_source(text: str, convention: str) -> None:
+    nodes = parse_markup(text, get_convention(convention)).nodes
+    for state in states_for(nodes):
+        position = 0
+        for piece in state.pieces:
+            assert piece.start == position and piece.length > 0
+            assert state.text[piece.start : piece.end] == text[
+                piece.source_start : piece.source_start + piece.length
+            ]
+            position = piece.end
+        assert position == len(state.text)
+        sources = [p.source_start for p in state.pieces]
+        assert sources == sorted(sources), "state text keeps source order"
+        for marker in state.markers:
+            assert 0 <= marker.offset <= len(state.text)
+
+
+@given(text=markup_text())
+def test_unmarked_text_is_its_own_state(text: str) -> None:
+    plain = build_state(parse_markup(text, get_convention("plain")).nodes, StateName.TEXT)
+    assert plain.text == text.lstrip()

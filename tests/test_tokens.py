@@ -1,0 +1,106 @@
+"""Tokenization and normalization."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from collatio.errors import CollatioError
+from collatio.markup import get_convention, parse_markup
+from collatio.normalize import Normalization, load_equivalents, minor_form
+from collatio.tokens import TokenKind, tokenize
+from collatio.witness import Piece, State, StateName, states_for
+from tests.strategies import markup_text
+
+
+def plain_state(text: str) -> State:
+    return State(StateName.TEXT, text, (Piece(0, 0, len(text)),) if text else ())
+
+
+def texts(text: str, normalization: Normalization | None = None) -> list[str]:
+    return [t.text for t in tokenize(plain_state(text), "A", normalization).tokens]
+
+
+def test_words_numbers_punctuation() -> None:
+    assert texts("Chiang Kai-shek's five-to-six divisions, 38th parallel; 27.8.1951 at 3:00.") == [
+        "Chiang", "Kai-shek's", "five-to-six", "divisions", ",", "38th", "parallel", ";",
+        "27.8.1951", "at", "3:00", ".",
+    ]
+
+
+def test_non_latin_scripts_and_combining_marks() -> None:
+    assert texts("Сталин 毛泽东 Kaesŏng e\u0301te") == ["Сталин", "毛泽东", "Kaesŏng", "e\u0301te"]
+
+
+def test_paragraph_breaks_are_whitespace_not_tokens() -> None:
+    tokens = tokenize(plain_state("impossible\n\n- only the"), "F").tokens
+    assert [(t.text, t.paragraph) for t in tokens] == [
+        ("impossible", 0), ("-", 1), ("only", 1), ("the", 1)
+    ]
+    assert tokens[0].ws == "\n\n"
+
+
+def test_punctuation_normalizer_carries_punctuation() -> None:
+    tokens = tokenize(plain_state("war, peace."), "A", Normalization.from_names(["punctuation"]))
+    assert [(t.text, t.norm) for t in tokens.tokens] == [("war,", "war"), ("peace.", "peace")]
+    assert tokens.rebuild() == "war, peace."
+
+
+def test_equivalents_and_case() -> None:
+    norm = Normalization.from_names(["case"], {"Philippov": "Filippov"})
+    assert norm("PHILIPPOV") == norm("Filippov") == "filippov"
+    assert Normalization()("Philippov") != Normalization()("philippov")
+
+
+def test_unknown_normalizer_is_a_clear_error() -> None:
+    with pytest.raises(CollatioError, match="unknown normalizer\\(s\\) 'spelling'; known: "):
+        Normalization.from_names(["spelling"])
+
+
+def test_equivalents_file(tmp_path: Path) -> None:
+    path = tmp_path / "eq.txt"
+    path.write_text("# names\nPhilippov = Filippov\n\nKaeseong = Kaesong  # spelling\n", "utf-8")
+    assert load_equivalents(str(path)) == {"Philippov": "Filippov", "Kaeseong": "Kaesong"}
+    path.write_text("ok = fine\nbroken line\n", "utf-8")
+    with pytest.raises(CollatioError) as info:
+        load_equivalents(str(path))
+    assert str(info.value).startswith(f"{path}:2:1: expected 'variant = canonical'")
+
+
+def test_minor_form() -> None:
+    assert minor_form("Respectfully,") == minor_form("respectfully")
+    assert minor_form("Kaesŏng") == minor_form("Kaesong")
+    assert minor_form("very many") != minor_form("many")
+
+
+def test_gap_becomes_a_token_and_revision_is_kept() -> None:
+    text = "I received [...] your *very* reply"
+    nodes = parse_markup(text, get_convention("hand-revision")).nodes
+    _ante, post = states_for(nodes)
+    tokens = tokenize(post, "D-pc").tokens
+    assert [t.kind for t in tokens][:3] == [TokenKind.WORD, TokenKind.WORD, TokenKind.GAP]
+    very = next(t for t in tokens if t.text == "very")
+    assert very.revision is not None and very.revision.value == "add"
+
+
+@given(text=markup_text())
+def test_tokens_rebuild_every_state(text: str) -> None:
+    for convention in ("hand-revision", "editorial"):
+        for state in states_for(parse_markup(text, get_convention(convention)).nodes):
+            for names in ((), ("punctuation", "case")):
+                tokens = tokenize(state, "W", Normalization.from_names(names))
+                assert tokens.rebuild() == state.text
+                for token in tokens.tokens:
+                    if token.kind is not TokenKind.GAP:
+                        assert state.text[token.start : token.end] == token.text
+                        assert text[token.source_start : token.source_start + 1] == token.text[:1]
+
+
+@given(text=st.text(max_size=200))
+def test_any_text_tokenizes_losslessly(text: str) -> None:
+    tokens = tokenize(plain_state(text), "A")
+    assert tokens.rebuild() == text
+    assert all(not t.text.isspace() and t.text for t in tokens.tokens)
