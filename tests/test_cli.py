@@ -113,3 +113,78 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["witnesses"][0]["id"] == "F"
+
+
+# --- collate -----------------------------------------------------------------------------------
+
+
+def test_collate_text_by_default() -> None:
+    code, out, err = run("collate", SEED)
+    assert code == 0, err
+    assert out.startswith("3 texts, ") and "reply ] F" in out
+    assert "\x1b[" not in out  # not a terminal: no colour
+
+
+def test_collate_json_matches_schema() -> None:
+    import jsonschema
+
+    code, out, _ = run("collate", SEED, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    schema = json.loads((ROOT / "docs" / "schemas" / "apparatus.schema.json").read_text("utf-8"))
+    jsonschema.validate(data, schema)
+    assert [w["id"] for w in data["witnesses"]] == ["F", "D-ac", "D-pc"]
+    assert any(u["type"] == "lacuna" and u["lacunose"] == ["F"] for u in data["apparatus"])
+
+
+def test_collate_options() -> None:
+    code, out, _ = run("collate", SEED, "--format", "json", "--base", "D", "--normalize",
+                       "case,punctuation", "--join", "0", "--no-transpositions")
+    assert code == 0
+    data = json.loads(out)
+    assert data["base"] == "D-pc"
+    assert all(u["type"] != "transposition" for u in data["apparatus"])
+
+
+def test_collate_unknown_normalizer_and_base_exit_1() -> None:
+    code, _, err = run("collate", SEED, "--normalize", "spelling")
+    assert code == 1 and "unknown normalizer(s) 'spelling'" in err
+    code, _, err = run("collate", SEED, "--base", "Q")
+    assert code == 1 and "unknown base 'Q'" in err
+
+
+def test_collate_output_format_from_file_name(tmp_path: Path) -> None:
+    target = tmp_path / "seed.collatex.json"
+    code, _, _ = run("collate", SEED, "-o", str(target))
+    assert code == 0
+    assert json.loads(target.read_text("utf-8"))["witnesses"] == ["F", "D-ac", "D-pc"]
+    code, _, err = run("collate", SEED, "-o", str(tmp_path / "x.doc"))
+    assert code == 1 and "no format is known" in err
+
+
+def test_collate_out_dir_writes_every_format(tmp_path: Path) -> None:
+    code, out, _ = run("collate", SEED, "--out", str(tmp_path / "build"))
+    assert code == 0
+    written = sorted(p.name for p in (tmp_path / "build").iterdir())
+    assert written == ["002_82ee7afc6dc33c74.collatex.json", "002_82ee7afc6dc33c74.json",
+                       "002_82ee7afc6dc33c74.txt"]
+    assert out.count("wrote ") == 3
+
+
+def test_collate_usage_errors() -> None:
+    assert run("collate")[0] == 2
+    assert run("collate", SEED, "--out", "x", "--format", "json")[0] == 2
+    assert run("collate", SEED, "--out", "x", "-o", "y")[0] == 2
+    assert run("collate", SEED, "--join", "-1")[0] == 2
+
+
+def test_collate_plain_files_sigla_from_names(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("The quick brown fox.", encoding="utf-8")
+    b.write_text("The quick red fox.", encoding="utf-8")
+    code, out, _ = run("collate", str(a), str(b), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert [w["id"] for w in data["witnesses"]] == ["a", "b"]
+    (unit,) = data["apparatus"]
+    assert [r["text"] for r in unit["readings"]] == ["brown", "red"]

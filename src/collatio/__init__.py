@@ -12,10 +12,19 @@ witness (witnesses and their revision states) -> tokens -> alignment -> apparatu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from os import PathLike
 
 from collatio._version import __version__
+from collatio.apparatus import (
+    Apparatus,
+    CollationOptions,
+    Reading,
+    UnitType,
+    VariationUnit,
+    collate_tokens,
+    collate_witnesses,
+)
 from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import (
     CollatioError,
@@ -26,7 +35,10 @@ from collatio.errors import (
     MarkupError,
     RenderError,
 )
+from collatio.interop import is_collatex_json, read_collatex_witnesses
 from collatio.markup import Convention, Span, SpanKind, get_convention, parse_markup
+from collatio.normalize import Normalization, load_equivalents
+from collatio.render import get_renderer, renderer_for_filename, renderer_names
 from collatio.sources import (
     Document,
     Manifest,
@@ -34,6 +46,7 @@ from collatio.sources import (
     Source,
     load_manifest,
     load_source,
+    read_text,
     split_source,
 )
 from collatio.witness import (
@@ -69,6 +82,58 @@ def parse(
     return parse_sources(sources, convention=convention, strict=strict)
 
 
+def collate(
+    paths: Iterable[str | PathLike[str]] = (),
+    *,
+    manifest: str | PathLike[str] | Manifest | None = None,
+    convention: str | Convention | None = None,
+    base: str | None = None,
+    normalize: Iterable[str] = (),
+    equivalents: Mapping[str, str] | str | None = None,
+    join: int = 2,
+    transpositions: bool = True,
+    encoding: str = "utf-8",
+    strict: bool = False,
+) -> Apparatus:
+    """Collate transcription files (or CollateX JSON witness files) into an apparatus.
+
+    Every witness takes part with its states (a draft with hand revisions as ``D-ac`` and
+    ``D-pc``); *base* names the lemma's witness (default: the latest dated); *normalize*
+    adds normalizers (``case``, ``punctuation``, ``accents``; see
+    :mod:`collatio.normalize`); *equivalents* maps variant forms to one (or names a file
+    of ``variant = canonical`` lines).
+    """
+    table = load_equivalents(equivalents) if isinstance(equivalents, str) else equivalents
+    options = CollationOptions(
+        base=base,
+        normalization=Normalization.from_names(normalize, table),
+        join=join,
+        transpositions=transpositions,
+    )
+    names = [str(path) for path in paths]
+    json_inputs = [name for name in names if name.lower().endswith(".json")]
+    if json_inputs:
+        if len(json_inputs) != len(names) or manifest is not None:
+            raise CollationError(
+                "CollateX JSON witness files cannot be mixed with transcriptions or a manifest"
+            )
+        entries = []
+        for name in names:
+            entries.extend(read_collatex_witnesses(read_text(name, encoding), name,
+                                                   options.normalization))
+        return collate_tokens(
+            [e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries], options
+        )
+    parsed = parse(names, manifest=manifest, convention=convention, encoding=encoding,
+                   strict=strict)
+    return collate_witnesses(parsed.witnesses, options, parsed.diagnostics)
+
+
+def render(apparatus: Apparatus, format: str = "text", **options: object) -> str:
+    """The apparatus in *format* (``text``, ``json``, ``collatex``, ...)."""
+    return get_renderer(format, **options).render(apparatus)
+
+
 def parse_text(
     text: str,
     *,
@@ -81,8 +146,10 @@ def parse_text(
 
 
 __all__ = [
+    "Apparatus",
     "CollatioError",
     "CollationError",
+    "CollationOptions",
     "Convention",
     "ConventionError",
     "Diagnostic",
@@ -92,7 +159,9 @@ __all__ = [
     "ManifestError",
     "MarkupError",
     "Metadata",
+    "Normalization",
     "ParseResult",
+    "Reading",
     "RenderError",
     "Severity",
     "Source",
@@ -100,14 +169,23 @@ __all__ = [
     "SpanKind",
     "State",
     "StateName",
+    "UnitType",
+    "VariationUnit",
     "Witness",
     "__version__",
+    "collate",
+    "collate_tokens",
+    "collate_witnesses",
     "get_convention",
+    "is_collatex_json",
     "load_manifest",
     "load_source",
     "parse",
     "parse_markup",
     "parse_sources",
     "parse_text",
+    "render",
+    "renderer_for_filename",
+    "renderer_names",
     "split_source",
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 import collatio
@@ -13,6 +15,7 @@ from collatio._version import __version__
 from collatio.errors import CollatioError
 from collatio.listing import parse_json, parse_outline
 from collatio.markup.conventions import PRESETS, get_convention
+from collatio.render import get_renderer, renderer_for_filename, renderer_names
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -57,6 +60,46 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
 
+    collate = commands.add_parser(
+        "collate",
+        help="collate witnesses (and the revision states of drafts) into an apparatus",
+        description="Collate transcription files (or CollateX JSON witness files) into a "
+        "critical apparatus. A draft with hand revisions takes part as two texts, as first "
+        "written (SIGLUM-ac) and as revised (SIGLUM-pc).",
+    )
+    collate.add_argument("files", nargs="*", metavar="FILE", help="transcriptions or .json")
+    collate.add_argument(
+        "--format", metavar="FORMAT",
+        help=f"output format: {', '.join(renderer_names())} "
+        "(default: from the name given to -o, else text)",
+    )
+    collate.add_argument(
+        "--base", metavar="SIGLUM", help="the lemma's witness (default: the latest dated)"
+    )
+    collate.add_argument("--manifest", metavar="M", help="TOML manifest overriding the defaults")
+    collate.add_argument(
+        "--convention", metavar="NAME", help="force a convention for every witness"
+    )
+    collate.add_argument(
+        "--normalize", metavar="LIST", default="",
+        help="comma-separated normalizers to compare with: case, punctuation, accents "
+        "(unicode and typography are always on)",
+    )
+    collate.add_argument("--equivalents", metavar="FILE",
+                         help="a table of equivalent forms, one 'variant = canonical' per line")
+    collate.add_argument("--join", type=int, default=2, metavar="N",
+                         help="absorb agreements of up to N words between larger differences")
+    collate.add_argument("--no-transpositions", action="store_true",
+                         help="report moved blocks as omission and addition")
+    collate.add_argument("--encoding", default="utf-8", help="text encoding of the files")
+    collate.add_argument("--strict", action="store_true", help="fail on any warning")
+    output = collate.add_mutually_exclusive_group()
+    output.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
+    output.add_argument("--out", metavar="DIR", help="write every format into DIR")
+    collate.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+
     conventions = commands.add_parser(
         "conventions",
         help="list the markup conventions, or show one's delimiters and rules",
@@ -89,6 +132,62 @@ def _cmd_parse(args: argparse.Namespace, stdout: TextIO) -> int:
     text = parse_json(result) if args.format == "json" else parse_outline(result)
     _write(text, args.output, stdout)
     return EXIT_OK
+
+
+def _cmd_collate(args: argparse.Namespace, stdout: TextIO) -> int:
+    if not args.files and not args.manifest:
+        raise _UsageError("collate needs at least one FILE or a --manifest")
+    if args.out and args.format:
+        raise _UsageError("--out writes every format; it cannot be combined with --format")
+    if args.join < 0:
+        raise _UsageError("--join must be 0 or more")
+    normalizers = [name.strip() for name in args.normalize.split(",") if name.strip()]
+    renderer = None
+    if not args.out:
+        if args.format:
+            renderer = get_renderer(args.format, color=_is_tty(stdout) and not args.output)
+        elif args.output and args.output != "-":
+            renderer = renderer_for_filename(args.output)
+        else:
+            renderer = get_renderer("text", color=_is_tty(stdout))
+    apparatus = collatio.collate(
+        args.files,
+        manifest=args.manifest,
+        convention=args.convention,
+        base=args.base,
+        normalize=normalizers,
+        equivalents=args.equivalents,
+        join=args.join,
+        transpositions=not args.no_transpositions,
+        encoding=args.encoding,
+        strict=args.strict,
+    )
+    if renderer is not None:
+        _write(renderer.render(apparatus), args.output, stdout)
+        return EXIT_OK
+    directory = Path(args.out)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CollatioError(f"cannot create output directory: {exc.strerror or exc}",
+                            path=str(directory)) from None
+    stem = _stem(args.files, args.manifest)
+    for name in renderer_names():
+        chosen = get_renderer(name)
+        target = directory / f"{stem}{chosen.extension}"
+        _write(chosen.render(apparatus), str(target), stdout)
+        stdout.write(f"wrote {target}\n")
+    return EXIT_OK
+
+
+def _stem(files: Sequence[str], manifest: str | None) -> str:
+    first = files[0] if files else (manifest or "apparatus")
+    return Path(first).name.split(".")[0] or "apparatus"
+
+
+def _is_tty(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
 
 
 def _cmd_conventions(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -133,7 +232,7 @@ def main(
     if args.command is None:
         parser.print_help(out)
         return EXIT_USAGE
-    handlers = {"parse": _cmd_parse, "conventions": _cmd_conventions}
+    handlers = {"parse": _cmd_parse, "collate": _cmd_collate, "conventions": _cmd_conventions}
     try:
         return handlers[args.command](args, out)
     except _UsageError as exc:

@@ -38,7 +38,7 @@ class Diagnostic:
     path: str | None = None
     line: int | None = None
     column: int | None = None
-    offset: int | None = None
+    offset: int | None = attrs.field(default=None, eq=False)  # derived from line and column
 
     def __str__(self) -> str:
         where = ":".join(

@@ -830,8 +830,12 @@ class _Detector:
     def run(self) -> _Detected:
         units = self.units
         if not units:
-            self.note(Severity.WARNING, "empty-source", "the file is empty or blank", 0)
-            return _Detected((), (), tuple(self.diagnostics))
+            # still a witness: a text the user named must not vanish from a collation
+            self.note(
+                Severity.WARNING, "empty-source", "the file is empty or blank: an empty witness", 0
+            )
+            documents = self._documents(1, [(0, 0)], split=False)
+            return _Detected((), documents, tuple(self.diagnostics))
         residue = self._residue_candidate()
         limit = residue if residue is not None else len(units)
         trailer = self._find_trailer(limit)

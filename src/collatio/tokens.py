@@ -58,6 +58,8 @@ class Token:
     source_start: int
     paragraph: int
     revision: SpanKind | None = None
+    #: The hand-revision span the token was written in (see :attr:`Piece.revision_span`).
+    revision_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     #: For a ``GAP`` token: the editorial span (``[...]``) it stands for.
     gap: Span | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -113,21 +115,21 @@ def tokenize(
     pieces = state.pieces
     piece_i = 0
 
-    def source_and_revision(offset: int) -> tuple[int, SpanKind | None]:
+    def source_and_revision(offset: int) -> tuple[int, Span | None]:
         nonlocal piece_i
         while piece_i + 1 < len(pieces) and pieces[piece_i].end <= offset:
             piece_i += 1
         if not pieces:
             return offset, None
         piece = pieces[piece_i]
-        return piece.source_start + offset - piece.start, piece.revision
+        return piece.source_start + offset - piece.start, piece.revision_span
 
     def add_gap(marker_offset: int, span: Span) -> None:
         # the gap belongs to the paragraph of the word before it
         where = tokens[-1].paragraph if tokens else 0
         tokens.append(
             Token("", "", f"\x00gap:{span.start}", TokenKind.GAP, len(tokens), marker_offset,
-                  span.start, where, None, span)
+                  span.start, where, gap=span)
         )
 
     for match in _TOKEN.finditer(text):
@@ -144,6 +146,7 @@ def tokenize(
         ws = match.group("ws")
         form = norm(surface)
         source_start, revision = source_and_revision(start)
+        hand = revision.kind if revision is not None else None
         if not form and tokens and tokens[-1].kind is not TokenKind.GAP:
             # not compared: carried by the token before it (``war`` + ``,``)
             last = tokens[-1]
@@ -151,7 +154,7 @@ def tokenize(
         else:
             tokens.append(
                 Token(surface, ws, form, kind, len(tokens), start, source_start, paragraph,
-                      revision)
+                      hand, revision)
             )
         if _BLANK_LINE.search(ws):
             paragraph += 1

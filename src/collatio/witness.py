@@ -63,6 +63,8 @@ class Piece:
     source_start: int
     length: int
     revision: SpanKind | None = None
+    #: The innermost hand-revision span around the run (its ``kind`` is ``revision``).
+    revision_span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def end(self) -> int:
@@ -150,7 +152,7 @@ _CLOSING = ".,;:!?)]}»”’"
 class _StateBuilder:
     def __init__(self) -> None:
         self.parts: list[str] = []
-        self.pieces: list[list[int | SpanKind | None]] = []
+        self.pieces: list[list[int | Span | None]] = []
         self.markers: list[tuple[int, Span]] = []
         self.length = 0
         self.after_removal = False
@@ -158,7 +160,7 @@ class _StateBuilder:
     def _last_char(self) -> str:
         return self.parts[-1][-1] if self.parts else ""
 
-    def add(self, text: str, source_start: int, revision: SpanKind | None) -> None:
+    def add(self, text: str, source_start: int, revision: Span | None) -> None:
         if not self.length:
             # a state starts at its first word, wherever the body began
             stripped = text.lstrip()
@@ -227,7 +229,9 @@ class _StateBuilder:
             self._trim_trailing_space()
         text = "".join(self.parts)
         pieces = tuple(
-            Piece(int(start), int(src), int(length), rev)  # type: ignore[arg-type]
+            Piece(int(start), int(src), int(length),  # type: ignore[arg-type]
+                  rev.kind if isinstance(rev, Span) else None,
+                  rev if isinstance(rev, Span) else None)
             for start, src, length, rev in self.pieces
         )
         markers = tuple(Marker(min(offset, len(text)), span) for offset, span in self.markers)
@@ -248,7 +252,7 @@ def build_state(nodes: Sequence[Node], name: StateName) -> State:
     """The running text of *name* from a span tree (see the module docstring for the rules)."""
     builder = _StateBuilder()
     # Items: a node with the innermost revision kind around it; iterative for deep nesting.
-    stack: list[tuple[Node, SpanKind | None]] = [(node, None) for node in reversed(nodes)]
+    stack: list[tuple[Node, Span | None]] = [(node, None) for node in reversed(nodes)]
     while stack:
         node, revision = stack.pop()
         if isinstance(node, Text):
@@ -257,7 +261,7 @@ def build_state(nodes: Sequence[Node], name: StateName) -> State:
         if _excluded(node.kind, name):
             builder.removed(node if node.kind.is_editorial else None)
             continue
-        inner = node.kind if node.kind.is_revision else revision
+        inner = node if node.kind.is_revision else revision
         stack.extend((child, inner) for child in reversed(node.children))
     return builder.build(name)
 

@@ -1,0 +1,27 @@
+"""Alignment engine: pairwise diff, multiple alignment, transpositions (pure functions on keys).
+
+>>> from collatio.align import align, diff
+>>> [op.tag for op in diff("abc", "abd")]
+['equal', 'replace']
+>>> len(align(["abc", "abd"]).columns)
+3
+"""
+
+from collatio.align.multiple import Alignment, Column, Segment, align, edit_similarity
+from collatio.align.pairwise import CAPACITY, Opcode, Tag, diff
+from collatio.align.transpose import Transposition, find_moves, transpositions
+
+__all__ = [
+    "CAPACITY",
+    "Alignment",
+    "Column",
+    "Opcode",
+    "Segment",
+    "Tag",
+    "Transposition",
+    "align",
+    "diff",
+    "edit_similarity",
+    "find_moves",
+    "transpositions",
+]

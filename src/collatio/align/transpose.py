@@ -1,0 +1,179 @@
+"""Transpositions: blocks of text that two witnesses share but in different places.
+
+A moved block shows up in a diff as a deletion in one place and an insertion of the same
+tokens elsewhere. :func:`find_moves` pairs them up: the unmatched runs of *a* are indexed by
+their k-token shingles (k = ``min_length``), each unmatched run of *b* is scanned left to right,
+every shingle found is extended forward over equal, still unpaired, unmatched tokens, and the
+longest extension (the earliest on ties) is accepted when it reaches ``min_length`` tokens.
+Each token is paired at most once, so a block is reported once. A block moved *and* edited
+comes out in exact pieces; pieces that follow each other on both sides with at most
+``max_gap`` unmatched tokens between them are joined into one move (so the two ranges of a
+move may differ in length).
+
+Repetitive text cannot make this blow up: at most ``max_candidates`` unpaired occurrences of a
+shingle are tried for each position of *b*, so the cost stays O(unmatched tokens x
+max_candidates x block length).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Hashable, Sequence
+
+import attrs
+
+from collatio.align.pairwise import Opcode
+
+__all__ = ["Transposition", "find_moves", "transpositions"]
+
+MIN_LENGTH = 3
+MAX_CANDIDATES = 16
+MAX_GAP = 3
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0, got {value}")
+
+
+@attrs.frozen(slots=True)
+class Transposition:
+    """Tokens ``[a_start, a_end)`` of witness *witness_a* reappear, moved, as ``[b_start, b_end)``
+    of witness *witness_b* (``witness_a < witness_b``). The ranges start and end with equal
+    tokens; inside, a moved block may carry small edits.
+
+    >>> Transposition(0, 4, 7, 1, 0, 3)
+    Transposition(witness_a=0, a_start=4, a_end=7, witness_b=1, b_start=0, b_end=3)
+    """
+
+    witness_a: int = attrs.field(validator=_non_negative)
+    a_start: int = attrs.field(validator=_non_negative)
+    a_end: int
+    witness_b: int
+    b_start: int = attrs.field(validator=_non_negative)
+    b_end: int
+
+    def __attrs_post_init__(self) -> None:
+        if self.witness_b <= self.witness_a:
+            raise ValueError(f"witness_a must come before witness_b: {self!r}")
+        if self.a_end <= self.a_start or self.b_end <= self.b_start:
+            raise ValueError(f"ranges must not be empty: {self!r}")
+
+
+def transpositions(
+    a: Sequence[Hashable],
+    b: Sequence[Hashable],
+    opcodes: Sequence[Opcode],
+    *,
+    min_length: int = MIN_LENGTH,
+    max_gap: int = MAX_GAP,
+    max_candidates: int = MAX_CANDIDATES,
+) -> tuple[Transposition, ...]:
+    """Blocks of at least *min_length* tokens that the diff *opcodes* of *a*, *b* shows as moved.
+
+    >>> from collatio.align.pairwise import diff
+    >>> a = "one two three four five six seven".split()
+    >>> b = "five six seven one two three four".split()
+    >>> transpositions(a, b, diff(a, b))
+    (Transposition(witness_a=0, a_start=4, a_end=7, witness_b=1, b_start=0, b_end=3),)
+    """
+    free_a = [(op.a_start, op.a_end) for op in opcodes if op.tag in ("delete", "replace")]
+    free_b = [(op.b_start, op.b_end) for op in opcodes if op.tag in ("insert", "replace")]
+    moves = find_moves(a, free_a, b, free_b, min_length, max_gap, max_candidates)
+    return tuple(Transposition(0, i0, i1, 1, j0, j1) for i0, i1, j0, j1 in moves)
+
+
+def find_moves(
+    a: Sequence[Hashable],
+    free_a: Sequence[tuple[int, int]],
+    b: Sequence[Hashable],
+    free_b: Sequence[tuple[int, int]],
+    min_length: int = MIN_LENGTH,
+    max_gap: int = MAX_GAP,
+    max_candidates: int = MAX_CANDIDATES,
+) -> list[tuple[int, int, int, int]]:
+    """Moved blocks ``(a_start, a_end, b_start, b_end)`` between unmatched ranges of *a* and *b*.
+
+    *free_a* and *free_b* are the half-open ranges an alignment left unmatched (ordered, not
+    overlapping). The result is ordered by ``b_start``.
+
+    >>> find_moves("xyzabc", [(0, 3)], "abcxyz", [(3, 6)])
+    [(0, 3, 3, 6)]
+    >>> find_moves("abcdefg", [(0, 7)], "..abcXefg", [(2, 9)])  # one edit inside the block
+    [(0, 7, 2, 9)]
+    """
+    if min_length < 1:
+        raise ValueError(f"min_length must be >= 1, got {min_length}")
+    if max_candidates < 1 or max_gap < 0:
+        raise ValueError("max_candidates must be >= 1 and max_gap >= 0")
+    k = min_length
+    unmatched_a = bytearray(len(a))  # 1 = left unmatched by the alignment
+    for start, end in free_a:
+        unmatched_a[start:end] = b"\x01" * (end - start)
+    free = bytearray(unmatched_a)  # 1 = unmatched and not yet part of a move
+    shingles: dict[tuple[Hashable, ...], list[int]] = {}
+    for start, end in free_a:
+        for p in range(start, end - k + 1):
+            shingles.setdefault(tuple(a[p : p + k]), []).append(p)
+    cursor: dict[tuple[Hashable, ...], int] = {}  # first index in a shingle list still unpaired
+    pieces: list[tuple[int, int, int, int]] = []
+    for start, end in free_b:
+        q = start
+        while q + k <= end:
+            shingle = tuple(b[q : q + k])
+            best_n, best_p = 0, -1
+            candidates = shingles.get(shingle)
+            if candidates:
+                c = cursor.get(shingle, 0)
+                while c < len(candidates) and not free[candidates[c]]:
+                    c += 1  # paired occurrences at the front are skipped for good
+                cursor[shingle] = c
+                tried = 0
+                for p in candidates[c:]:
+                    if not free[p]:
+                        continue
+                    n = 0
+                    while q + n < end and p + n < len(a) and free[p + n] and a[p + n] == b[q + n]:
+                        n += 1
+                    if n > best_n:
+                        best_n, best_p = n, p
+                    tried += 1
+                    if tried == max_candidates:
+                        break
+            if best_n >= k:
+                pieces.append((best_p, best_p + best_n, q, q + best_n))
+                free[best_p : best_p + best_n] = bytes(best_n)
+                q += best_n
+            else:
+                q += 1
+    return _join(pieces, free, max_gap, free_b)
+
+
+def _join(
+    pieces: list[tuple[int, int, int, int]],
+    free: bytearray,
+    max_gap: int,
+    free_b: Sequence[tuple[int, int]],
+) -> list[tuple[int, int, int, int]]:
+    """Join pieces that continue each other on both sides across small unmatched gaps."""
+    run_end = {}  # b position -> end of its unmatched range, for the pieces' starts
+    for start, end in free_b:
+        run_end[start] = end
+    starts = sorted(run_end)
+    moves: list[tuple[int, int, int, int]] = []
+    for a0, a1, b0, b1 in pieces:
+        if moves:
+            p0, p1, q0, q1 = moves[-1]
+            gap_a, gap_b = a0 - p1, b0 - q1
+            same_b_range = run_end[starts[bisect.bisect_right(starts, q0) - 1]] >= b1
+            if (
+                0 <= gap_a <= max_gap
+                and 0 <= gap_b <= max_gap
+                and same_b_range
+                and all(free[p1:a0])  # the a-side gap is unmatched and in no other move
+            ):
+                free[p1:a0] = bytes(gap_a)
+                moves[-1] = (p0, a1, q0, b1)
+                continue
+        moves.append((a0, a1, b0, b1))
+    return moves

@@ -1,0 +1,601 @@
+"""From witnesses to an apparatus: tokenize, align, group differences into variation units.
+
+The steps:
+
+1. every witness becomes one collated text per state (``F``; ``D-ac`` and ``D-pc`` for a
+   draft with hand revisions), tokenized and normalized;
+2. all texts are aligned into one table (:func:`collatio.align.align`), the most similar
+   first (:func:`guide_order`), with transpositions;
+3. each alignment column is *agreeing* (every witness has a token, all one reading) or not;
+   a witness is *lacunose* in the columns that fall inside one of its editorial gaps
+   (between the words before and after a ``[...]``), where it has no token of its own;
+4. maximal runs of non-agreeing columns with the same lacunose witnesses become units; a run
+   of at most ``join`` agreeing columns squeezed between two longer runs is absorbed, so a
+   rewritten clause is one unit, not one per word; within a run, a stretch of at least
+   ``segment`` columns in which the same witnesses share their text (F and D-pc against
+   D-ac, say) is a unit of its own, and what lies between such stretches is one unit;
+5. a block moved between witnesses (a transposition found by the aligner) is reported once,
+   as a ``transposition`` unit with the block's place in each witness, and its tokens are
+   left out of the units around it.
+
+The base text (the lemma) is the latest dated witness unless ``base`` names another; for a
+witness with revision states the base is its revised state.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from collatio.align import Alignment, Column, Transposition, align
+from collatio.apparatus.model import (
+    Apparatus,
+    CollatedWitness,
+    Place,
+    Reading,
+    UnitType,
+    VariationUnit,
+)
+from collatio.apparatus.revisions import revision_fates
+from collatio.diagnostics import Diagnostic
+from collatio.errors import CollationError
+from collatio.markup.tree import SpanKind
+from collatio.normalize import Normalization, minor_form
+from collatio.textpos import LineIndex
+from collatio.tokens import Token, TokenKind, TokenList, tokenize
+from collatio.witness import StateName, Witness
+
+#: Suffixes of the revision-state sigla: *ante correctionem*, *post correctionem*.
+STATE_SUFFIX = {StateName.ANTE: "-ac", StateName.POST: "-pc"}
+STATE_LABEL = {StateName.ANTE: "as first written", StateName.POST: "as revised"}
+
+
+@attrs.frozen(slots=True)
+class CollationOptions:
+    """How to collate. ``base`` is a siglum (``F``, ``D`` or ``D-ac``); None: latest dated."""
+
+    base: str | None = None
+    normalization: Normalization = attrs.field(factory=Normalization)
+    join: int = 2
+    segment: int = 4
+    transpositions: bool = True
+    transposition_min_length: int = 4
+
+
+def collated_witnesses(
+    witnesses: Sequence[Witness],
+) -> list[tuple[CollatedWitness, Witness, StateName]]:
+    """Each witness's states as collated texts, in witness order."""
+    out: list[tuple[CollatedWitness, Witness, StateName]] = []
+    for witness in witnesses:
+        for state in witness.states:
+            suffix = STATE_SUFFIX.get(state.name, "")
+            label = witness.label
+            if state.name in STATE_LABEL:
+                label = f"{label} ({STATE_LABEL[state.name]})"
+            out.append(
+                (
+                    CollatedWitness(
+                        siglum=witness.siglum + suffix,
+                        witness=witness.siglum,
+                        state=state.name.value,
+                        label=label,
+                        date=witness.metadata.date,
+                        path=witness.path,
+                    ),
+                    witness,
+                    state.name,
+                )
+            )
+    return out
+
+
+def choose_base(collated: Sequence[CollatedWitness], requested: str | None) -> str:
+    """The base siglum: *requested* (a witness or a state), else the latest dated witness."""
+    sigla = [c.siglum for c in collated]
+    if requested is not None:
+        if requested in sigla:
+            return requested
+        for suffix in ("-pc", ""):
+            for c in collated:
+                if c.witness == requested and c.siglum == requested + suffix:
+                    return c.siglum
+        raise CollationError(
+            f"unknown base {requested!r}; choose one of: {', '.join(sigla)}"
+        )
+    dated = [(c.date, i) for i, c in enumerate(collated) if c.date]
+    if not dated:
+        return collated[0].siglum
+    latest = max(date for date, _ in dated)
+    # among witnesses of the latest date, the last state (post over ante), then the first
+    candidates = [i for date, i in dated if date == latest]
+    first_witness = collated[candidates[0]].witness
+    same = [i for i in candidates if collated[i].witness == first_witness]
+    return collated[same[-1]].siglum
+
+
+def collate_witnesses(
+    witnesses: Sequence[Witness],
+    options: CollationOptions | None = None,
+    diagnostics: Iterable[Diagnostic] = (),
+) -> Apparatus:
+    """Collate *witnesses* into an apparatus (see the module docstring), with the fate of
+    every hand revision in the base text."""
+    options = options or CollationOptions()
+    if not witnesses:
+        raise CollationError("nothing to collate: no witnesses")
+    seen: dict[str, str] = {}
+    for witness in witnesses:
+        if witness.siglum in seen:
+            raise CollationError(
+                f"duplicate siglum {witness.siglum!r} ({seen[witness.siglum]} and "
+                f"{witness.path}); give each witness its own siglum in a manifest"
+            )
+        seen[witness.siglum] = witness.path
+    entries = collated_witnesses(witnesses)
+    token_lists = [
+        tokenize(witness.state(state), c.siglum, options.normalization)
+        for c, witness, state in entries
+    ]
+    indexes = {w.path: LineIndex.of(w.source) for w in witnesses}
+    apparatus = collate_tokens(
+        [c for c, _, _ in entries],
+        token_lists,
+        [indexes[w.path] for _, w, _ in entries],
+        options,
+        diagnostics,
+    )
+    return attrs.evolve(apparatus, revisions=revision_fates(apparatus, witnesses))
+
+
+def collate_tokens(
+    collated: Sequence[CollatedWitness],
+    token_lists: Sequence[TokenList],
+    line_indexes: Sequence[LineIndex],
+    options: CollationOptions | None = None,
+    diagnostics: Iterable[Diagnostic] = (),
+) -> Apparatus:
+    """Collate texts that are already tokenized (one :class:`TokenList` per witness, with the
+    line index of the text its offsets refer to)."""
+    options = options or CollationOptions()
+    if not collated:
+        raise CollationError("nothing to collate: no witnesses")
+    sigla = [c.siglum for c in collated]
+    if len(set(sigla)) != len(sigla):
+        duplicates = sorted({s for s in sigla if sigla.count(s) > 1})
+        raise CollationError(
+            f"duplicate sigla {', '.join(duplicates)}: each collated text needs its own"
+        )
+    base = choose_base(collated, options.base)
+    alignment = align_in_guide_order(
+        [[t.norm for t in tl.tokens] for tl in token_lists],
+        detect_transpositions=options.transpositions,
+        transposition_min_length=options.transposition_min_length,
+    )
+    places = _PlaceMaker(token_lists, line_indexes)
+    units = _Grouper(alignment, token_lists, collated, base, places, options).units()
+    return Apparatus(
+        witnesses=tuple(collated),
+        base=base,
+        units=units,
+        alignment=alignment,
+        tokens=tuple(token_lists),
+        diagnostics=tuple(diagnostics),
+    )
+
+
+def _bigrams(keys: Sequence[str]) -> set[tuple[str, str]]:
+    return set(itertools.pairwise(keys))
+
+
+def guide_order(witnesses: Sequence[Sequence[str]]) -> list[int]:
+    """An order in which to align *witnesses*: the most similar pair first, then each time
+    the witness most similar to one already aligned (similarity: Jaccard index of word
+    bigrams; ties keep the given order). Aligning close texts first keeps a distant one
+    from pulling their common words apart (the draft's two states before the final).
+    """
+    count = len(witnesses)
+    if count <= 2:
+        return list(range(count))
+    grams = [_bigrams(keys) for keys in witnesses]
+
+    def similarity(i: int, j: int) -> float:
+        union = len(grams[i] | grams[j])
+        return len(grams[i] & grams[j]) / union if union else 1.0
+
+    best = max(
+        ((i, j) for i in range(count) for j in range(i + 1, count)),
+        key=lambda pair: (similarity(*pair), -pair[0], -pair[1]),
+    )
+    order = list(best)
+    closeness = [max(similarity(k, i) for i in order) for k in range(count)]
+    while len(order) < count:
+        nxt = max(
+            (k for k in range(count) if k not in order), key=lambda k: (closeness[k], -k)
+        )
+        order.append(nxt)
+        for k in range(count):
+            if k not in order:
+                closeness[k] = max(closeness[k], similarity(k, nxt))
+    return order
+
+
+def align_in_guide_order(
+    witnesses: Sequence[Sequence[str]],
+    *,
+    detect_transpositions: bool,
+    transposition_min_length: int,
+) -> Alignment:
+    """:func:`collatio.align.align` in :func:`guide_order`, mapped back to the given order."""
+    order = guide_order(witnesses)
+    table = align(
+        [witnesses[i] for i in order],
+        detect_transpositions=detect_transpositions,
+        transposition_min_length=transposition_min_length,
+    )
+    if order == list(range(len(witnesses))):
+        return table
+    position = {original: aligned for aligned, original in enumerate(order)}
+    columns = []
+    for column in table.columns:
+        cells = tuple(column.cells[position[w]] for w in range(len(witnesses)))
+        seen: dict[int, int] = {}
+        readings = tuple(
+            None if column.readings[position[w]] is None
+            else seen.setdefault(column.readings[position[w]], len(seen))  # type: ignore[arg-type]
+            for w in range(len(witnesses))
+        )
+        columns.append(Column(cells, readings))
+    moves = []
+    for t in table.transpositions:
+        a, b = order[t.witness_a], order[t.witness_b]
+        if a < b:
+            moves.append(Transposition(a, t.a_start, t.a_end, b, t.b_start, t.b_end))
+        else:
+            moves.append(Transposition(b, t.b_start, t.b_end, a, t.a_start, t.a_end))
+    return Alignment(tuple(len(keys) for keys in witnesses), tuple(columns), tuple(moves))
+
+
+class _PlaceMaker:
+    """Builds :class:`Place` values for token ranges of each witness."""
+
+    def __init__(self, token_lists: Sequence[TokenList], indexes: Sequence[LineIndex]) -> None:
+        self.token_lists = token_lists
+        self.indexes = indexes
+        self.word_before: list[list[int]] = []
+        for tl in token_lists:
+            counts = [0]
+            for token in tl.tokens:
+                counts.append(counts[-1] + (token.kind in (TokenKind.WORD, TokenKind.NUMBER)))
+            self.word_before.append(counts)
+
+    def make(self, w: int, tokens: Sequence[Token], start: int, end: int) -> Place:
+        tl = self.token_lists[w]
+        index = self.indexes[w]
+        real = [t for t in tokens if t.kind is not TokenKind.GAP]
+        if real:
+            first, last = real[0], real[-1]
+            line, column = index.position(first.source_start)
+            hands = {t.revision for t in real}
+            hand: str | None
+            if hands == {None}:
+                hand = None
+            elif len(hands) == 1:
+                kind = next(iter(hands))
+                hand = kind.value if isinstance(kind, SpanKind) else None
+            else:
+                hand = "mixed"
+            return Place(
+                tl.siglum, (start, end), (self.word_before[w][start], self.word_before[w][end]),
+                first.paragraph + 1, line, column, first.source_start,
+                last.source_start + len(last.text), hand,
+            )
+        # an empty reading: the insertion point, located at the next token (or the last)
+        neighbour = tl.tokens[start] if start < len(tl.tokens) else (
+            tl.tokens[start - 1] if start > 0 else None
+        )
+        if neighbour is None:
+            return Place(tl.siglum, (start, end), (0, 0), 1, 1, 1, 0, 0)
+        offset = neighbour.source_start if start < len(tl.tokens) else (
+            neighbour.source_start + len(neighbour.text)
+        )
+        line, column = index.position(offset)
+        words = self.word_before[w][start]
+        return Place(
+            tl.siglum, (start, end), (words, words), neighbour.paragraph + 1, line, column,
+            offset, offset,
+        )
+
+
+class _Grouper:
+    def __init__(
+        self,
+        alignment: Alignment,
+        token_lists: Sequence[TokenList],
+        collated: Sequence[CollatedWitness],
+        base: str,
+        places: _PlaceMaker,
+        options: CollationOptions,
+    ) -> None:
+        self.alignment = alignment
+        self.token_lists = token_lists
+        self.sigla = [c.siglum for c in collated]
+        self.base = self.sigla.index(base)
+        self.places = places
+        self.options = options
+        self.count = len(token_lists)
+        columns = alignment.columns
+        self.moved = self._moved_tokens()
+        self.lacunose = self._lacunose_columns()
+        # a column agrees when every witness has a real token there and all are one reading
+        self.agrees = [
+            not column.is_variant
+            and not any(self._is_gap(w, cell) for w, cell in enumerate(column.cells))
+            for column in columns
+        ]
+
+    # --- column facts ---------------------------------------------------------------------
+
+    def _is_gap(self, w: int, cell: int | None) -> bool:
+        return cell is not None and self.token_lists[w].tokens[cell].kind is TokenKind.GAP
+
+    def _moved_tokens(self) -> list[set[int]]:
+        moved: list[set[int]] = [set() for _ in range(self.count)]
+        for t in self.alignment.transpositions:
+            moved[t.witness_a].update(range(t.a_start, t.a_end))
+            moved[t.witness_b].update(range(t.b_start, t.b_end))
+        return moved
+
+    def _lacunose_columns(self) -> list[frozenset[int]]:
+        """For each column, the witnesses lacunose there (inside one of their gaps)."""
+        columns = self.alignment.columns
+        lacunose: list[set[int]] = [set() for _ in columns]
+        for w, tl in enumerate(self.token_lists):
+            gaps = [t.index for t in tl.tokens if t.kind is TokenKind.GAP]
+            if not gaps:
+                continue
+            column_of = [0] * len(tl.tokens)
+            for c, column in enumerate(columns):
+                cell = column.cells[w]
+                if cell is not None:
+                    column_of[cell] = c
+            for g in gaps:
+                before = g - 1
+                while before >= 0 and tl.tokens[before].kind is TokenKind.GAP:
+                    before -= 1
+                after = g + 1
+                while after < len(tl.tokens) and tl.tokens[after].kind is TokenKind.GAP:
+                    after += 1
+                lo = column_of[before] + 1 if before >= 0 else 0
+                hi = column_of[after] if after < len(tl.tokens) else len(columns)
+                for c in range(lo, hi):
+                    cell = columns[c].cells[w]
+                    if cell is None or self._is_gap(w, cell):
+                        lacunose[c].add(w)
+        return [frozenset(s) for s in lacunose]
+
+    # --- grouping -------------------------------------------------------------------------
+
+    def _runs(self) -> list[tuple[int, int, frozenset[int]]]:
+        """Maximal runs of non-agreeing columns with one set of lacunose witnesses."""
+        runs: list[tuple[int, int, frozenset[int]]] = []
+        start: int | None = None
+        current: frozenset[int] = frozenset()
+        for c, agrees in enumerate(self.agrees):
+            lac = self.lacunose[c]
+            if agrees and not lac:
+                if start is not None:
+                    runs.append((start, c, current))
+                    start = None
+                continue
+            if start is not None and lac != current:
+                runs.append((start, c, current))
+                start = None
+            if start is None:
+                start, current = c, lac
+        if start is not None:
+            runs.append((start, len(self.agrees), current))
+        return self._join(runs)
+
+    def _join(
+        self, runs: list[tuple[int, int, frozenset[int]]]
+    ) -> list[tuple[int, int, frozenset[int]]]:
+        """Absorb short agreements squeezed between larger differences (diff-match-patch's
+        semantic clean-up, on columns): at most ``join`` columns, shorter than both
+        neighbouring runs."""
+        join = self.options.join
+        if join <= 0 or not runs:
+            return runs
+        joined = [runs[0]]
+        for start, end, lac in runs[1:]:
+            prev_start, prev_end, prev_lac = joined[-1]
+            between = start - prev_end
+            if (
+                lac == prev_lac
+                and 0 < between <= join
+                and between < min(prev_end - prev_start, end - start)
+            ):
+                joined[-1] = (prev_start, end, lac)
+            else:
+                joined.append((start, end, lac))
+        return joined
+
+    def _agreement(self, c: int) -> tuple[int | None, ...]:
+        """Who agrees with whom in column *c*: a witness's reading number where another
+        witness shares it, else None (absent, or alone in its reading)."""
+        readings = self.alignment.columns[c].readings
+        shared = {r for r in readings if r is not None and readings.count(r) > 1}
+        return tuple(r if r in shared else None for r in readings)
+
+    def _split(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Cut a run where some witnesses agree with each other for a while: a stretch of at
+        least ``segment`` columns in which the same witnesses share their text is a unit of
+        its own, and what lies between such stretches is one unit."""
+        size = self.options.segment
+        if size <= 0 or end - start <= size:
+            return [(start, end)]
+        strong: list[tuple[int, int]] = []
+        stretch_start = start
+        previous = self._agreement(start)
+        for c in range(start + 1, end + 1):
+            current = self._agreement(c) if c < end else None
+            if current != previous:
+                if any(r is not None for r in previous) and c - stretch_start >= size:
+                    strong.append((stretch_start, c))
+                stretch_start = c
+                if current is not None:
+                    previous = current
+        pieces: list[tuple[int, int]] = []
+        cursor = start
+        for s0, s1 in strong:
+            if cursor < s0:
+                pieces.append((cursor, s0))
+            pieces.append((s0, s1))
+            cursor = s1
+        if cursor < end:
+            pieces.append((cursor, end))
+        return pieces
+
+    def units(self) -> tuple[VariationUnit, ...]:
+        found: list[tuple[int, VariationUnit]] = []
+        for run_start, run_end, lac in self._runs():
+            for start, end in self._split(run_start, run_end):
+                unit = self._unit(start, end, lac)
+                if unit is not None:
+                    found.append((start, unit))
+        found.extend(self._transposition_units())
+        found.sort(key=lambda item: item[0])
+        return tuple(attrs.evolve(unit, id=f"u{i}") for i, (_, unit) in enumerate(found, 1))
+
+    def _tokens_in(self, w: int, start: int, end: int) -> tuple[list[Token], int, int]:
+        tl = self.token_lists[w]
+        cells = [
+            cell for col in self.alignment.columns[start:end] if (cell := col.cells[w]) is not None
+        ]
+        kept = [
+            tl.tokens[i] for i in cells
+            if i not in self.moved[w] and tl.tokens[i].kind is not TokenKind.GAP
+        ]
+        if cells:
+            first, last = min(cells), max(cells) + 1
+        else:
+            first = last = self._insertion_point(w, start)
+        return kept, first, last
+
+    def _insertion_point(self, w: int, column: int) -> int:
+        for col in self.alignment.columns[column:]:
+            cell = col.cells[w]
+            if cell is not None:
+                return cell
+        return len(self.token_lists[w].tokens)
+
+    def _unit(self, start: int, end: int, lac: frozenset[int]) -> VariationUnit | None:
+        groups: dict[tuple[str, ...], list[tuple[int, list[Token], int, int]]] = {}
+        order: list[tuple[str, ...]] = []
+        for w in range(self.count):
+            if w in lac:
+                continue
+            tokens, first, last = self._tokens_in(w, start, end)
+            key = tuple(t.norm for t in tokens)
+            if key not in groups:
+                groups[key] = []
+                order.append(key)
+            groups[key].append((w, tokens, first, last))
+        if len(order) <= 1 and not lac:
+            return None  # only moved tokens differed here: the transposition unit tells
+        if not lac and len(order) == 1:
+            return None
+        if lac and all(not key for key in order):
+            return None  # a gap where no witness has text: nothing to record
+        readings = [self._reading(groups[key]) for key in order]
+        return self._finish(readings, lac, start, end, UnitType.SUBSTITUTION)
+
+    def _reading(self, members: list[tuple[int, list[Token], int, int]]) -> Reading:
+        text = _surface(members[0][1])
+        return Reading(
+            text=text,
+            witnesses=tuple(self.sigla[w] for w, _, _, _ in members),
+            places=tuple(self.places.make(w, toks, a, b) for w, toks, a, b in members),
+        )
+
+    def _finish(
+        self,
+        readings: list[Reading],
+        lac: frozenset[int],
+        start: int,
+        end: int,
+        kind: UnitType,
+    ) -> VariationUnit:
+        base = self.sigla[self.base]
+        lemma = next((r for r in readings if base in r.witnesses), None)
+        if lemma is not None:
+            readings.remove(lemma)
+            readings.insert(0, lemma)
+        if kind is not UnitType.TRANSPOSITION:
+            others = [r for r in readings if r is not lemma]
+            if lac:
+                kind = UnitType.LACUNA
+            elif lemma is not None and lemma.is_empty:
+                kind = UnitType.ADDITION
+            elif lemma is not None and others and all(r.is_empty for r in others):
+                kind = UnitType.OMISSION
+            else:
+                kind = UnitType.SUBSTITUTION
+        texts = {minor_form(r.text) for r in readings}
+        minor = kind is not UnitType.TRANSPOSITION and len(texts) == 1 and len(readings) > 1
+        return VariationUnit(
+            id="",
+            type=kind,
+            minor=minor,
+            lemma=lemma,
+            readings=tuple(readings),
+            lacunose=tuple(self.sigla[w] for w in sorted(lac)),
+            columns=(start, end),
+        )
+
+    def _transposition_units(self) -> list[tuple[int, VariationUnit]]:
+        """One unit per moved block: its place in each witness that has it."""
+        by_block: dict[tuple[int, int, int], list[tuple[int, int, int]]] = {}
+        for t in self.alignment.transpositions:
+            by_block.setdefault((t.witness_a, t.a_start, t.a_end), []).append(
+                (t.witness_b, t.b_start, t.b_end)
+            )
+        column_of = [self._column_index(w) for w in range(self.count)]
+        units: list[tuple[int, VariationUnit]] = []
+        for (wa, a0, a1), others in by_block.items():
+            members = [(wa, a0, a1), *others]
+            readings: list[Reading] = []
+            witnesses_seen: set[int] = set()
+            for w, s, e in members:
+                if w in witnesses_seen:
+                    continue
+                witnesses_seen.add(w)
+                tokens = list(self.token_lists[w].tokens[s:e])
+                place = self.places.make(w, tokens, s, e)
+                readings.append(Reading(_surface(tokens), (self.sigla[w],), (place,)))
+            anchor_w = self.base if self.base in witnesses_seen else wa
+            anchor = next(m for m in members if m[0] == anchor_w)
+            first_column = column_of[anchor_w][anchor[1]]
+            last_column = column_of[anchor_w][anchor[2] - 1] + 1
+            unit = self._finish(readings, frozenset(), first_column, last_column,
+                                UnitType.TRANSPOSITION)
+            units.append((first_column, unit))
+        return units
+
+    def _column_index(self, w: int) -> list[int]:
+        out = [0] * len(self.token_lists[w].tokens)
+        for c, column in enumerate(self.alignment.columns):
+            cell = column.cells[w]
+            if cell is not None:
+                out[cell] = c
+        return out
+
+
+def _surface(tokens: Sequence[Token]) -> str:
+    """A reading's text as printed: the tokens with their spacing, whitespace folded."""
+    if not tokens:
+        return ""
+    raw = "".join(t.text + t.ws for t in tokens[:-1]) + tokens[-1].text
+    return " ".join(raw.split())

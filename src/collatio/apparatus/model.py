@@ -1,0 +1,213 @@
+"""The apparatus model: collated witnesses, variation units, readings and their places.
+
+A *positive* apparatus: every :class:`VariationUnit` accounts for every collated witness
+exactly once, either in one of its readings or in its ``lacunose`` list.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+
+import attrs
+
+from collatio.align import Alignment
+from collatio.diagnostics import Diagnostic
+from collatio.markup.tree import SpanKind
+from collatio.tokens import TokenList
+
+
+class UnitType(enum.Enum):
+    """What kind of difference a unit records, seen from the base text (the lemma)."""
+
+    ADDITION = "addition"
+    OMISSION = "omission"
+    SUBSTITUTION = "substitution"
+    TRANSPOSITION = "transposition"
+    LACUNA = "lacuna"
+
+
+@attrs.frozen(slots=True)
+class CollatedWitness:
+    """One running text taken into the collation: a witness, or one revision state of it.
+
+    ``siglum`` is unique in the collation (``F``, ``D-ac``, ``D-pc``); ``witness`` is the
+    document's own siglum (``D``) and ``state`` which of its states this is.
+    """
+
+    siglum: str
+    witness: str
+    state: str
+    label: str
+    date: str | None
+    path: str
+
+
+@attrs.frozen(slots=True)
+class Place:
+    """Where a reading stands in one witness.
+
+    ``tokens`` and ``words`` are half-open index ranges into the witness's tokens and words
+    (words count words and numbers, not punctuation); for an empty reading both are the
+    insertion point. ``paragraph`` is 1-based. ``line``/``column`` (1-based) and
+    ``start``/``end`` (offsets) locate the reading in the source file; ``hand`` says
+    whether the document's hand added (``add``) or deleted (``del``) it, ``mixed`` for part
+    of it, None for text as typed.
+    """
+
+    siglum: str
+    tokens: tuple[int, int]
+    words: tuple[int, int]
+    paragraph: int
+    line: int
+    column: int
+    start: int
+    end: int
+    hand: str | None = None
+
+
+@attrs.frozen(slots=True)
+class Reading:
+    """A text and the witnesses that read it (one :class:`Place` per witness, same order)."""
+
+    text: str
+    witnesses: tuple[str, ...]
+    places: tuple[Place, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        """True for an omission (``om.``)."""
+        return not self.text
+
+    def place(self, siglum: str) -> Place:
+        for place in self.places:
+            if place.siglum == siglum:
+                return place
+        raise KeyError(siglum)
+
+
+@attrs.frozen(slots=True)
+class VariationUnit:
+    """One place of variation.
+
+    ``lemma`` is the base witness's reading (None where the base is lacunose); ``readings``
+    holds every reading, the lemma's first. ``columns`` is the half-open range of alignment
+    columns the unit covers (for a transposition, those of its first reading).
+    """
+
+    id: str
+    type: UnitType
+    minor: bool
+    lemma: Reading | None
+    readings: tuple[Reading, ...]
+    lacunose: tuple[str, ...]
+    columns: tuple[int, int]
+
+    @property
+    def witnesses(self) -> tuple[str, ...]:
+        """Every witness the unit accounts for: readings first, then lacunose."""
+        return tuple(s for r in self.readings for s in r.witnesses) + self.lacunose
+
+    def reading_of(self, siglum: str) -> Reading | None:
+        """The reading *siglum* has here, or None if it is lacunose."""
+        for reading in self.readings:
+            if siglum in reading.witnesses:
+                return reading
+        return None
+
+
+class Fate(enum.Enum):
+    """What became of one hand revision in the target witness."""
+
+    ADOPTED = "adopted"
+    PARTLY_ADOPTED = "partly adopted"
+    NOT_ADOPTED = "not adopted"
+    REAPPEARS = "reappears"
+    PARTLY_REAPPEARS = "partly reappears"
+    CARRIED = "carried"
+    UNKNOWN = "unknown"
+    IN_NO_STATE = "in no state"
+
+
+@attrs.frozen(slots=True)
+class RevisionFate:
+    """One ``add`` or ``del`` span of *witness* and its fate in *target* (see
+    :mod:`collatio.apparatus.revisions`).
+
+    ``found`` of ``words`` words of the revision are read by the target at the same place;
+    ``units`` are the ids of the variation units the revision falls in.
+    """
+
+    witness: str
+    target: str
+    kind: SpanKind
+    text: str
+    line: int
+    column: int
+    fate: Fate
+    found: int
+    words: int
+    units: tuple[str, ...]
+    #: The revision's words that the target reads, runs joined by `` … ``.
+    reached: str = ""
+
+
+@attrs.frozen(slots=True)
+class Apparatus:
+    """The result of a collation: witnesses, base, units, and the alignment behind them."""
+
+    witnesses: tuple[CollatedWitness, ...]
+    base: str
+    units: tuple[VariationUnit, ...]
+    #: The alignment and tokens behind the units; None for an apparatus read back from a file.
+    alignment: Alignment | None = attrs.field(default=None, repr=False, eq=False)
+    tokens: tuple[TokenList, ...] | None = attrs.field(default=None, repr=False, eq=False)
+    revisions: tuple[RevisionFate, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    def __iter__(self) -> Iterator[VariationUnit]:
+        return iter(self.units)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    @property
+    def sigla(self) -> tuple[str, ...]:
+        return tuple(w.siglum for w in self.witnesses)
+
+    def witness(self, siglum: str) -> CollatedWitness:
+        for witness in self.witnesses:
+            if witness.siglum == siglum:
+                return witness
+        raise KeyError(f"no witness {siglum!r} in this collation; sigla: {', '.join(self.sigla)}")
+
+    def token_list(self, siglum: str) -> TokenList:
+        if self.tokens is None:
+            raise ValueError("this apparatus was read back from a file and has no tokens")
+        return self.tokens[self.sigla.index(siglum)]
+
+    def _repr_html_(self) -> str:
+        """A table of the units, for Jupyter."""
+        from html import escape
+
+        rows = []
+        for unit in self.units:
+            lemma = unit.lemma.text if unit.lemma and unit.lemma.text else "om."
+            others = "; ".join(
+                f"{escape(r.text or 'om.')} <i>{escape(' '.join(r.witnesses))}</i>"
+                for r in unit.readings
+                if r is not unit.lemma
+            )
+            if unit.lacunose:
+                others += f"; <i>lacuna in {escape(' '.join(unit.lacunose))}</i>"
+            rows.append(
+                f"<tr><td>{escape(unit.id)}</td><td>{escape(unit.type.value)}"
+                f"{' (minor)' if unit.minor else ''}</td><td>{escape(lemma)}]</td>"
+                f"<td>{others}</td></tr>"
+            )
+        head = (
+            f"<p>Apparatus of {len(self.units)} units; base {escape(self.base)}; witnesses "
+            f"{escape(', '.join(self.sigla))}</p>"
+        )
+        header = "<tr><th>unit</th><th>type</th><th>lemma</th><th>readings</th></tr>"
+        return f"{head}<table>{header}{''.join(rows)}</table>"

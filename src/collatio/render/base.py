@@ -1,0 +1,76 @@
+"""The renderer interface and registry: one small class per output format.
+
+A renderer reads only the apparatus model (never source text or markup) and returns text.
+Subclassing :class:`Renderer` registers the class under its ``name``; the registry finds a
+renderer by name, alias or output file name.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from typing import Any, ClassVar
+
+from collatio.apparatus.model import Apparatus
+from collatio.errors import RenderError
+
+_REGISTRY: dict[str, type[Renderer]] = {}
+
+
+class Renderer:
+    """Base class of every output format.
+
+    Subclasses set ``name`` (what ``--format`` takes), ``aliases``, ``filenames`` (glob
+    patterns that select the format for ``-o PATH``), ``media_type``, and implement
+    :meth:`render`. Options are keyword arguments to the constructor.
+    """
+
+    name: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    filenames: ClassVar[tuple[str, ...]] = ()
+    media_type: ClassVar[str] = "text/plain"
+    #: File name suffix used when writing every format into a directory.
+    extension: ClassVar[str] = ".txt"
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            for key in (cls.name, *cls.aliases):
+                if key in _REGISTRY and _REGISTRY[key] is not cls:
+                    raise RuntimeError(f"two renderers claim the name {key!r}")
+                _REGISTRY[key] = cls
+
+    def render(self, apparatus: Apparatus) -> str:
+        """The apparatus in this format."""
+        raise NotImplementedError
+
+
+def renderer_names() -> list[str]:
+    """The registered formats' names (not aliases), sorted."""
+    return sorted({cls.name for cls in _REGISTRY.values()})
+
+
+def get_renderer(name: str, **options: Any) -> Renderer:
+    """The renderer called *name* (or an alias); an unknown name lists the valid ones."""
+    cls = _REGISTRY.get(name.lower())
+    if cls is None:
+        raise RenderError(
+            f"unknown format {name!r}; formats: {', '.join(renderer_names())}"
+        )
+    return cls(**options)
+
+
+def renderer_for_filename(path: str, **options: Any) -> Renderer:
+    """The renderer whose ``filenames`` patterns match the base name of *path*."""
+    base = os.path.basename(path).lower()
+    for cls in sorted(set(_REGISTRY.values()), key=lambda c: c.name):
+        if any(fnmatch.fnmatch(base, pattern) for pattern in cls.filenames):
+            return cls(**options)
+    raise RenderError(
+        f"no format is known for the file name {os.path.basename(path)!r}; "
+        f"pass --format ({', '.join(renderer_names())})",
+        path=path,
+    )

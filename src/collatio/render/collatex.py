@@ -1,0 +1,43 @@
+"""CollateX's JSON alignment table, for users and tools coming from CollateX.
+
+``{"witnesses": [sigla], "table": [one row per witness: [one cell per column:
+[{"t": token with its trailing whitespace, "n": normalized form}] or null]]}``
+"""
+
+from __future__ import annotations
+
+import json
+
+from collatio.apparatus.model import Apparatus
+from collatio.errors import RenderError
+from collatio.render.base import Renderer
+from collatio.tokens import TokenKind
+
+
+class CollateXRenderer(Renderer):
+    """The alignment table in CollateX's JSON output format (one token per cell)."""
+
+    name = "collatex"
+    aliases = ("collatex-json",)
+    filenames = ("*.collatex.json",)
+    media_type = "application/json"
+    extension = ".collatex.json"
+
+    def render(self, apparatus: Apparatus) -> str:
+        if apparatus.alignment is None or apparatus.tokens is None:
+            raise RenderError("an apparatus read back from a file has no alignment table")
+        rows: list[list[list[dict[str, str]] | None]] = [[] for _ in apparatus.tokens]
+        for column in apparatus.alignment.columns:
+            cells: list[list[dict[str, str]] | None] = []
+            for w, token_list in enumerate(apparatus.tokens):
+                index = column.cells[w]
+                token = token_list.tokens[index] if index is not None else None
+                if token is None or token.kind is TokenKind.GAP:
+                    cells.append(None)
+                else:
+                    cells.append([{"t": token.text + token.ws, "n": token.norm}])
+            if any(cell is not None for cell in cells):  # a column holding only a gap mark
+                for row, cell in zip(rows, cells, strict=True):
+                    row.append(cell)
+        data = {"witnesses": list(apparatus.sigla), "table": rows}
+        return json.dumps(data, ensure_ascii=False) + "\n"

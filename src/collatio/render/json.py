@@ -1,0 +1,189 @@
+"""The apparatus as JSON (schema: ``docs/schemas/apparatus.schema.json``), and back.
+
+:func:`apparatus_to_data` and :func:`apparatus_from_data` are inverses on everything but the
+alignment table and tokens, which JSON does not carry (the ``collatex`` format does).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from collatio._version import __version__
+from collatio.apparatus.model import (
+    Apparatus,
+    CollatedWitness,
+    Fate,
+    Place,
+    Reading,
+    RevisionFate,
+    UnitType,
+    VariationUnit,
+)
+from collatio.diagnostics import Diagnostic, Severity
+from collatio.errors import CollatioError
+from collatio.markup.tree import SpanKind
+from collatio.render.base import Renderer
+
+FORMAT = "collatio-apparatus/1"
+
+
+def _place_data(place: Place) -> dict[str, Any]:
+    return {
+        "paragraph": place.paragraph,
+        "words": list(place.words),
+        "tokens": list(place.tokens),
+        "line": place.line,
+        "column": place.column,
+        "start": place.start,
+        "end": place.end,
+    }
+
+
+def unit_data(unit: VariationUnit, paths: dict[str, str]) -> dict[str, Any]:
+    """One variation unit as plain data."""
+    return {
+        "id": unit.id,
+        "type": unit.type.value,
+        "minor": unit.minor,
+        "location": {
+            "columns": list(unit.columns),
+            "witnesses": {
+                place.siglum: _place_data(place)
+                for reading in unit.readings
+                for place in reading.places
+            },
+        },
+        "readings": [
+            {
+                "text": reading.text,
+                "witnesses": list(reading.witnesses),
+                "lemma": reading is unit.lemma,
+                "source": {
+                    place.siglum: {
+                        "path": paths.get(place.siglum, ""),
+                        "line": place.line,
+                        "column": place.column,
+                        "start": place.start,
+                        "end": place.end,
+                        "hand": place.hand,
+                    }
+                    for place in reading.places
+                },
+            }
+            for reading in unit.readings
+        ],
+        "lacunose": list(unit.lacunose),
+    }
+
+
+def apparatus_to_data(apparatus: Apparatus) -> dict[str, Any]:
+    """The apparatus as plain data (what the JSON format holds)."""
+    paths = {w.siglum: w.path for w in apparatus.witnesses}
+    return {
+        "format": FORMAT,
+        "collatio": __version__,
+        "base": apparatus.base,
+        "witnesses": [
+            {"id": w.siglum, "witness": w.witness, "state": w.state, "label": w.label,
+             "date": w.date, "path": w.path}
+            for w in apparatus.witnesses
+        ],
+        "apparatus": [unit_data(unit, paths) for unit in apparatus.units],
+        "revisions": [
+            {"witness": f.witness, "target": f.target, "kind": f.kind.value, "text": f.text,
+             "line": f.line, "column": f.column, "fate": f.fate.value, "found": f.found,
+             "words": f.words, "units": list(f.units), "reached": f.reached}
+            for f in apparatus.revisions
+        ],
+        "diagnostics": [d.as_dict() for d in apparatus.diagnostics],
+    }
+
+
+def apparatus_from_data(data: Any, path: str = "<json>") -> Apparatus:
+    """Read back what :func:`apparatus_to_data` wrote; malformed data is a located error."""
+    try:
+        if data.get("format") != FORMAT:
+            raise CollatioError(
+                f"not a collatio apparatus (format {data.get('format')!r}, expected {FORMAT!r})",
+                path=path,
+            )
+        witnesses = tuple(
+            CollatedWitness(w["id"], w["witness"], w["state"], w["label"], w["date"], w["path"])
+            for w in data["witnesses"]
+        )
+        units = []
+        for u in data["apparatus"]:
+            where = u["location"]["witnesses"]
+            readings = []
+            lemma = None
+            for r in u["readings"]:
+                places = tuple(
+                    Place(
+                        siglum=s,
+                        tokens=(where[s]["tokens"][0], where[s]["tokens"][1]),
+                        words=(where[s]["words"][0], where[s]["words"][1]),
+                        paragraph=where[s]["paragraph"],
+                        line=where[s]["line"],
+                        column=where[s]["column"],
+                        start=where[s]["start"],
+                        end=where[s]["end"],
+                        hand=r["source"][s]["hand"],
+                    )
+                    for s in r["witnesses"]
+                )
+                reading = Reading(r["text"], tuple(r["witnesses"]), places)
+                readings.append(reading)
+                if r["lemma"]:
+                    lemma = reading
+            units.append(
+                VariationUnit(
+                    id=u["id"],
+                    type=UnitType(u["type"]),
+                    minor=u["minor"],
+                    lemma=lemma,
+                    readings=tuple(readings),
+                    lacunose=tuple(u["lacunose"]),
+                    columns=(u["location"]["columns"][0], u["location"]["columns"][1]),
+                )
+            )
+        revisions = tuple(
+            RevisionFate(f["witness"], f["target"], SpanKind(f["kind"]), f["text"], f["line"],
+                         f["column"], Fate(f["fate"]), f["found"], f["words"],
+                         tuple(f["units"]), f["reached"])
+            for f in data["revisions"]
+        )
+        diagnostics = tuple(
+            Diagnostic(Severity(d["severity"]), d["code"], d["message"], d["path"], d["line"],
+                       d["column"])
+            for d in data["diagnostics"]
+        )
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        if isinstance(exc, CollatioError):
+            raise
+        raise CollatioError(f"malformed apparatus JSON: {exc!r}", path=path) from None
+    return Apparatus(witnesses=witnesses, base=data["base"], units=tuple(units),
+                     revisions=revisions, diagnostics=diagnostics)
+
+
+def load_apparatus(text: str, path: str = "<json>") -> Apparatus:
+    """Parse JSON text written by the ``json`` renderer."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CollatioError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno,
+                            column=exc.colno) from None
+    return apparatus_from_data(data, path)
+
+
+class JSONRenderer(Renderer):
+    """The apparatus as JSON: witnesses, units with readings and places, revisions."""
+
+    name = "json"
+    filenames = ("*.json",)
+    media_type = "application/json"
+    extension = ".json"
+
+    def render(self, apparatus: Apparatus) -> str:
+        indent = self.options.get("indent", 2)
+        return json.dumps(apparatus_to_data(apparatus), ensure_ascii=False, indent=indent) + "\n"

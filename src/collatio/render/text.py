@@ -1,0 +1,118 @@
+"""The apparatus as plain text for people, optionally coloured for a terminal.
+
+Each unit shows where it stands in the base text (paragraph, words, source line), its type,
+then the lemma (``lemma ] sigla``) and every other reading with its sigla; ``om.`` marks an
+omission, and readings the document's hand added or deleted say so. The report of what
+became of the draft's hand revisions follows.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from collatio.apparatus.model import Apparatus, Place, Reading, VariationUnit
+from collatio.apparatus.revisions import revision_report
+from collatio.render.base import Renderer
+
+_HANDS = {"add": "added by hand", "del": "deleted by hand", "mixed": "partly revised by hand"}
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)}
+
+
+def safe(text: str) -> str:
+    """Control characters shown as escapes, so witness text cannot drive the terminal."""
+    return text.translate(_CONTROL)
+
+
+class TextRenderer(Renderer):
+    """A readable apparatus; ``color=True`` adds ANSI colours (the CLI does so on a tty)."""
+
+    name = "text"
+    aliases = ("txt", "terminal")
+    filenames = ("*.txt",)
+    media_type = "text/plain"
+    extension = ".txt"
+
+    def _c(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.options.get("color") else text
+
+    def render(self, apparatus: Apparatus) -> str:
+        width = int(self.options.get("width", 100))
+        out: list[str] = []
+        counts: dict[str, int] = {}
+        for unit in apparatus.units:
+            counts[unit.type.value] = counts.get(unit.type.value, 0) + 1
+        summary = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no differences"
+        out.append(
+            f"{len(apparatus.witnesses)} texts, {len(apparatus.units)} variation units "
+            f"({summary}); base text (lemma): {apparatus.base}"
+        )
+        out.append("")
+        out.append(self._c("Witnesses", "1"))
+        for w in apparatus.witnesses:
+            date = f", {w.date}" if w.date else ""
+            siglum = self._c(f"{w.siglum:<7}", "36")
+            out.append(f"  {siglum}{safe(w.label)}{date}  [{safe(w.path)}]")
+        out.append("")
+        out.append(self._c("Apparatus", "1"))
+        if not apparatus.units:
+            out.append("  The texts agree: no variation units.")
+        for unit in apparatus.units:
+            out.extend(self._unit(unit, apparatus.base, width))
+        if apparatus.revisions:
+            out.append("")
+            out.append(self._c("Hand revisions", "1"))
+            out.extend("  " + line if line else line
+                       for line in revision_report(apparatus.revisions).splitlines())
+        if apparatus.diagnostics:
+            out.append("")
+            out.append(self._c("Diagnostics", "1"))
+            out.extend(f"  {safe(str(d))}" for d in apparatus.diagnostics)
+        return "\n".join(out) + "\n"
+
+    def _unit(self, unit: VariationUnit, base: str, width: int) -> list[str]:
+        anchor = unit.lemma.places[0] if unit.lemma else unit.readings[0].places[0]
+        where = _where(anchor)
+        flags = unit.type.value + (" (minor)" if unit.minor else "")
+        if unit.lacunose:
+            flags = f"lacuna in {' '.join(unit.lacunose)}"
+        lines = [f"  {self._c(f'{unit.id:<5}', '1')}{where}  {self._c(flags, '33')}"]
+        indent = " " * 7
+        limit = int(self.options.get("max_words", 60))
+        for reading in unit.readings:
+            text = safe(_elide(reading.text, limit)) if reading.text else "om."
+            sigla = " ".join(reading.witnesses)
+            hands = _hand_note(reading)
+            if reading is unit.lemma:
+                body = f"{text} ] {self._c(sigla, '36')}{hands}"
+            else:
+                body = f"{text}  {self._c(sigla, '36')}{hands}"
+            lines.extend(
+                textwrap.wrap(body, width=width, initial_indent=indent,
+                              subsequent_indent=indent + "  ", break_on_hyphens=False)
+                or [indent]
+            )
+        return lines
+
+
+def _elide(text: str, limit: int) -> str:
+    """At most *limit* words: the beginning and the end, with the count of those left out."""
+    words = text.split()
+    if limit <= 0 or len(words) <= limit:
+        return text
+    head, tail = words[: limit * 2 // 3], words[-(limit // 3) :]
+    left_out = len(words) - len(head) - len(tail)
+    return f"{' '.join(head)} [… {left_out} words …] {' '.join(tail)}"
+
+
+def _where(place: Place) -> str:
+    first, last = place.words
+    words = f"w{first + 1}" if last - first <= 1 else f"w{first + 1}-{last}"
+    if last == first:
+        words = f"after w{first}" if first else "at start"
+    return f"{place.siglum} ¶{place.paragraph} {words} ({place.line}:{place.column})"
+
+
+def _hand_note(reading: Reading) -> str:
+    notes = [f"{place.siglum} {_HANDS[place.hand]}" for place in reading.places
+             if place.hand in _HANDS]
+    return f" ({'; '.join(notes)})" if notes else ""

@@ -1,0 +1,531 @@
+"""Tests of the alignment engine: pairwise diff, multiple alignment, transpositions."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import collatio.align.pairwise as pairwise
+from collatio.align import (
+    Alignment,
+    Column,
+    Opcode,
+    Segment,
+    Transposition,
+    align,
+    diff,
+    edit_similarity,
+    find_moves,
+    transpositions,
+)
+from collatio.errors import CollationError
+
+# --- strategies and helpers --------------------------------------------------------------------
+
+SMALL_ALPHABET = st.sampled_from("abcde")
+tokens = st.lists(SMALL_ALPHABET, max_size=24)
+witness_lists = st.lists(st.lists(SMALL_ALPHABET, max_size=14), min_size=1, max_size=5)
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+def ops(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[str | int, ...]]:
+    return [tuple(op) for op in diff(a, b)]
+
+
+def lcs_length(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+    row = [0] * (len(b) + 1)
+    for x in a:
+        diagonal, row = row, [0]
+        for j, y in enumerate(b):
+            row.append(diagonal[j] + 1 if x == y else max(diagonal[j + 1], row[j]))
+    return row[-1]
+
+
+def restore(
+    a: Sequence[Hashable], b: Sequence[Hashable], opcodes: Sequence[Opcode]
+) -> list[Hashable]:
+    """Rebuild b from a and the opcodes, taking from b only what is inserted or replaced."""
+    out: list[Hashable] = []
+    for op in opcodes:
+        out.extend(a[op.a_start : op.a_end] if op.tag == "equal" else b[op.b_start : op.b_end])
+    return out
+
+
+def table(alignment: Alignment, witnesses: Sequence[Sequence[str]]) -> list[list[str | None]]:
+    """The alignment as token strings, one row per witness."""
+    return [
+        [None if col.cells[w] is None else witnesses[w][col.cells[w]] for col in alignment.columns]  # type: ignore[index]
+        for w in range(len(witnesses))
+    ]
+
+
+def check_opcodes(a: Sequence[Hashable], b: Sequence[Hashable], opcodes: Sequence[Opcode]) -> None:
+    i = j = 0
+    for k, op in enumerate(opcodes):
+        assert (op.a_start, op.b_start) == (i, j)
+        if k:
+            assert op.tag != opcodes[k - 1].tag
+        if op.tag == "equal":
+            assert list(a[op.a_start : op.a_end]) == list(b[op.b_start : op.b_end])
+        if op.tag == "replace":  # a replace never hides a match
+            assert set(a[op.a_start : op.a_end]).isdisjoint(b[op.b_start : op.b_end])
+        i, j = op.a_end, op.b_end
+    assert (i, j) == (len(a), len(b))
+
+
+def check_alignment(alignment: Alignment, witnesses: Sequence[Sequence[Hashable]]) -> None:
+    assert alignment.lengths == tuple(len(w) for w in witnesses)
+    for w, keys in enumerate(witnesses):
+        found = [col.cells[w] for col in alignment.columns if col.cells[w] is not None]
+        assert found == list(range(len(keys)))
+    for col in alignment.columns:
+        assert any(cell is not None for cell in col.cells)
+        groups: dict[int, set[Hashable]] = {}
+        for w, (cell, reading) in enumerate(zip(col.cells, col.readings, strict=True)):
+            assert (cell is None) == (reading is None)
+            if cell is not None and reading is not None:
+                groups.setdefault(reading, set()).add(witnesses[w][cell])
+        assert all(len(keys) == 1 for keys in groups.values())  # a reading is one key
+
+
+def check_segments(alignment: Alignment) -> None:
+    for w, length in enumerate(alignment.lengths):
+        spans = [s.spans[w] for s in alignment.segments() if s.spans[w] is not None]
+        assert [t for start, end in spans for t in range(start, end)] == list(range(length))  # type: ignore[misc]
+
+
+# --- Opcode -------------------------------------------------------------------------------------
+
+
+def test_opcode_unpacks_like_difflib() -> None:
+    assert tuple(Opcode("insert", 2, 2, 2, 5)) == ("insert", 2, 2, 2, 5)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("equal", 0, 1, 0, 2),
+        ("delete", 0, 1, 0, 1),
+        ("insert", 0, 1, 0, 1),
+        ("replace", 0, 0, 0, 1),
+        ("equal", 0, 0, 0, 0),
+        ("delete", 2, 1, 0, 0),
+        ("copy", 0, 1, 0, 1),
+    ],
+)
+def test_opcode_rejects_shapes_that_do_not_fit_the_tag(
+    args: tuple[str, int, int, int, int],
+) -> None:
+    with pytest.raises(ValueError):
+        Opcode(*args)  # type: ignore[arg-type]
+
+
+# --- diff: hand-checked -------------------------------------------------------------------------
+
+
+def test_diff_identical() -> None:
+    assert ops("abc", "abc") == [("equal", 0, 3, 0, 3)]
+
+
+def test_diff_empty_inputs() -> None:
+    assert ops("", "") == []
+    assert ops("", "ab") == [("insert", 0, 0, 0, 2)]
+    assert ops("ab", "") == [("delete", 0, 2, 0, 0)]
+
+
+def test_diff_disjoint_is_one_replace() -> None:
+    assert ops("abc", "xy") == [("replace", 0, 3, 0, 2)]
+
+
+def test_diff_insert_delete_replace() -> None:
+    a = words("the cat sat on the mat")
+    b = words("the black cat sat on a mat")
+    assert ops(a, b) == [
+        ("equal", 0, 1, 0, 1),
+        ("insert", 1, 1, 1, 2),
+        ("equal", 1, 4, 2, 5),
+        ("replace", 4, 5, 5, 6),
+        ("equal", 5, 6, 6, 7),
+    ]
+    assert ops(b, a)[1] == ("delete", 1, 2, 1, 1)
+
+
+def test_diff_repeated_tokens_keep_the_later_occurrence() -> None:
+    # The gap goes first, so the surviving '!' is the one before 'q' (CollateX's choice too).
+    a = words("a b c d F g h i ! K ! q r s t")
+    b = words("a b c d F g h i ! q r s t")
+    assert ops(a, b) == [("equal", 0, 8, 0, 8), ("delete", 8, 10, 8, 8), ("equal", 10, 15, 8, 13)]
+    assert ops("aa", "a") == [("delete", 0, 1, 0, 0), ("equal", 1, 2, 0, 1)]
+    assert ops("a", "aa") == [("insert", 0, 0, 0, 1), ("equal", 0, 1, 1, 2)]
+
+
+def test_diff_repetition_prefers_one_long_match() -> None:
+    a = words("This very quick very quick brown wombat")
+    b = words("That very quick brown koala")
+    assert ops(a, b) == [
+        ("replace", 0, 3, 0, 1),
+        ("equal", 3, 6, 1, 4),
+        ("replace", 6, 7, 4, 5),
+    ]
+
+
+def test_diff_swap_tie_matches_the_later_token_of_b() -> None:
+    assert ops("ab", "ba") == [
+        ("insert", 0, 0, 0, 1),
+        ("equal", 0, 1, 1, 2),
+        ("delete", 1, 2, 2, 2),
+    ]
+
+
+def test_diff_accepts_any_hashable_keys() -> None:
+    a = [1, (2, 3), None, "x"]
+    b = [1, None, "x", frozenset({4})]
+    assert ops(a, b) == [
+        ("equal", 0, 1, 0, 1),
+        ("delete", 1, 2, 1, 1),
+        ("equal", 2, 4, 1, 3),
+        ("insert", 4, 4, 3, 4),
+    ]
+
+
+def test_diff_too_many_shared_keys_is_a_collation_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pairwise, "CAPACITY", 5)
+    with pytest.raises(CollationError, match="at most 5"):
+        diff(list(range(10)), list(range(10)))
+    # Keys found on one side only never need a code point of their own.
+    assert ops(list(range(10)), list(range(10, 20))) == [("replace", 0, 10, 0, 10)]
+    assert ops([1, 2, 3, *range(10, 99)], [1, 2, 3]) == [
+        ("equal", 0, 3, 0, 3),
+        ("delete", 3, 92, 3, 3),
+    ]
+
+
+def test_diff_code_points_skip_surrogates() -> None:
+    start = 0xD800 - pairwise._FIRST_SHARED
+    assert pairwise._code_point(start - 1) == "\ud7ff"
+    assert pairwise._code_point(start) == "\ue000"
+    assert pairwise._code_point(pairwise.CAPACITY - 1) == "\U0010ffff"
+
+
+def test_diff_anchors_long_inputs_on_unique_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pairwise, "EXACT_LIMIT", 8)
+    a = [f"w{i}" for i in range(40)]
+    b = [*a[:10], "x", *a[10:25], *a[30:], *a[25:30]]
+    result = diff(a, b)
+    check_opcodes(a, b, result)
+    assert sum(op.a_end - op.a_start for op in result if op.tag == "equal") == 35
+
+
+def test_diff_anchors_on_ngrams_when_no_token_is_unique(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pairwise, "EXACT_LIMIT", 8)
+    a = list("aaaabbbbabbaabab")  # a de Bruijn sequence: every 4-gram occurs once
+    b = [*a[:7], "a", *a[8:]]
+    result = diff(a, b)
+    check_opcodes(a, b, result)
+    assert restore(a, b, result) == b
+    anchors = pairwise._anchors(*pairwise.encode(a, b))
+    assert anchors and all(n == 4 for _, _, n in anchors)
+
+
+# --- diff: properties --------------------------------------------------------------------------
+
+
+@given(tokens, tokens)
+def test_diff_covers_both_inputs_and_equal_runs_are_equal(a: list[str], b: list[str]) -> None:
+    check_opcodes(a, b, diff(a, b))
+
+
+@given(tokens, tokens)
+def test_diff_opcodes_restore_b_from_a(a: list[str], b: list[str]) -> None:
+    assert restore(a, b, diff(a, b)) == b
+
+
+@given(tokens, tokens)
+def test_diff_is_minimal(a: list[str], b: list[str]) -> None:
+    matched = sum(op.a_end - op.a_start for op in diff(a, b) if op.tag == "equal")
+    assert matched == lcs_length(a, b)
+
+
+@given(tokens, tokens)
+def test_diff_depends_only_on_key_equality(a: list[str], b: list[str]) -> None:
+    # Another spelling of the same keys (and other hashes) must give the same opcodes.
+    def respell(keys: list[str]) -> list[tuple[str, int]]:
+        return [(key * 3, ord(key)) for key in keys]
+
+    assert diff(a, b) == diff(respell(a), respell(b))
+    assert diff(a, b) == diff(list(a), list(b))
+
+
+@given(tokens, tokens)
+def test_diff_anchored_path_is_still_a_valid_diff(a: list[str], b: list[str]) -> None:
+    saved = pairwise.EXACT_LIMIT
+    pairwise.EXACT_LIMIT = 4
+    try:
+        result = diff(a, b)
+    finally:
+        pairwise.EXACT_LIMIT = saved
+    check_opcodes(a, b, result)
+    assert restore(a, b, result) == b
+
+
+@given(tokens, tokens)
+def test_pure_python_fallback_matches_the_c_engine(a: list[str], b: list[str]) -> None:
+    text_a, text_b = pairwise.encode(a, b)
+    assert pairwise._slow_dmp_counts(text_a, text_b) == [
+        (op, n) for op, n in pairwise._fast_dmp_counts(text_a, text_b)
+    ]
+
+
+def test_diff_uses_the_pure_python_engine_when_the_c_one_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pairwise, "_dmp_counts", pairwise._slow_dmp_counts)
+    assert ops("xabcy", "abzc") == [
+        ("delete", 0, 1, 0, 0),
+        ("equal", 1, 3, 0, 2),
+        ("insert", 3, 3, 2, 3),
+        ("equal", 3, 4, 3, 4),
+        ("delete", 4, 5, 4, 4),
+    ]
+
+
+# --- align: hand-checked -----------------------------------------------------------------------
+
+
+def test_align_needs_a_witness() -> None:
+    with pytest.raises(CollationError):
+        align([])
+
+
+def test_align_one_witness() -> None:
+    result = align(["abc"])
+    assert [col.cells for col in result.columns] == [(0,), (1,), (2,)]
+    assert not any(col.is_variant for col in result.columns)
+
+
+def test_align_empty_witnesses() -> None:
+    assert align(["", ""]).columns == ()
+    result = align(["ab", "", "ab"])
+    assert [col.cells for col in result.columns] == [(0, None, 0), (1, None, 1)]
+    assert all(col.is_variant for col in result.columns)
+
+
+def test_align_identical_witnesses_agree_everywhere() -> None:
+    text = words("in the beginning was the word")
+    result = align([text, text, text])
+    assert [col.cells for col in result.columns] == [(k, k, k) for k in range(6)]
+    assert not any(col.is_variant for col in result.columns)
+    assert [s.spans for s in result.segments()] == [((0, 6), (0, 6), (0, 6))]
+
+
+def test_align_disjoint_witnesses_stand_side_by_side() -> None:
+    result = align(["ab", "xyz"])
+    assert [col.cells for col in result.columns] == [(0, 0), (1, 1), (None, 2)]
+    assert [col.readings for col in result.columns] == [(0, 1), (0, 1), (None, 0)]
+
+
+def test_align_replacement_shares_a_column_and_omission_leaves_a_gap() -> None:
+    a = words("The quick brown fox jumps over the dog .")
+    b = words("The brown fox jumps over the lazy dog .")
+    result = align([a, b])
+    assert table(result, [a, b]) == [
+        ["The", "quick", "brown", "fox", "jumps", "over", "the", None, "dog", "."],
+        ["The", None, "brown", "fox", "jumps", "over", "the", "lazy", "dog", "."],
+    ]
+    assert [s.spans for s in result.segments()] == [
+        ((0, 1), (0, 1)),
+        ((1, 2), None),
+        ((2, 7), (1, 6)),
+        (None, (6, 7)),
+        ((7, 9), (7, 9)),
+    ]
+
+
+def test_align_repeated_tokens_match_the_occurrence_that_keeps_text_together() -> None:
+    w = [words("This very quick very quick brown"), words("That very quick brown")]
+    assert table(align(w), w) == [
+        ["This", "very", "quick", "very", "quick", "brown"],
+        ["That", None, None, "very", "quick", "brown"],
+    ]
+
+
+def test_align_third_witness_can_join_parallel_branches() -> None:
+    # C follows A, then B: both runs are matched although A and B are parallel in the graph.
+    w = [words("a b c d e f"), words("x y z d e"), words("a b x y z")]
+    assert table(align(w), w) == [
+        ["a", "b", "c", None, None, "d", "e", "f"],
+        [None, None, "x", "y", "z", "d", "e", None],
+        ["a", "b", "x", "y", "z", None, None, None],
+    ]
+
+
+def test_align_readings_group_matched_tokens() -> None:
+    w = [words("a b c"), words("a x c"), words("a x c"), words("a y c")]
+    result = align(w)
+    assert [col.readings for col in result.columns] == [(0, 0, 0, 0), (0, 1, 1, 2), (0, 0, 0, 0)]
+
+
+def test_align_near_match_places_a_reading_beside_its_closest_counterpart() -> None:
+    w = [words("over this dog"), words("over there that dog")]
+    assert table(align(w), w)[0] == ["over", "this", None, "dog"]
+    assert table(align(w, near_match=edit_similarity), w)[0] == ["over", None, "this", "dog"]
+
+
+def test_edit_similarity() -> None:
+    assert edit_similarity("", "") == 1.0
+    assert edit_similarity("abc", "abc") == 1.0
+    assert edit_similarity("abc", "xyz") == 0.0
+    assert edit_similarity("kitten", "sitting") == pytest.approx(1 - 3 / 7)
+
+
+def test_column_and_segment_validate_their_readings() -> None:
+    with pytest.raises(ValueError):
+        Column((0, None), (0, 0))  # a reading where the witness is absent
+    with pytest.raises(ValueError):
+        Column((0, 1), (1, 0))  # readings numbered out of witness order
+    with pytest.raises(ValueError):
+        Column((None, None), (None, None))  # an empty column
+    with pytest.raises(ValueError):
+        Column((0,), (0, 0))
+    with pytest.raises(ValueError):
+        Segment(((0, 1), None), (0, 0))
+
+
+def test_alignment_validates_tiling() -> None:
+    col = Column((0, 0), (0, 0))
+    with pytest.raises(ValueError):
+        Alignment((1, 1), (col, col))  # token 0 twice
+    with pytest.raises(ValueError):
+        Alignment((2, 1), (col,))  # a token missing
+    with pytest.raises(ValueError):
+        Alignment((1,), (col,))  # wrong number of cells
+    assert Alignment((1, 1), (col,)).witness_count == 2
+
+
+def test_alignment_is_an_immutable_value() -> None:
+    result = align(["ab", "ab"])
+    assert result == align(["ab", "ab"])
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        result.columns = ()  # type: ignore[misc]
+
+
+# --- align: properties --------------------------------------------------------------------------
+
+
+@given(witness_lists)
+def test_align_tiles_every_witness(witnesses: list[list[str]]) -> None:
+    result = align(witnesses)
+    check_alignment(result, witnesses)
+    check_segments(result)
+
+
+@given(witness_lists)
+@settings(max_examples=60)
+def test_align_with_all_options_still_tiles(witnesses: list[list[str]]) -> None:
+    result = align(witnesses, detect_transpositions=True, near_match=edit_similarity)
+    check_alignment(result, witnesses)
+    check_segments(result)
+    for t in result.transpositions:
+        assert witnesses[t.witness_a][t.a_start] == witnesses[t.witness_b][t.b_start]
+
+
+@given(tokens, st.integers(1, 4))
+def test_align_identical_witnesses_give_only_agreement(words: list[str], copies: int) -> None:
+    result = align([words] * copies)
+    assert len(result.columns) == len(words)
+    assert not any(col.is_variant for col in result.columns)
+
+
+@given(witness_lists)
+def test_align_is_deterministic(witnesses: list[list[str]]) -> None:
+    respelled = [[(key, key.upper()) for key in keys] for keys in witnesses]
+    assert align(witnesses) == align([list(keys) for keys in witnesses]) == align(respelled)
+
+
+@given(tokens, tokens)
+def test_align_two_witnesses_matches_exactly_what_diff_matches(a: list[str], b: list[str]) -> None:
+    matched_by_diff = {
+        (op.a_start + k, op.b_start + k)
+        for op in diff(a, b)
+        if op.tag == "equal"
+        for k in range(op.a_end - op.a_start)
+    }
+    matched_by_align = {col.cells for col in align([a, b]).columns if col.readings == (0, 0)}
+    assert matched_by_align == matched_by_diff
+
+
+# --- transpositions ----------------------------------------------------------------------------
+
+WORDS = [f"w{i}" for i in range(30)]
+
+
+def test_moved_block_is_found_once_with_its_ranges() -> None:
+    a = WORDS
+    b = WORDS[:10] + WORDS[15:25] + WORDS[10:15] + WORDS[25:]
+    result = align([a, b], detect_transpositions=True)
+    assert result.transpositions == (Transposition(0, 10, 15, 1, 20, 25),)
+    check_alignment(result, [a, b])
+    # The moved tokens keep one column each, unmatched.
+    moved = [col for col in result.columns if col.cells[0] in range(10, 15)]
+    assert all(col.is_variant for col in moved)
+
+
+def test_pairwise_transpositions_from_a_diff() -> None:
+    a = WORDS
+    b = WORDS[:10] + WORDS[15:25] + WORDS[10:15] + WORDS[25:]
+    assert transpositions(a, b, diff(a, b)) == (Transposition(0, 10, 15, 1, 20, 25),)
+
+
+def test_no_transposition_between_unrelated_texts() -> None:
+    a = words("the cat sat on the mat and looked around")
+    b = words("quite another sentence with different words in it")
+    assert align([a, b], detect_transpositions=True).transpositions == ()
+
+
+def test_short_moves_need_a_lower_min_length() -> None:
+    a = words("p q r s t u")
+    b = words("p s t q r u")
+    assert align([a, b], detect_transpositions=True).transpositions == ()
+    found = align([a, b], detect_transpositions=True, transposition_min_length=2).transpositions
+    assert len(found) == 1
+
+
+def test_moved_block_with_an_edit_inside_is_one_transposition() -> None:
+    a = [f"w{i}" for i in range(40)]
+    block = [*a[10:14], "edited", *a[15:20]]
+    b = a[:10] + a[20:35] + block + a[35:]
+    assert transpositions(a, b, diff(a, b)) == (Transposition(0, 10, 20, 1, 25, 35),)
+
+
+def test_transposition_seen_from_several_witnesses_is_reported_once() -> None:
+    a = WORDS
+    b = WORDS[:10] + WORDS[15:25] + WORDS[10:15] + WORDS[25:]
+    result = align([a, b, list(a)], detect_transpositions=True)
+    assert result.transpositions == (Transposition(0, 10, 15, 1, 20, 25),)
+
+
+def test_repeated_sentences_do_not_explode() -> None:
+    sentence = words("and the same words come back again and again")
+    a = sentence * 150
+    b = sentence * 60 + ["new"] + sentence * 90
+    moves = find_moves(a, [(0, len(a))], b, [(0, len(b))], max_candidates=4)
+    assert sum(a1 - a0 for a0, a1, _, _ in moves) == len(b) - 1
+    result = align([a, b], detect_transpositions=True)
+    check_alignment(result, [a, b])
+    assert result.transpositions == ()  # a plain insertion, nothing moved
+
+
+def test_find_moves_validates_parameters() -> None:
+    with pytest.raises(ValueError):
+        find_moves("ab", [(0, 2)], "ab", [(0, 2)], min_length=0)
+    with pytest.raises(ValueError):
+        Transposition(1, 0, 1, 0, 0, 1)  # witness order
+    with pytest.raises(ValueError):
+        Transposition(0, 3, 3, 1, 0, 1)  # empty range

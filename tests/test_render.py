@@ -1,0 +1,140 @@
+"""Contract tests over every registered renderer, and format-specific checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import collatio
+from collatio.apparatus import Apparatus
+from collatio.errors import RenderError
+from collatio.render import get_renderer, renderer_for_filename, renderer_names
+from collatio.render.json import apparatus_from_data, apparatus_to_data, load_apparatus
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_002 = ROOT / "seeds" / "002_82ee7afc6dc33c74.txt"
+SCHEMA = json.loads((ROOT / "docs" / "schemas" / "apparatus.schema.json").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def seed() -> Apparatus:
+    return collatio.collate([SEED_002])
+
+
+def two(a: str, b: str) -> Apparatus:
+    witnesses = [w for text, name in ((a, "A"), (b, "B"))
+                 for w in collatio.parse_text(text, path=name, convention="plain").witnesses]
+    return collatio.collate_witnesses(witnesses)
+
+
+@pytest.mark.parametrize("name", renderer_names())
+def test_every_renderer_has_metadata_and_renders_the_seed(name: str, seed: Apparatus) -> None:
+    renderer = get_renderer(name)
+    assert renderer.name == name and renderer.media_type and renderer.filenames
+    out = renderer.render(seed)
+    assert isinstance(out, str) and out.endswith("\n")
+    assert "reply" in out and "response" in out
+
+
+@pytest.mark.parametrize("name", renderer_names())
+def test_every_renderer_handles_no_units(name: str) -> None:
+    same = two("One text.", "One text.")
+    assert same.units == ()
+    assert get_renderer(name).render(same)
+
+
+@pytest.mark.parametrize("name", renderer_names())
+def test_every_renderer_keeps_non_ascii(name: str) -> None:
+    app = two("Сталин писал Мао 毛泽东 Kaesŏng.", "Сталин писал 毛泽东 Kaesong.")
+    out = get_renderer(name).render(app)
+    assert "Мао" in out and "Kaesŏng" in out
+
+
+def test_unknown_format_lists_the_valid_ones() -> None:
+    with pytest.raises(RenderError, match="unknown format 'docx'; formats: collatex, json, text"):
+        get_renderer("docx")
+
+
+def test_renderer_by_file_name() -> None:
+    assert renderer_for_filename("out/apparatus.json").name == "json"
+    assert renderer_for_filename("table.collatex.json").name == "collatex"
+    assert renderer_for_filename("a.TXT").name == "text"
+    with pytest.raises(RenderError, match=r"no format is known for the file name 'x\.doc'"):
+        renderer_for_filename("x.doc")
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def test_json_validates_and_round_trips(seed: Apparatus) -> None:
+    text = get_renderer("json").render(seed)
+    data = json.loads(text)
+    jsonschema.validate(data, SCHEMA)
+    assert [w["id"] for w in data["witnesses"]] == ["F", "D-ac", "D-pc"]
+    assert data["base"] == "F"
+    back = load_apparatus(text)
+    assert back == seed  # alignment and tokens are not compared: JSON does not carry them
+    assert back.units == seed.units and back.revisions == seed.revisions
+
+
+def test_malformed_json_is_a_located_error() -> None:
+    with pytest.raises(collatio.CollatioError) as info:
+        load_apparatus('{"format": "collatio-apparatus/1",\n "base": }', "x.json")
+    assert str(info.value).startswith("x.json:2:")
+    with pytest.raises(collatio.CollatioError, match="not a collatio apparatus"):
+        load_apparatus('{"format": "other"}', "x.json")
+    with pytest.raises(collatio.CollatioError, match="malformed apparatus JSON"):
+        load_apparatus('{"format": "collatio-apparatus/1", "witnesses": [{}]}', "x.json")
+
+
+WORD = st.sampled_from(["war", "peace", "<b>", "&amp;", "\\input{x}", "%", "Жук", "]]>", "\x07"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=st.lists(WORD, min_size=1, max_size=12), b=st.lists(WORD, min_size=1, max_size=12))
+def test_json_round_trip_property(a: list[str], b: list[str]) -> None:
+    app = two(" ".join(a), " ".join(b))
+    assert apparatus_from_data(json.loads(json.dumps(apparatus_to_data(app)))) == app
+    jsonschema.validate(apparatus_to_data(app), SCHEMA)
+
+
+# --- CollateX table -------------------------------------------------------------------------------
+
+
+def test_collatex_table_shape(seed: Apparatus) -> None:
+    data = json.loads(get_renderer("collatex").render(seed))
+    assert data["witnesses"] == ["F", "D-ac", "D-pc"]
+    table = data["table"]
+    assert len(table) == 3 and len({len(row) for row in table}) == 1
+    for row, token_list in zip(table, seed.tokens or (), strict=True):
+        cells = [cell for cell in row if cell is not None]
+        assert "".join(c[0]["t"] for c in cells) == token_list.text.lstrip()
+    assert all(any(row[i] is not None for row in table) for i in range(len(table[0])))
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def test_text_apparatus(seed: Apparatus) -> None:
+    out = get_renderer("text").render(seed)
+    assert out.startswith("3 texts, ")
+    assert "base text (lemma): F" in out
+    assert "reply ] F" in out and "response  D-ac D-pc" in out
+    assert "very  D-pc (D-pc added by hand)" in out
+    assert "lacuna in F" in out and "[… " in out
+    assert "Hand revisions of D and what became of them in F:" in out
+    assert "\x1b[" not in out
+
+
+def test_text_colour_only_when_asked(seed: Apparatus) -> None:
+    assert "\x1b[1m" in get_renderer("text", color=True).render(seed)
+
+
+def test_text_output_is_inert() -> None:
+    out = get_renderer("text").render(two("ring \x07 \x1b[31m bell", "ring bell"))
+    assert "\x07" not in out and "\x1b[31m" not in out and "\\x07" in out
