@@ -138,3 +138,28 @@ def test_text_colour_only_when_asked(seed: Apparatus) -> None:
 def test_text_output_is_inert() -> None:
     out = get_renderer("text").render(two("ring \x07 \x1b[31m bell", "ring bell"))
     assert "\x07" not in out and "\x1b[31m" not in out and "\\x07" in out
+
+
+def test_notebook_display_is_escaped_html(seed: Apparatus) -> None:
+    from html.parser import HTMLParser
+
+    html = seed._repr_html_()
+    assert html.startswith("<p>Apparatus of ") and "<table>" in html
+    hostile = two("a <script>alert(1)</script> b", "a b")._repr_html_()
+    assert "<script>" not in hostile and "&lt;script&gt;" in hostile
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.open: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            self.open.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            assert self.open and self.open[-1] == tag
+            self.open.pop()
+
+    parser = Tags()
+    parser.feed(html)
+    assert parser.open == []

@@ -1,8 +1,9 @@
 """Tokens: a state's text cut into words, numbers and punctuation, losslessly.
 
-Each :class:`Token` keeps its surface ``text``, the whitespace that follows it (``ws``), its
-offsets in the state text and in the source file, the paragraph it stands in, and whether the
-document's hand added or deleted it. Invariant (tested): for every :class:`TokenList`,
+A :class:`TokenList` stores one witness state's tokens column by column (surface forms,
+following whitespace, normal forms, kinds, offsets, paragraphs), so that a million-word text
+costs a few flat tuples rather than a million objects; ``token_list.tokens[i]`` gives a
+:class:`Token` value on demand. Invariant (tested):
 ``prefix + "".join(t.text + t.ws for t in tokens) == state.text``.
 
 Whitespace is never a variant: line wraps and paragraph breaks (the final's break before
@@ -16,28 +17,34 @@ Whitespace is never a variant: line wraps and paragraph breaks (the final's brea
 
 from __future__ import annotations
 
+import bisect
 import enum
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TypeVar, overload
 
 import attrs
 import regex
 
 from collatio.markup.tree import Span, SpanKind
 from collatio.normalize import Normalization
-from collatio.witness import State
+from collatio.witness import Marker, State
 
 #: Words (letters with inner hyphens and apostrophes: ``Kai-shek``, ``d'arme``), numbers
-#: (``38th``, ``1950``, ``27.8.1951``, ``3:00``), then any other single non-space character.
+#: (``38th``, ``1950``, ``27.8.1951``, ``3:00``), then any other single non-space character;
+#: each with the whitespace that follows it.
 _TOKEN = regex.compile(
     r"(?:(?P<word>[\p{L}\p{M}][\p{L}\p{M}\p{N}]*(?:['’\-‐][\p{L}\p{M}\p{N}]+)*)"
     r"|(?P<number>\p{N}+(?:[.,:/\-]\p{N}+)*[\p{L}\p{M}]*)"
     r"|(?P<other>[^\s\x1c-\x1f]))"
     r"(?P<ws>[\s\x1c-\x1f]*)"
 )
+_T = TypeVar("_T")
 _BLANK_LINE = regex.compile(r"\n[^\S\n]*\n|\r\n?[^\S\r\n]*\r")
 
 
 class TokenKind(enum.Enum):
-    """What a token is: word, number, or a single other character (punctuation, symbol)."""
+    """What a token is: word, number, a single other character, or an editorial gap."""
 
     WORD = "word"
     NUMBER = "number"
@@ -73,22 +80,89 @@ class Token:
         return self.source_start + len(self.text)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, eq=False)
 class TokenList:
-    """All tokens of one witness state, in order."""
+    """All tokens of one witness state, in order, stored column by column.
+
+    ``revision_spans`` and ``gap_spans`` are sparse: token index -> span.
+    """
 
     siglum: str
     text: str = attrs.field(repr=False)
     prefix: str
-    tokens: tuple[Token, ...] = attrs.field(repr=False)
+    surfaces: tuple[str, ...] = attrs.field(repr=False)
+    spaces: tuple[str, ...] = attrs.field(repr=False)
+    norms: tuple[str, ...] = attrs.field(repr=False)
+    kinds: tuple[TokenKind, ...] = attrs.field(repr=False)
+    starts: tuple[int, ...] = attrs.field(repr=False)
+    source_starts: tuple[int, ...] = attrs.field(repr=False)
+    paragraphs: tuple[int, ...] = attrs.field(repr=False)
+    revision_spans: Mapping[int, Span] = attrs.field(factory=dict, repr=False)
+    gap_spans: Mapping[int, Span] = attrs.field(factory=dict, repr=False)
 
     def __len__(self) -> int:
-        return len(self.tokens)
+        return len(self.surfaces)
+
+    @property
+    def tokens(self) -> TokenView:
+        """The tokens as a sequence of :class:`Token` values (made on access)."""
+        return TokenView(self)
+
+    def token(self, i: int) -> Token:
+        span = self.revision_spans.get(i)
+        return Token(
+            self.surfaces[i], self.spaces[i], self.norms[i], self.kinds[i], i, self.starts[i],
+            self.source_starts[i], self.paragraphs[i],
+            span.kind if span is not None else None, span, self.gap_spans.get(i),
+        )
 
     def rebuild(self) -> str:
         """The state text from the tokens alone."""
-        kept = (t.text + t.ws for t in self.tokens if t.kind is not TokenKind.GAP)
-        return self.prefix + "".join(kept)
+        return self.prefix + "".join(
+            s + w for s, w, k in zip(self.surfaces, self.spaces, self.kinds, strict=True)
+            if k is not TokenKind.GAP
+        )
+
+    @classmethod
+    def from_tokens(cls, siglum: str, text: str, prefix: str, tokens: Sequence[Token]) -> TokenList:
+        """A token list from token values (e.g. tokens given by another tool)."""
+        return cls(
+            siglum, text, prefix,
+            tuple(t.text for t in tokens), tuple(t.ws for t in tokens),
+            tuple(t.norm for t in tokens), tuple(t.kind for t in tokens),
+            tuple(t.start for t in tokens), tuple(t.source_start for t in tokens),
+            tuple(t.paragraph for t in tokens),
+            {i: t.revision_span for i, t in enumerate(tokens) if t.revision_span is not None},
+            {i: t.gap for i, t in enumerate(tokens) if t.gap is not None},
+        )
+
+
+class TokenView(Sequence[Token]):
+    """A read-only sequence of :class:`Token` over a :class:`TokenList`."""
+
+    __slots__ = ("_list",)
+
+    def __init__(self, token_list: TokenList) -> None:
+        self._list = token_list
+
+    def __len__(self) -> int:
+        return len(self._list.surfaces)
+
+    @overload
+    def __getitem__(self, i: int) -> Token: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Token]: ...
+    def __getitem__(self, i: int | slice) -> Token | list[Token]:
+        if isinstance(i, slice):
+            return [self._list.token(k) for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._list.token(i)
+
+    def __iter__(self) -> Iterator[Token]:
+        return (self._list.token(i) for i in range(len(self)))
 
 
 def tokenize(
@@ -101,64 +175,103 @@ def tokenize(
     """Cut *state* into tokens; with *gaps*, each editorial gap (``[...]``) becomes a ``GAP``
     token at its position (empty text, never equal to anything), so alignment can tell where
     a witness is lacunose."""
-    norm = normalization if normalization is not None else Normalization()
+    normalizer = normalization if normalization is not None else Normalization()
     text = state.text
-    gap_markers = sorted(
-        (m for m in state.markers if gaps and m.span.kind is SpanKind.GAP),
-        key=lambda m: m.offset,
-    )
-    tokens: list[Token] = []
-    paragraph = 0
     first = _TOKEN.search(text)
     prefix = text[: first.start()] if first else text
-    marker_i = 0
+    found = _TOKEN.findall(text)
+    surfaces = [w or n or o for w, n, o, _ in found]
+    spaces = [t[3] for t in found]
+    kinds = [
+        TokenKind.WORD if w else TokenKind.NUMBER if n else TokenKind.PUNCT
+        for w, n, _, _ in found
+    ]
+    del found
+    forms = {surface: normalizer(surface) for surface in set(surfaces)}
+    norms = [forms[surface] for surface in surfaces]
+    lengths = [len(s) + len(w) for s, w in zip(surfaces, spaces, strict=True)]
+    starts = list(itertools.accumulate(lengths[:-1], initial=len(prefix))) if lengths else []
+    # source offsets and hand revisions come from the state's pieces
     pieces = state.pieces
-    piece_i = 0
-
-    def source_and_revision(offset: int) -> tuple[int, Span | None]:
-        nonlocal piece_i
-        while piece_i + 1 < len(pieces) and pieces[piece_i].end <= offset:
-            piece_i += 1
-        if not pieces:
-            return offset, None
-        piece = pieces[piece_i]
-        return piece.source_start + offset - piece.start, piece.revision_span
-
-    def add_gap(marker_offset: int, span: Span) -> None:
-        # the gap belongs to the paragraph of the word before it
-        where = tokens[-1].paragraph if tokens else 0
-        tokens.append(
-            Token("", "", f"\x00gap:{span.start}", TokenKind.GAP, len(tokens), marker_offset,
-                  span.start, where, gap=span)
+    if len(pieces) == 1:
+        shift = pieces[0].source_start - pieces[0].start
+        source_starts = [s + shift for s in starts]
+        only = pieces[0].revision_span
+        revisions: list[Span | None] = [only] * len(starts)
+    elif pieces:
+        piece_starts = [p.start for p in pieces]
+        which = [bisect.bisect_right(piece_starts, s) - 1 for s in starts]
+        source_starts = [pieces[p].source_start + s - pieces[p].start
+                         for p, s in zip(which, starts, strict=True)]
+        revisions = [pieces[p].revision_span for p in which]
+    else:
+        source_starts = list(starts)
+        revisions = [None] * len(starts)
+    breaks = [1 if ("\n" in w or "\r" in w) and _BLANK_LINE.search(w) else 0 for w in spaces]
+    paragraphs = list(itertools.accumulate(breaks[:-1], initial=0)) if breaks else []
+    if "" in forms.values():
+        _carry_uncompared(surfaces, spaces, norms, kinds, starts, source_starts, paragraphs,
+                          revisions)
+    gap_spans: dict[int, Span] = {}
+    if gaps:
+        markers = sorted(
+            (m for m in state.markers if m.span.kind is SpanKind.GAP), key=lambda m: m.offset
         )
+        # insert from the last so earlier insertion points stay valid
+        for marker in reversed(markers):
+            at = bisect.bisect_left(starts, marker.offset)
+            paragraph = paragraphs[at - 1] if at else 0
+            surfaces.insert(at, "")
+            spaces.insert(at, "")
+            norms.insert(at, f"\x00gap:{marker.span.start}")
+            kinds.insert(at, TokenKind.GAP)
+            starts.insert(at, marker.offset)
+            source_starts.insert(at, marker.span.start)
+            paragraphs.insert(at, paragraph)
+            revisions.insert(at, None)
+        gap_spans = {i: m.span for i, m in _gap_positions(kinds, markers)}
+    return TokenList(
+        siglum, text, prefix, tuple(surfaces), tuple(spaces), tuple(norms), tuple(kinds),
+        tuple(starts), tuple(source_starts), tuple(paragraphs),
+        {i: span for i, span in enumerate(revisions) if span is not None}, gap_spans,
+    )
 
-    for match in _TOKEN.finditer(text):
-        start = match.start()
-        while marker_i < len(gap_markers) and gap_markers[marker_i].offset <= start:
-            add_gap(gap_markers[marker_i].offset, gap_markers[marker_i].span)
-            marker_i += 1
-        if match.group("word") is not None:
-            kind, surface = TokenKind.WORD, match.group("word")
-        elif match.group("number") is not None:
-            kind, surface = TokenKind.NUMBER, match.group("number")
-        else:
-            kind, surface = TokenKind.PUNCT, match.group("other")
-        ws = match.group("ws")
-        form = norm(surface)
-        source_start, revision = source_and_revision(start)
-        hand = revision.kind if revision is not None else None
-        if not form and tokens and tokens[-1].kind is not TokenKind.GAP:
-            # not compared: carried by the token before it (``war`` + ``,``)
-            last = tokens[-1]
-            tokens[-1] = attrs.evolve(last, text=last.text + last.ws + surface, ws=ws)
-        else:
-            tokens.append(
-                Token(surface, ws, form, kind, len(tokens), start, source_start, paragraph,
-                      hand, revision)
-            )
-        if _BLANK_LINE.search(ws):
-            paragraph += 1
-    while marker_i < len(gap_markers):
-        add_gap(gap_markers[marker_i].offset, gap_markers[marker_i].span)
-        marker_i += 1
-    return TokenList(siglum, text, prefix, tuple(tokens))
+
+def _gap_positions(
+    kinds: list[TokenKind], markers: list[Marker]
+) -> Iterator[tuple[int, Marker]]:
+    indexes = (i for i, kind in enumerate(kinds) if kind is TokenKind.GAP)
+    return zip(indexes, markers, strict=True)
+
+
+def _carry_uncompared(
+    surfaces: list[str], spaces: list[str], norms: list[str], kinds: list[TokenKind],
+    starts: list[int], source_starts: list[int], paragraphs: list[int],
+    revisions: list[Span | None],
+) -> None:
+    """A token whose normal form is empty is not compared: it travels with the token before
+    it (``war`` + ``,`` -> ``war,``). The first token keeps its place."""
+    if not surfaces:
+        return
+    keep = [0]
+    for i in range(1, len(surfaces)):
+        if norms[i]:
+            keep.append(i)
+            continue
+        last = keep[-1]
+        surfaces[last] = surfaces[last] + spaces[last] + surfaces[i]
+        spaces[last] = spaces[i]
+    if len(keep) == len(surfaces):
+        return
+    _keep(surfaces, keep)
+    _keep(spaces, keep)
+    _keep(norms, keep)
+    _keep(kinds, keep)
+    _keep(starts, keep)
+    _keep(source_starts, keep)
+    _keep(paragraphs, keep)
+    _keep(revisions, keep)
+
+
+def _keep(column: list[_T], keep: list[int]) -> None:
+    column[:] = [column[i] for i in keep]

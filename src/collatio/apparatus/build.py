@@ -41,10 +41,9 @@ from collatio.apparatus.model import (
 from collatio.apparatus.revisions import revision_fates
 from collatio.diagnostics import Diagnostic
 from collatio.errors import CollationError
-from collatio.markup.tree import SpanKind
 from collatio.normalize import Normalization, minor_form
 from collatio.textpos import LineIndex
-from collatio.tokens import Token, TokenKind, TokenList, tokenize
+from collatio.tokens import TokenKind, TokenList, tokenize
 from collatio.witness import StateName, Witness
 
 #: Suffixes of the revision-state sigla: *ante correctionem*, *post correctionem*.
@@ -170,7 +169,7 @@ def collate_tokens(
         )
     base = choose_base(collated, options.base)
     alignment = align_in_guide_order(
-        [[t.norm for t in tl.tokens] for tl in token_lists],
+        [tl.norms for tl in token_lists],
         detect_transpositions=options.transpositions,
         transposition_min_length=options.transposition_min_length,
     )
@@ -265,46 +264,48 @@ class _PlaceMaker:
         self.token_lists = token_lists
         self.indexes = indexes
         self.word_before: list[list[int]] = []
+        words = (TokenKind.WORD, TokenKind.NUMBER)
         for tl in token_lists:
-            counts = [0]
-            for token in tl.tokens:
-                counts.append(counts[-1] + (token.kind in (TokenKind.WORD, TokenKind.NUMBER)))
-            self.word_before.append(counts)
+            flags = [1 if kind in words else 0 for kind in tl.kinds]
+            self.word_before.append(list(itertools.accumulate(flags, initial=0)))
 
-    def make(self, w: int, tokens: Sequence[Token], start: int, end: int) -> Place:
+    def make(self, w: int, kept: Sequence[int], start: int, end: int) -> Place:
+        """The place of tokens *kept* (indices, gaps excluded) of witness *w*, which stand in
+        its token range ``start:end``."""
         tl = self.token_lists[w]
         index = self.indexes[w]
-        real = [t for t in tokens if t.kind is not TokenKind.GAP]
-        if real:
-            first, last = real[0], real[-1]
-            line, column = index.position(first.source_start)
-            hands = {t.revision for t in real}
+        if kept:
+            first, last = kept[0], kept[-1]
+            source_start = tl.source_starts[first]
+            line, column = index.position(source_start)
+            spans = tl.revision_spans
+            hands = {spans[i].kind if i in spans else None for i in kept}
             hand: str | None
             if hands == {None}:
                 hand = None
             elif len(hands) == 1:
                 kind = next(iter(hands))
-                hand = kind.value if isinstance(kind, SpanKind) else None
+                hand = kind.value if kind is not None else None
             else:
                 hand = "mixed"
             return Place(
                 tl.siglum, (start, end), (self.word_before[w][start], self.word_before[w][end]),
-                first.paragraph + 1, line, column, first.source_start,
-                last.source_start + len(last.text), hand,
+                tl.paragraphs[first] + 1, line, column, source_start,
+                tl.source_starts[last] + len(tl.surfaces[last]), hand,
             )
         # an empty reading: the insertion point, located at the next token (or the last)
-        neighbour = tl.tokens[start] if start < len(tl.tokens) else (
-            tl.tokens[start - 1] if start > 0 else None
-        )
-        if neighbour is None:
+        count = len(tl)
+        if not count:
             return Place(tl.siglum, (start, end), (0, 0), 1, 1, 1, 0, 0)
-        offset = neighbour.source_start if start < len(tl.tokens) else (
-            neighbour.source_start + len(neighbour.text)
-        )
+        if start < count:
+            neighbour, offset = start, tl.source_starts[start]
+        else:
+            neighbour = start - 1
+            offset = tl.source_starts[neighbour] + len(tl.surfaces[neighbour])
         line, column = index.position(offset)
         words = self.word_before[w][start]
         return Place(
-            tl.siglum, (start, end), (words, words), neighbour.paragraph + 1, line, column,
+            tl.siglum, (start, end), (words, words), tl.paragraphs[neighbour] + 1, line, column,
             offset, offset,
         )
 
@@ -326,20 +327,20 @@ class _Grouper:
         self.places = places
         self.options = options
         self.count = len(token_lists)
+        self._next_cell: dict[int, list[int]] = {}
         columns = alignment.columns
         self.moved = self._moved_tokens()
         self.lacunose = self._lacunose_columns()
         # a column agrees when every witness has a real token there and all are one reading
+        # (a gap token has a key no other token has, so a column holding one never agrees)
         self.agrees = [
-            not column.is_variant
-            and not any(self._is_gap(w, cell) for w, cell in enumerate(column.cells))
-            for column in columns
+            None not in (r := column.readings) and not any(r) for column in columns
         ]
 
     # --- column facts ---------------------------------------------------------------------
 
     def _is_gap(self, w: int, cell: int | None) -> bool:
-        return cell is not None and self.token_lists[w].tokens[cell].kind is TokenKind.GAP
+        return cell is not None and cell in self.token_lists[w].gap_spans
 
     def _moved_tokens(self) -> list[set[int]]:
         moved: list[set[int]] = [set() for _ in range(self.count)]
@@ -348,12 +349,13 @@ class _Grouper:
             moved[t.witness_b].update(range(t.b_start, t.b_end))
         return moved
 
-    def _lacunose_columns(self) -> list[frozenset[int]]:
-        """For each column, the witnesses lacunose there (inside one of their gaps)."""
+    def _lacunose_columns(self) -> dict[int, frozenset[int]]:
+        """The columns where some witness is lacunose (inside one of its gaps), with those
+        witnesses; sparse, since most columns have none."""
         columns = self.alignment.columns
-        lacunose: list[set[int]] = [set() for _ in columns]
+        lacunose: dict[int, set[int]] = {}
         for w, tl in enumerate(self.token_lists):
-            gaps = [t.index for t in tl.tokens if t.kind is TokenKind.GAP]
+            gaps = sorted(tl.gap_spans)
             if not gaps:
                 continue
             column_of = [0] * len(tl.tokens)
@@ -363,29 +365,47 @@ class _Grouper:
                     column_of[cell] = c
             for g in gaps:
                 before = g - 1
-                while before >= 0 and tl.tokens[before].kind is TokenKind.GAP:
+                while before >= 0 and before in tl.gap_spans:
                     before -= 1
                 after = g + 1
-                while after < len(tl.tokens) and tl.tokens[after].kind is TokenKind.GAP:
+                while after < len(tl) and after in tl.gap_spans:
                     after += 1
                 lo = column_of[before] + 1 if before >= 0 else 0
-                hi = column_of[after] if after < len(tl.tokens) else len(columns)
+                hi = column_of[after] if after < len(tl) else len(columns)
                 for c in range(lo, hi):
                     cell = columns[c].cells[w]
                     if cell is None or self._is_gap(w, cell):
-                        lacunose[c].add(w)
-        return [frozenset(s) for s in lacunose]
+                        lacunose.setdefault(c, set()).add(w)
+        return {c: frozenset(ws) for c, ws in lacunose.items()}
 
     # --- grouping -------------------------------------------------------------------------
 
     def _runs(self) -> list[tuple[int, int, frozenset[int]]]:
         """Maximal runs of non-agreeing columns with one set of lacunose witnesses."""
         runs: list[tuple[int, int, frozenset[int]]] = []
+        lacunose = self.lacunose
+        agrees = self.agrees
+        none: frozenset[int] = frozenset()
         start: int | None = None
-        current: frozenset[int] = frozenset()
-        for c, agrees in enumerate(self.agrees):
-            lac = self.lacunose[c]
-            if agrees and not lac:
+        current = none
+        if not lacunose:  # the common case: runs are the stretches of False in agrees
+            c = 0
+            total = len(agrees)
+            while True:
+                try:
+                    c = agrees.index(False, c)
+                except ValueError:
+                    break
+                try:
+                    end = agrees.index(True, c)
+                except ValueError:
+                    end = total
+                runs.append((c, end, none))
+                c = end
+            return self._join(runs)
+        for c, agree in enumerate(agrees):
+            lac = lacunose.get(c, none)
+            if agree and not lac:
                 if start is not None:
                     runs.append((start, c, current))
                     start = None
@@ -396,7 +416,7 @@ class _Grouper:
             if start is None:
                 start, current = c, lac
         if start is not None:
-            runs.append((start, len(self.agrees), current))
+            runs.append((start, len(agrees), current))
         return self._join(runs)
 
     def _join(
@@ -469,15 +489,15 @@ class _Grouper:
         found.sort(key=lambda item: item[0])
         return tuple(attrs.evolve(unit, id=f"u{i}") for i, (_, unit) in enumerate(found, 1))
 
-    def _tokens_in(self, w: int, start: int, end: int) -> tuple[list[Token], int, int]:
+    def _tokens_in(self, w: int, start: int, end: int) -> tuple[list[int], int, int]:
+        """Witness *w*'s tokens in columns ``start:end`` (gaps and moved tokens left out),
+        and the token range they stand in."""
         tl = self.token_lists[w]
         cells = [
             cell for col in self.alignment.columns[start:end] if (cell := col.cells[w]) is not None
         ]
-        kept = [
-            tl.tokens[i] for i in cells
-            if i not in self.moved[w] and tl.tokens[i].kind is not TokenKind.GAP
-        ]
+        moved, gaps = self.moved[w], tl.gap_spans
+        kept = [i for i in cells if i not in moved and i not in gaps]
         if cells:
             first, last = min(cells), max(cells) + 1
         else:
@@ -485,20 +505,25 @@ class _Grouper:
         return kept, first, last
 
     def _insertion_point(self, w: int, column: int) -> int:
-        for col in self.alignment.columns[column:]:
-            cell = col.cells[w]
-            if cell is not None:
-                return cell
-        return len(self.token_lists[w].tokens)
+        """The index of *w*'s first token at or after *column* (its length if none)."""
+        if w not in self._next_cell:
+            following = [0] * (len(self.alignment.columns) + 1)
+            following[-1] = len(self.token_lists[w].tokens)
+            for c in range(len(self.alignment.columns) - 1, -1, -1):
+                cell = self.alignment.columns[c].cells[w]
+                following[c] = following[c + 1] if cell is None else cell
+            self._next_cell[w] = following
+        return self._next_cell[w][column]
 
     def _unit(self, start: int, end: int, lac: frozenset[int]) -> VariationUnit | None:
-        groups: dict[tuple[str, ...], list[tuple[int, list[Token], int, int]]] = {}
+        groups: dict[tuple[str, ...], list[tuple[int, list[int], int, int]]] = {}
         order: list[tuple[str, ...]] = []
         for w in range(self.count):
             if w in lac:
                 continue
             tokens, first, last = self._tokens_in(w, start, end)
-            key = tuple(t.norm for t in tokens)
+            norms = self.token_lists[w].norms
+            key = tuple(norms[i] for i in tokens)
             if key not in groups:
                 groups[key] = []
                 order.append(key)
@@ -512,8 +537,9 @@ class _Grouper:
         readings = [self._reading(groups[key]) for key in order]
         return self._finish(readings, lac, start, end, UnitType.SUBSTITUTION)
 
-    def _reading(self, members: list[tuple[int, list[Token], int, int]]) -> Reading:
-        text = _surface(members[0][1])
+    def _reading(self, members: list[tuple[int, list[int], int, int]]) -> Reading:
+        w0, kept0, _, _ = members[0]
+        text = _surface(self.token_lists[w0], kept0)
         return Reading(
             text=text,
             witnesses=tuple(self.sigla[w] for w, _, _, _ in members),
@@ -572,9 +598,10 @@ class _Grouper:
                 if w in witnesses_seen:
                     continue
                 witnesses_seen.add(w)
-                tokens = list(self.token_lists[w].tokens[s:e])
-                place = self.places.make(w, tokens, s, e)
-                readings.append(Reading(_surface(tokens), (self.sigla[w],), (place,)))
+                kept = list(range(s, e))
+                place = self.places.make(w, kept, s, e)
+                readings.append(Reading(_surface(self.token_lists[w], kept), (self.sigla[w],),
+                                        (place,)))
             anchor_w = self.base if self.base in witnesses_seen else wa
             anchor = next(m for m in members if m[0] == anchor_w)
             first_column = column_of[anchor_w][anchor[1]]
@@ -593,9 +620,10 @@ class _Grouper:
         return out
 
 
-def _surface(tokens: Sequence[Token]) -> str:
+def _surface(token_list: TokenList, kept: Sequence[int]) -> str:
     """A reading's text as printed: the tokens with their spacing, whitespace folded."""
-    if not tokens:
+    if not kept:
         return ""
-    raw = "".join(t.text + t.ws for t in tokens[:-1]) + tokens[-1].text
+    surfaces, spaces = token_list.surfaces, token_list.spaces
+    raw = "".join(surfaces[i] + spaces[i] for i in kept[:-1]) + surfaces[kept[-1]]
     return " ".join(raw.split())

@@ -56,14 +56,15 @@ def revision_fates(
             if witness.siglum + suffix not in sigla:
                 continue
             w = sigla.index(witness.siglum + suffix)
+            token_list = token_lists[w]
+            spans = token_list.revision_spans
             for c, column in enumerate(alignment.columns):
                 cell = column.cells[w]
-                if cell is None:
+                if cell is None or cell not in spans:
                     continue
-                token = token_lists[w].tokens[cell]
-                span = token.revision_span
-                if span is not None and span.kind is kind and token.kind in _WORDS:
-                    words.setdefault(id(span), []).append((c, token))
+                span = spans[cell]
+                if span.kind is kind and token_list.kinds[cell] in _WORDS:
+                    words.setdefault(id(span), []).append((c, token_list.token(cell)))
         for span, _ in witness.spans():
             if span.kind.is_revision:
                 fates.append(

@@ -107,4 +107,4 @@ def _from_tokens(
         offset += len(written)
     text = "".join(parts)
     prefix = text[: tokens[0].start] if tokens else text
-    return witness, TokenList(witness.siglum, text, prefix, tuple(tokens)), LineIndex.of(text)
+    return witness, TokenList.from_tokens(witness.siglum, text, prefix, tokens), LineIndex.of(text)

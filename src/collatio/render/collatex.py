@@ -29,13 +29,12 @@ class CollateXRenderer(Renderer):
         rows: list[list[list[dict[str, str]] | None]] = [[] for _ in apparatus.tokens]
         for column in apparatus.alignment.columns:
             cells: list[list[dict[str, str]] | None] = []
-            for w, token_list in enumerate(apparatus.tokens):
-                index = column.cells[w]
-                token = token_list.tokens[index] if index is not None else None
-                if token is None or token.kind is TokenKind.GAP:
+            for w, tl in enumerate(apparatus.tokens):
+                i = column.cells[w]
+                if i is None or tl.kinds[i] is TokenKind.GAP:
                     cells.append(None)
                 else:
-                    cells.append([{"t": token.text + token.ws, "n": token.norm}])
+                    cells.append([{"t": tl.surfaces[i] + tl.spaces[i], "n": tl.norms[i]}])
             if any(cell is not None for cell in cells):  # a column holding only a gap mark
                 for row, cell in zip(rows, cells, strict=True):
                     row.append(cell)
