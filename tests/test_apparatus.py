@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from collatio.apparatus import (
     guide_order,
 )
 from collatio.errors import CollationError
+from collatio.markup.tree import Text, leaves
 from collatio.tokens import TokenKind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,7 +132,25 @@ def test_case_normalization_joins_you_and_you(seed: Apparatus) -> None:
 
 
 def test_identical_witnesses_give_no_units() -> None:
-    assert collate_texts({"A": "One two three.", "B": "One two three."}).units == ()
+    app = collate_texts({"A": "One two three.", "B": "One two three."})
+    assert app.units == () and app.flow == ("One two three.",)
+
+
+def test_flow_and_documents_of_the_seed(seed: Apparatus) -> None:
+    assert len(seed.flow) == len(seed.units) + 1
+    assert "As to the arrival of comrades Zhou Enlai and Lin Biao" in "".join(seed.flow)
+    draft = seed.document("D")
+    added = [r.text for r in draft.runs if r.kinds == ("add",)]
+    assert added[0] == "minimum" and "very" in added
+    assert [r.text for r in draft.runs if r.kinds == ("add", "del")] == [
+        "against China", "in the area", "situation", "would", "in the view of that", "5", "big",
+        "But one should not fear this"]
+    assert [r.text for r in draft.runs if r.kinds == ("del", "add")] == ["the factors"]
+    gloss = next(r for r in draft.runs if r.text == "Jiang Jieshi")
+    assert gloss.kinds == ("note",) and gloss.labels == ("gloss",)
+    witness = collatio.parse([SEED_002]).witness("D")
+    unmarked = "".join(leaf.text for leaf in leaves(witness.nodes) if isinstance(leaf, Text))
+    assert "".join(r.text for r in draft.runs) == unmarked
 
 
 def test_substitution_addition_omission() -> None:
@@ -213,6 +233,10 @@ WORDS = st.sampled_from(["the", "war", "China", "USA", "would", "not", ",", ".",
 TEXTS = st.lists(WORDS, max_size=25).map(" ".join)
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+|[^\w\s]", text)
+
+
 def restore(apparatus: Apparatus, siglum: str) -> str:
     """A witness's words rebuilt from the agreeing columns plus its readings in the units."""
     assert apparatus.alignment is not None and apparatus.tokens is not None
@@ -249,6 +273,8 @@ def test_witnesses_restore_from_alignment_and_apparatus(texts: list[str]) -> Non
             token_list.tokens[i].text + token_list.tokens[i].ws for i in in_order)
         assert rebuilt == token_list.text
         assert restore(app, token_list.siglum) == " ".join(token_list.text.split())
+        # the flow interleaved with the readings gives each text back, token for token
+        assert _words(app.witness_text(token_list.siglum)) == _words(token_list.text)
     for unit in app.units:
         assert sorted(unit.witnesses) == sorted(app.sigla)
         assert len({r.text for r in unit.readings}) >= 1

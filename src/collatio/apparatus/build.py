@@ -33,14 +33,17 @@ from collatio.align import Alignment, Column, Transposition, align
 from collatio.apparatus.model import (
     Apparatus,
     CollatedWitness,
+    DocumentText,
     Place,
     Reading,
+    Run,
     UnitType,
     VariationUnit,
 )
 from collatio.apparatus.revisions import revision_fates
 from collatio.diagnostics import Diagnostic
 from collatio.errors import CollationError
+from collatio.markup.tree import Node, Span
 from collatio.normalize import Normalization, minor_form
 from collatio.textpos import LineIndex
 from collatio.tokens import TokenKind, TokenList, tokenize
@@ -146,7 +149,31 @@ def collate_witnesses(
         options,
         diagnostics,
     )
-    return attrs.evolve(apparatus, revisions=revision_fates(apparatus, witnesses))
+    return attrs.evolve(
+        apparatus,
+        revisions=revision_fates(apparatus, witnesses),
+        documents=tuple(document_text(witness) for witness in witnesses),
+    )
+
+
+def document_text(witness: Witness) -> DocumentText:
+    """*witness*'s body as runs: each piece of text with the path of marks around it."""
+    runs: list[Run] = []
+    stack: list[tuple[Node, tuple[str, ...], tuple[str | None, ...]]] = [
+        (node, (), ()) for node in reversed(witness.nodes)
+    ]
+    while stack:
+        node, kinds, labels = stack.pop()
+        if isinstance(node, Span):
+            inner = (*kinds, node.kind.value)
+            inner_labels = (*labels, node.label)
+            stack.extend((child, inner, inner_labels) for child in reversed(node.children))
+            continue
+        if runs and runs[-1].kinds == kinds and runs[-1].labels == labels:
+            runs[-1] = Run(runs[-1].text + node.text, kinds, labels)
+        else:
+            runs.append(Run(node.text, kinds, labels))
+    return DocumentText(witness.siglum, witness.label, tuple(runs))
 
 
 def collate_tokens(
@@ -174,11 +201,17 @@ def collate_tokens(
         transposition_min_length=options.transposition_min_length,
     )
     places = _PlaceMaker(token_lists, line_indexes)
-    units = _Grouper(alignment, token_lists, collated, base, places, options).units()
+    grouper = _Grouper(alignment, token_lists, collated, base, places, options)
+    units = grouper.units()
     return Apparatus(
         witnesses=tuple(collated),
         base=base,
         units=units,
+        flow=grouper.flow(units),
+        documents=tuple(
+            DocumentText(c.siglum, c.label, (Run(tl.text),))
+            for c, tl in zip(collated, token_lists, strict=True)
+        ),
         alignment=alignment,
         tokens=tuple(token_lists),
         diagnostics=tuple(diagnostics),
@@ -488,6 +521,41 @@ class _Grouper:
         found.extend(self._transposition_units())
         found.sort(key=lambda item: item[0])
         return tuple(attrs.evolve(unit, id=f"u{i}") for i, (_, unit) in enumerate(found, 1))
+
+    def flow(self, units: Sequence[VariationUnit]) -> tuple[str, ...]:
+        """The base text around *units*: what stands before each unit and after the last,
+        with its whitespace (see :attr:`Apparatus.flow`)."""
+        b = self.base
+        tl = self.token_lists[b]
+        columns = self.alignment.columns
+        surfaces, spaces = tl.surfaces, tl.spaces
+        skip = self.moved[b] | set(tl.gap_spans)
+        pieces: list[str] = []
+        cursor = 0
+        last_in_unit: int | None = None  # the base's last token inside the previous unit
+
+        def text_between(start: int, end: int) -> str:
+            nonlocal last_in_unit
+            parts = [spaces[last_in_unit]] if last_in_unit is not None else []
+            last_in_unit = None
+            for column in columns[start:end]:
+                cell = column.cells[b]
+                if cell is not None and cell not in skip:
+                    parts.append(surfaces[cell] + spaces[cell])
+            return "".join(parts)
+
+        for unit in units:
+            start, end = unit.columns
+            if start >= cursor:
+                pieces.append(text_between(cursor, start))
+            else:  # a transposition overlapping the unit before it
+                pieces.append("")
+            inside = [cell for c in columns[start:end] if (cell := c.cells[b]) is not None]
+            if inside and unit.type is not UnitType.TRANSPOSITION:
+                last_in_unit = max(inside)
+            cursor = max(cursor, end)
+        pieces.append(text_between(cursor, len(columns)))
+        return tuple(pieces)
 
     def _tokens_in(self, w: int, start: int, end: int) -> tuple[list[int], int, int]:
         """Witness *w*'s tokens in columns ``start:end`` (gaps and moved tokens left out),

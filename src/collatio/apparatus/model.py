@@ -16,6 +16,20 @@ from collatio.diagnostics import Diagnostic
 from collatio.markup.tree import SpanKind
 from collatio.tokens import TokenList
 
+_NO_SPACE_BEFORE = ",.;:!?)]}»”’"
+_NO_SPACE_AFTER = "([{«“‘"
+
+
+def _join(a: str, b: str) -> str:
+    """Two pieces of running text, with a space between words where neither brings one."""
+    if not a or not b:
+        return a + b
+    if b[0] in _NO_SPACE_BEFORE:
+        return a.rstrip() + b
+    if a[-1].isspace() or b[0].isspace() or a[-1] in _NO_SPACE_AFTER:
+        return a + b
+    return a + " " + b
+
 
 class UnitType(enum.Enum):
     """What kind of difference a unit records, seen from the base text (the lemma)."""
@@ -153,12 +167,52 @@ class RevisionFate:
 
 
 @attrs.frozen(slots=True)
+class Run:
+    """A piece of a document's text and what made it.
+
+    ``kinds`` is the path of marks around the piece, outermost first, as span kind values:
+    ``()`` for text as typed, ``("add",)`` for words inserted by hand, ``("add", "del")`` for
+    words written by hand and struck again, ``("note",)`` for an editor's gloss. ``labels``
+    runs parallel to ``kinds`` (``"gloss"``, ``"translator"``, None...). Paragraph breaks stay
+    in ``text`` as blank lines.
+    """
+
+    text: str
+    kinds: tuple[str, ...] = ()
+    labels: tuple[str | None, ...] = ()
+
+    @property
+    def kind(self) -> str | None:
+        """The innermost mark's kind, or None for plain text."""
+        return self.kinds[-1] if self.kinds else None
+
+
+@attrs.frozen(slots=True)
+class DocumentText:
+    """A collated document's whole text as runs (marks resolved, delimiters left out), for
+    renderers that show a witness as an editor prints it (insertions, deletions, notes)."""
+
+    witness: str
+    label: str
+    runs: tuple[Run, ...]
+
+
+@attrs.frozen(slots=True)
 class Apparatus:
-    """The result of a collation: witnesses, base, units, and the alignment behind them."""
+    """The result of a collation: witnesses, base, units, and the alignment behind them.
+
+    ``flow`` is the text every witness shares around the units: ``flow[i]`` stands before
+    unit *i* and ``flow[-1]`` after the last (``len(flow) == len(units) + 1``), as the base
+    witness has it, whitespace and paragraph breaks included. Interleaving ``flow`` with one
+    witness's readings gives that witness's text (whitespace folded; a transposed block
+    stands at the base's place). ``documents`` holds each document's text with its marks.
+    """
 
     witnesses: tuple[CollatedWitness, ...]
     base: str
     units: tuple[VariationUnit, ...]
+    flow: tuple[str, ...] = attrs.field(default=("",))
+    documents: tuple[DocumentText, ...] = ()
     #: The alignment and tokens behind the units; None for an apparatus read back from a file.
     alignment: Alignment | None = attrs.field(default=None, repr=False, eq=False)
     tokens: tuple[TokenList, ...] | None = attrs.field(default=None, repr=False, eq=False)
@@ -180,6 +234,34 @@ class Apparatus:
             if witness.siglum == siglum:
                 return witness
         raise KeyError(f"no witness {siglum!r} in this collation; sigla: {', '.join(self.sigla)}")
+
+    @flow.validator
+    def _flow_fits(self, _: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
+        if len(value) != len(self.units) + 1:
+            raise ValueError(
+                f"flow has {len(value)} pieces for {len(self.units)} units; needs units + 1"
+            )
+
+    def witness_text(self, siglum: str) -> str:
+        """A witness's text rebuilt from the flow and its readings (whitespace folded).
+
+        >>> Apparatus((), "A", (), ("One two.",)).witness_text("A")
+        'One two.'
+        """
+        text = self.flow[0]
+        for unit, after in zip(self.units, self.flow[1:], strict=True):
+            reading = unit.reading_of(siglum)
+            if reading is not None and unit.type is not UnitType.TRANSPOSITION:
+                text = _join(text, reading.text)
+            text = _join(text, after)
+        return " ".join(text.split())
+
+    def document(self, witness: str) -> DocumentText:
+        """The marked text of the document *witness* (``D``, not ``D-ac``)."""
+        for document in self.documents:
+            if document.witness == witness:
+                return document
+        raise KeyError(f"no document {witness!r}")
 
     def token_list(self, siglum: str) -> TokenList:
         if self.tokens is None:

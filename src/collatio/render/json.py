@@ -13,10 +13,12 @@ from collatio._version import __version__
 from collatio.apparatus.model import (
     Apparatus,
     CollatedWitness,
+    DocumentText,
     Fate,
     Place,
     Reading,
     RevisionFate,
+    Run,
     UnitType,
     VariationUnit,
 )
@@ -90,6 +92,13 @@ def apparatus_to_data(apparatus: Apparatus) -> dict[str, Any]:
             for w in apparatus.witnesses
         ],
         "apparatus": [unit_data(unit, paths) for unit in apparatus.units],
+        "flow": list(apparatus.flow),
+        "documents": [
+            {"witness": d.witness, "label": d.label,
+             "runs": [{"text": r.text, "kinds": list(r.kinds), "labels": list(r.labels)}
+                      for r in d.runs]}
+            for d in apparatus.documents
+        ],
         "revisions": [
             {"witness": f.witness, "target": f.target, "kind": f.kind.value, "text": f.text,
              "line": f.line, "column": f.column, "fate": f.fate.value, "found": f.found,
@@ -153,6 +162,12 @@ def apparatus_from_data(data: Any, path: str = "<json>") -> Apparatus:
                          tuple(f["units"]), f["reached"])
             for f in data["revisions"]
         )
+        flow = tuple(str(piece) for piece in data["flow"])
+        documents = tuple(
+            DocumentText(d["witness"], d["label"], tuple(
+                Run(r["text"], tuple(r["kinds"]), tuple(r["labels"])) for r in d["runs"]))
+            for d in data["documents"]
+        )
         diagnostics = tuple(
             Diagnostic(Severity(d["severity"]), d["code"], d["message"], d["path"], d["line"],
                        d["column"])
@@ -162,8 +177,11 @@ def apparatus_from_data(data: Any, path: str = "<json>") -> Apparatus:
         if isinstance(exc, CollatioError):
             raise
         raise CollatioError(f"malformed apparatus JSON: {exc!r}", path=path) from None
-    return Apparatus(witnesses=witnesses, base=data["base"], units=tuple(units),
-                     revisions=revisions, diagnostics=diagnostics)
+    try:
+        return Apparatus(witnesses=witnesses, base=data["base"], units=tuple(units), flow=flow,
+                         documents=documents, revisions=revisions, diagnostics=diagnostics)
+    except ValueError as exc:
+        raise CollatioError(f"malformed apparatus JSON: {exc}", path=path) from None
 
 
 def load_apparatus(text: str, path: str = "<json>") -> Apparatus:
