@@ -188,3 +188,12 @@ def test_collate_plain_files_sigla_from_names(tmp_path: Path) -> None:
     assert [w["id"] for w in data["witnesses"]] == ["a", "b"]
     (unit,) = data["apparatus"]
     assert [r["text"] for r in unit["readings"]] == ["brown", "red"]
+
+
+def test_render_options() -> None:
+    code, out, _ = run("collate", SEED, "-O", "width=60", "-O", "max_words=5")
+    assert code == 0
+    section = out.split("\nApparatus\n", 1)[1].split("\nHand revisions\n", 1)[0]
+    body = [line for line in section.splitlines() if line.startswith("       ")]
+    assert body and max(len(line) for line in body) <= 60
+    assert run("collate", SEED, "-O", "width")[0] == 2

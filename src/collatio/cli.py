@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="report moved blocks as omission and addition")
     collate.add_argument("--encoding", default="utf-8", help="text encoding of the files")
     collate.add_argument("--strict", action="store_true", help="fail on any warning")
+    collate.add_argument(
+        "-O", "--option", action="append", default=[], metavar="KEY=VALUE",
+        help="an option for the output format, e.g. -O body_only=true (LaTeX), -O width=80 "
+        "(text); repeatable",
+    )
     output = collate.add_mutually_exclusive_group()
     output.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
     output.add_argument("--out", metavar="DIR", help="write every format into DIR")
@@ -142,14 +147,17 @@ def _cmd_collate(args: argparse.Namespace, stdout: TextIO) -> int:
     if args.join < 0:
         raise _UsageError("--join must be 0 or more")
     normalizers = [name.strip() for name in args.normalize.split(",") if name.strip()]
+    options = _render_options(args.option)
+    to_terminal = _is_tty(stdout) and not (args.output and args.output != "-")
+    options.setdefault("color", to_terminal)
     renderer = None
     if not args.out:
         if args.format:
-            renderer = get_renderer(args.format, color=_is_tty(stdout) and not args.output)
+            renderer = get_renderer(args.format, **options)
         elif args.output and args.output != "-":
-            renderer = renderer_for_filename(args.output)
+            renderer = renderer_for_filename(args.output, **options)
         else:
-            renderer = get_renderer("text", color=_is_tty(stdout))
+            renderer = get_renderer("text", **options)
     apparatus = collatio.collate(
         args.files,
         manifest=args.manifest,
@@ -172,12 +180,31 @@ def _cmd_collate(args: argparse.Namespace, stdout: TextIO) -> int:
         raise CollatioError(f"cannot create output directory: {exc.strerror or exc}",
                             path=str(directory)) from None
     stem = _stem(args.files, args.manifest)
+    options["color"] = False
     for name in renderer_names():
-        chosen = get_renderer(name)
+        chosen = get_renderer(name, **options)
         target = directory / f"{stem}{chosen.extension}"
         _write(chosen.render(apparatus), str(target), stdout)
         stdout.write(f"wrote {target}\n")
     return EXIT_OK
+
+
+def _render_options(pairs: Sequence[str]) -> dict[str, object]:
+    """``KEY=VALUE`` pairs as renderer options; true/false and integers are converted."""
+    options: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise _UsageError(f"-O takes KEY=VALUE, not {pair!r}")
+        value: object = raw
+        if raw.lower() in ("true", "yes", "on"):
+            value = True
+        elif raw.lower() in ("false", "no", "off"):
+            value = False
+        elif raw.lstrip("-").isdigit():
+            value = int(raw)
+        options[key.strip()] = value
+    return options
 
 
 def _stem(files: Sequence[str], manifest: str | None) -> str:
