@@ -31,6 +31,7 @@ from collatio.errors import (
     CollationError,
     ConventionError,
     InputError,
+    LimitError,
     ManifestError,
     MarkupError,
     RenderError,
@@ -65,6 +66,7 @@ def parse(
     convention: str | Convention | None = None,
     encoding: str = "utf-8",
     strict: bool = False,
+    max_bytes: int | None = None,
 ) -> ParseResult:
     """Read transcription files (and/or a manifest's sources) into witnesses.
 
@@ -78,7 +80,10 @@ def parse(
         for spec in loaded.witnesses:
             if spec.path not in ordered and spec.source not in ordered:
                 ordered.append(spec.path)
-    sources = [load_source(path, encoding, manifest=loaded) for path in dict.fromkeys(ordered)]
+    sources = [
+        load_source(path, encoding, manifest=loaded, max_bytes=max_bytes)
+        for path in dict.fromkeys(ordered)
+    ]
     return parse_sources(sources, convention=convention, strict=strict)
 
 
@@ -94,6 +99,9 @@ def collate(
     transpositions: bool = True,
     encoding: str = "utf-8",
     strict: bool = False,
+    max_bytes: int | None = None,
+    max_texts: int = 1000,
+    max_tokens: int = 30_000_000,
 ) -> Apparatus:
     """Collate transcription files (or CollateX JSON witness files) into an apparatus.
 
@@ -109,6 +117,8 @@ def collate(
         normalization=Normalization.from_names(normalize, table),
         join=join,
         transpositions=transpositions,
+        max_texts=max_texts,
+        max_tokens=max_tokens,
     )
     names = [str(path) for path in paths]
     json_inputs = [name for name in names if name.lower().endswith(".json")]
@@ -119,13 +129,14 @@ def collate(
             )
         entries = []
         for name in names:
-            entries.extend(read_collatex_witnesses(read_text(name, encoding), name,
+            text = read_text(name, encoding, max_bytes=max_bytes)
+            entries.extend(read_collatex_witnesses(text, name,
                                                    options.normalization))
         return collate_tokens(
             [e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries], options
         )
     parsed = parse(names, manifest=manifest, convention=convention, encoding=encoding,
-                   strict=strict)
+                   strict=strict, max_bytes=max_bytes)
     return collate_witnesses(parsed.witnesses, options, parsed.diagnostics)
 
 
@@ -155,6 +166,7 @@ __all__ = [
     "Diagnostic",
     "Document",
     "InputError",
+    "LimitError",
     "Manifest",
     "ManifestError",
     "MarkupError",

@@ -20,6 +20,8 @@ from collatio.render import get_renderer, renderer_for_filename, renderer_names
 EXIT_OK = 0
 EXIT_INPUT = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not the user's input
+EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parse.add_argument("--encoding", default="utf-8", help="text encoding of the files")
     parse.add_argument("--strict", action="store_true", help="fail on any warning")
+    _add_limits(parse)
     parse.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
     parse.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
@@ -93,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="report moved blocks as omission and addition")
     collate.add_argument("--encoding", default="utf-8", help="text encoding of the files")
     collate.add_argument("--strict", action="store_true", help="fail on any warning")
+    _add_limits(collate)
+    collate.add_argument("--max-texts", type=int, default=1000, metavar="N",
+                         help="refuse to collate more texts than this (default 1000)")
+    collate.add_argument("--max-tokens", type=int, default=30_000_000, metavar="N",
+                         help="refuse to collate more tokens in all than this (default 30M)")
     collate.add_argument(
         "-O", "--option", action="append", default=[], metavar="KEY=VALUE",
         help="an option for the output format, e.g. -O body_only=true (LaTeX), -O width=80 "
@@ -111,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     conventions.add_argument("name", nargs="?", help="a preset name or a .toml file")
     return parser
+
+
+def _add_limits(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--max-bytes", type=int, default=None, metavar="N",
+        help="refuse input files larger than N bytes (default 512 MiB)",
+    )
 
 
 def _write(text: str, output: str | None, stdout: TextIO) -> None:
@@ -133,6 +148,7 @@ def _cmd_parse(args: argparse.Namespace, stdout: TextIO) -> int:
         convention=args.convention,
         encoding=args.encoding,
         strict=args.strict,
+        max_bytes=args.max_bytes,
     )
     text = parse_json(result) if args.format == "json" else parse_outline(result)
     _write(text, args.output, stdout)
@@ -151,6 +167,10 @@ def _cmd_collate(args: argparse.Namespace, stdout: TextIO) -> int:
     to_terminal = _is_tty(stdout) and not (args.output and args.output != "-")
     options.setdefault("color", to_terminal)
     renderer = None
+    if args.format and args.format.lower() not in renderer_names(aliases=True):
+        raise _UsageError(
+            f"unknown format {args.format!r}; formats: {', '.join(renderer_names())}"
+        )
     if not args.out:
         if args.format:
             renderer = get_renderer(args.format, **options)
@@ -169,6 +189,9 @@ def _cmd_collate(args: argparse.Namespace, stdout: TextIO) -> int:
         transpositions=not args.no_transpositions,
         encoding=args.encoding,
         strict=args.strict,
+        max_bytes=args.max_bytes,
+        max_texts=args.max_texts,
+        max_tokens=args.max_tokens,
     )
     if renderer is not None:
         _write(renderer.render(apparatus), args.output, stdout)
@@ -270,6 +293,24 @@ def main(
             raise
         err.write(f"collatio: {exc.describe()}\n")
         return EXIT_INPUT
+    except KeyboardInterrupt:
+        err.write("collatio: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK  # the reader went away (collatio ... | head): nothing left to say
+    except MemoryError:
+        if args.debug:
+            raise
+        err.write("collatio: out of memory; try smaller inputs or raise the machine's limits\n")
+        return EXIT_INPUT
+    except Exception as exc:  # a bug in collatio: one line, the traceback only on request
+        if args.debug:
+            raise
+        err.write(
+            f"collatio: internal error: {type(exc).__name__}: {exc} "
+            "(please report it; --debug shows the traceback)\n"
+        )
+        return EXIT_INTERNAL
 
 
 def run() -> None:

@@ -73,6 +73,10 @@ class CollationError(CollatioError, ValueError):
     """Witnesses cannot be collated as asked (e.g. duplicate sigla, unknown base)."""
 
 
+class LimitError(CollatioError, ValueError):
+    """An input exceeds a configured limit (file size, witnesses, words)."""
+
+
 class RenderError(CollatioError, ValueError):
     """An apparatus cannot be rendered in the requested format."""
 

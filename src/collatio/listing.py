@@ -17,14 +17,24 @@ from collatio.witness import ParseResult, Witness
 PARSE_FORMAT = "collatio-parse/1"
 
 
-def span_data(span: Span, index: LineIndex) -> dict[str, Any]:
+#: A span's ``text`` in the JSON is cut at this many characters (``text_length`` gives the
+#: full length; ``content_start``/``content_end`` locate it exactly). It keeps the output
+#: linear in the input when marks nest thousands deep, each level repeating its content.
+TEXT_LIMIT = 1000
+
+
+def span_data(span: Span, index: LineIndex, source: str) -> dict[str, Any]:
     """A span and its nested spans as plain data (built without recursion)."""
 
     def one(node: Span) -> dict[str, Any]:
+        # the marked text is the content between the delimiters, nested marks included
+        length = node.content_end - node.content_start
+        text = source[node.content_start : node.content_start + min(length, TEXT_LIMIT)]
         return {
             "kind": node.kind.value,
             "label": node.label,
-            "text": node.text,
+            "text": text + ("…" if length > TEXT_LIMIT else ""),
+            "text_length": length,
             "line": node.line,
             "column": node.column,
             "end_line": index.position(max(node.start, node.end - 1))[0],
@@ -69,7 +79,11 @@ def witness_data(witness: Witness, index: LineIndex) -> dict[str, Any]:
             "line": start_line,
             "end_line": end_line,
         },
-        "spans": [span_data(node, index) for node in witness.nodes if isinstance(node, Span)],
+        "spans": [
+            span_data(node, index, witness.source)
+            for node in witness.nodes
+            if isinstance(node, Span)
+        ],
         "states": {state.name.value: state.text for state in witness.states},
         "markers": {
             state.name.value: [
@@ -117,7 +131,74 @@ def parse_data(result: ParseResult) -> dict[str, Any]:
 
 def parse_json(result: ParseResult) -> str:
     """The JSON text of :func:`parse_data`, deterministic and UTF-8 friendly."""
-    return json.dumps(parse_data(result), ensure_ascii=False, indent=2) + "\n"
+    # top level, witnesses and their fields indented; each span tree on one line
+    return dumps_deep(parse_data(result), flat_below=4) + "\n"
+
+
+def dumps_deep(value: Any, indent: int = 2, flat_below: int | None = None) -> str:
+    r"""JSON like ``json.dumps(value, ensure_ascii=False, indent=indent)``, written without
+    recursion: a span tree nested 10,000 deep is a valid input, and Python's encoder would
+    exceed the recursion limit on it. Containers deeper than *flat_below* are written on one
+    line (a span tree per line rather than indentation growing with its depth).
+
+    >>> print(dumps_deep({"a": [1, {"b": None}], "c": "é"}, indent=1))
+    {
+     "a": [
+      1,
+      {
+       "b": null
+      }
+     ],
+     "c": "é"
+    }
+    >>> dumps_deep({"a": [1, {"b": []}]}, flat_below=1)
+    '{\n  "a": [1, {"b": []}]\n}'
+    """
+    out: list[str] = []
+    # frames: [iterator over items, closing bracket, depth, is_dict, first, flat]
+    stack: list[list[Any]] = []
+
+    def open_container(container: Any, depth: int) -> None:
+        flat = flat_below is not None and depth >= flat_below
+        if isinstance(container, dict):
+            if not container:
+                out.append("{}")
+                return
+            out.append("{")
+            stack.append([iter(container.items()), "}", depth + 1, True, True, flat])
+        else:
+            if not container:
+                out.append("[]")
+                return
+            out.append("[")
+            stack.append([iter(container), "]", depth + 1, False, True, flat])
+
+    def emit(item: Any, depth: int) -> None:
+        if isinstance(item, dict | list | tuple):
+            open_container(item, depth)
+        else:
+            out.append(json.dumps(item, ensure_ascii=False))
+
+    emit(value, 0)
+    while stack:
+        frame = stack[-1]
+        iterator, closer, depth, is_dict, first, flat = frame
+        try:
+            item = next(iterator)
+        except StopIteration:
+            stack.pop()
+            out.append(closer if flat else "\n" + " " * (indent * (depth - 1)) + closer)
+            continue
+        if flat:
+            out.append("" if first else ", ")
+        else:
+            out.append(("\n" if first else ",\n") + " " * (indent * depth))
+        frame[4] = False
+        if is_dict:
+            key, item = item
+            out.append(json.dumps(key, ensure_ascii=False) + ": ")
+        emit(item, depth)
+    return "".join(out)
 
 
 def _clip(text: str, width: int) -> str:
@@ -143,7 +224,9 @@ def parse_outline(result: ParseResult, *, width: int = 60) -> str:
         spans = list(witness.spans())
         lines.append(f"    spans       {len(spans)}")
         for span, ancestors in spans:
-            indent = "  " * len(ancestors)
+            depth = len(ancestors)
+            # deep nesting is shown by number, not by a line 20,000 spaces wide
+            indent = "  " * depth if depth <= 20 else f"{'  ' * 20}(depth {depth}) "
             kind = span.kind.value + (f"/{span.label}" if span.label else "")
             where = f"{span.line}:{span.column}"
             lines.append(

@@ -39,7 +39,7 @@ from typing import Any, Final
 import attrs
 
 from collatio.diagnostics import Diagnostic, Severity
-from collatio.errors import InputError, ManifestError
+from collatio.errors import InputError, LimitError, ManifestError
 from collatio.markup.conventions import PRESETS
 from collatio.markup.tree import SpanKind
 from collatio.textpos import LineIndex
@@ -1390,13 +1390,32 @@ def _tile(text: str, spans: Sequence[_Span], documents: Sequence[Document]) -> t
 # --------------------------------------------------------------------------- reading
 
 
-def read_text(path: str | os.PathLike[str], encoding: str = "utf-8") -> str:
+#: Files larger than this are refused by default (bytes); ``max_bytes`` raises or lowers it.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def read_text(
+    path: str | os.PathLike[str], encoding: str = "utf-8", *, max_bytes: int | None = None
+) -> str:
     """The text of the file at *path*: decoded, a leading BOM removed, line endings kept.
 
     Raises :class:`~collatio.errors.InputError` naming the file for a missing file, a
-    directory, a permission problem or bytes that *encoding* cannot decode.
+    directory, a permission problem or bytes that *encoding* cannot decode, and
+    :class:`~collatio.errors.LimitError` for a file over *max_bytes* (default
+    :data:`MAX_FILE_BYTES`), checked before reading it.
     """
     name = os.fspath(path)
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    try:
+        size = os.stat(name).st_size
+    except OSError:
+        size = 0  # reading will say what is wrong
+    if size > limit:
+        raise LimitError(
+            f"the file has {size:,} bytes, over the limit of {limit:,}; raise it with "
+            "--max-bytes (or max_bytes=) if the machine has the memory",
+            path=name,
+        )
     try:
         data = Path(name).read_bytes()
     except FileNotFoundError:
@@ -1427,6 +1446,9 @@ def read_text(path: str | os.PathLike[str], encoding: str = "utf-8") -> str:
     return text.removeprefix("\ufeff")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def split_source(text: str, path: str = "<input>", *, manifest: Manifest | None = None) -> Source:
     """Classify *text* (the contents of *path*) into regions and documents.
 
@@ -1439,6 +1461,14 @@ def split_source(text: str, path: str = "<input>", *, manifest: Manifest | None 
     >>> doc.metadata.date, doc.metadata.sender, doc.metadata.recipient, source.body(doc)
     ('1950-05-14', 'A', 'B', 'Dear B.')
     """
+    surrogate = _LONE_SURROGATE.search(text)
+    if surrogate is not None:
+        line, column = LineIndex.of(text).position(surrogate.start())
+        raise InputError(
+            f"the text holds a lone surrogate code point U+{ord(surrogate.group()):04X}, which "
+            "is not a character (broken UTF-16?); repair the text before collating it",
+            path=path, line=line, column=column,
+        )
     detected = _Detector(text, path).run()
     spans: Sequence[_Span] = detected.spans
     documents = detected.documents
@@ -1455,10 +1485,15 @@ def split_source(text: str, path: str = "<input>", *, manifest: Manifest | None 
 
 
 def load_source(
-    path: str | os.PathLike[str], encoding: str = "utf-8", *, manifest: Manifest | None = None
+    path: str | os.PathLike[str],
+    encoding: str = "utf-8",
+    *,
+    manifest: Manifest | None = None,
+    max_bytes: int | None = None,
 ) -> Source:
     """:func:`read_text` then :func:`split_source`."""
-    return split_source(read_text(path, encoding), os.fspath(path), manifest=manifest)
+    text = read_text(path, encoding, max_bytes=max_bytes)
+    return split_source(text, os.fspath(path), manifest=manifest)
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -42,7 +42,7 @@ from collatio.apparatus.model import (
 )
 from collatio.apparatus.revisions import revision_fates
 from collatio.diagnostics import Diagnostic
-from collatio.errors import CollationError
+from collatio.errors import CollationError, LimitError
 from collatio.markup.tree import Node, Span
 from collatio.normalize import Normalization, minor_form
 from collatio.textpos import LineIndex
@@ -64,6 +64,9 @@ class CollationOptions:
     segment: int = 4
     transpositions: bool = True
     transposition_min_length: int = 4
+    #: Guards: more texts or tokens than this are refused before any work is done.
+    max_texts: int = 1000
+    max_tokens: int = 30_000_000
 
 
 def collated_witnesses(
@@ -193,6 +196,18 @@ def collate_tokens(
         duplicates = sorted({s for s in sigla if sigla.count(s) > 1})
         raise CollationError(
             f"duplicate sigla {', '.join(duplicates)}: each collated text needs its own"
+        )
+    if len(collated) > options.max_texts:
+        raise LimitError(
+            f"{len(collated)} texts to collate, over the limit of {options.max_texts}; "
+            "raise it with --max-texts (or CollationOptions.max_texts)"
+        )
+    total = sum(len(tl) for tl in token_lists)
+    if total > options.max_tokens:
+        raise LimitError(
+            f"{total:,} tokens to collate, over the limit of {options.max_tokens:,}; raise "
+            "it with --max-tokens (or CollationOptions.max_tokens) if the machine has the "
+            "memory (about 1 GB per 2 million tokens)"
         )
     base = choose_base(collated, options.base)
     alignment = align_in_guide_order(

@@ -48,8 +48,10 @@ class Renderer:
         raise NotImplementedError
 
 
-def renderer_names() -> list[str]:
-    """The registered formats' names (not aliases), sorted."""
+def renderer_names(*, aliases: bool = False) -> list[str]:
+    """The registered formats' names, sorted; with *aliases*, every name they answer to."""
+    if aliases:
+        return sorted(_REGISTRY)
     return sorted({cls.name for cls in _REGISTRY.values()})
 
 

@@ -48,9 +48,10 @@ class TextRenderer(Renderer):
         )
         out.append("")
         out.append(self._c("Witnesses", "1"))
+        pad = max([7, *(len(w.siglum) + 2 for w in apparatus.witnesses)])
         for w in apparatus.witnesses:
             date = f", {w.date}" if w.date else ""
-            siglum = self._c(f"{w.siglum:<7}", "36")
+            siglum = self._c(f"{safe(w.siglum):<{pad}}", "36")
             out.append(f"  {siglum}{safe(w.label)}{date}  [{safe(w.path)}]")
         out.append("")
         out.append(self._c("Apparatus", "1"))
