@@ -305,6 +305,10 @@ def align_in_guide_order(
     return Alignment(tuple(len(keys) for keys in witnesses), tuple(columns), tuple(moves))
 
 
+#: A witness's share of a reading: (witness, token indices kept, token range start, end).
+_Member = tuple[int, list[int], int, int]
+
+
 class _PlaceMaker:
     """Builds :class:`Place` values for token ranges of each witness."""
 
@@ -665,7 +669,9 @@ class _Grouper:
         )
 
     def _transposition_units(self) -> list[tuple[int, VariationUnit]]:
-        """One unit per moved block: its place in each witness that has it."""
+        """One unit per moved block: the block at each of its places, and every other text
+        where it stands (with the block at one of those places, or reading something else
+        there, or lacunose), so the unit is positive like the others."""
         by_block: dict[tuple[int, int, int], list[tuple[int, int, int]]] = {}
         for t in self.alignment.transpositions:
             by_block.setdefault((t.witness_a, t.a_start, t.a_end), []).append(
@@ -674,25 +680,55 @@ class _Grouper:
         column_of = [self._column_index(w) for w in range(self.count)]
         units: list[tuple[int, VariationUnit]] = []
         for (wa, a0, a1), others in by_block.items():
-            members = [(wa, a0, a1), *others]
-            readings: list[Reading] = []
-            witnesses_seen: set[int] = set()
-            for w, s, e in members:
-                if w in witnesses_seen:
+            members: list[tuple[int, int, int]] = []
+            for member in [(wa, a0, a1), *others]:
+                if all(member[0] != m[0] for m in members):
+                    members.append(member)
+            # each place of the block: (columns, norms, [(witness, kept, start, end)])
+            places: list[tuple[tuple[int, int], tuple[str, ...], list[_Member]]] = []
+            for w, s0, e0 in members:
+                columns = (column_of[w][s0], column_of[w][e0 - 1] + 1)
+                norms = tuple(self.token_lists[w].norms[s0:e0])
+                places.append((columns, norms, [(w, list(range(s0, e0)), s0, e0)]))
+            anchor_w = self.base if any(m[0] == self.base for m in members) else wa
+            anchor = next(i for i, m in enumerate(members) if m[0] == anchor_w)
+            first_column, last_column = places[anchor][0]
+            elsewhere: dict[tuple[str, ...], list[_Member]] = {}
+            lacunose: list[int] = []
+            member_witnesses = {m[0] for m in members}
+            for w in range(self.count):
+                if w in member_witnesses:
                     continue
-                witnesses_seen.add(w)
-                kept = list(range(s, e))
-                place = self.places.make(w, kept, s, e)
-                readings.append(Reading(_surface(self.token_lists[w], kept), (self.sigla[w],),
-                                        (place,)))
-            anchor_w = self.base if self.base in witnesses_seen else wa
-            anchor = next(m for m in members if m[0] == anchor_w)
-            first_column = column_of[anchor_w][anchor[1]]
-            last_column = column_of[anchor_w][anchor[2] - 1] + 1
-            unit = self._finish(readings, frozenset(), first_column, last_column,
+                for columns, norms, group in places:
+                    kept, s0, e0 = self._cells_in(w, *columns)
+                    if tuple(self.token_lists[w].norms[i] for i in kept) == norms and kept:
+                        group.append((w, kept, s0, e0))
+                        break
+                else:
+                    if all(w in self.lacunose.get(c, ()) for c in range(first_column, last_column)):
+                        lacunose.append(w)
+                        continue
+                    kept, s0, e0 = self._cells_in(w, first_column, last_column)
+                    key = tuple(self.token_lists[w].norms[i] for i in kept)
+                    elsewhere.setdefault(key, []).append((w, kept, s0, e0))
+            readings = [self._reading(group) for _, _, group in places]
+            readings.extend(self._reading(group) for group in elsewhere.values())
+            unit = self._finish(readings, frozenset(lacunose), first_column, last_column,
                                 UnitType.TRANSPOSITION)
             units.append((first_column, unit))
         return units
+
+    def _cells_in(self, w: int, start: int, end: int) -> tuple[list[int], int, int]:
+        """Witness *w*'s real tokens in columns ``start:end`` (gaps left out) and their range."""
+        gaps = self.token_lists[w].gap_spans
+        cells = [
+            cell for col in self.alignment.columns[start:end] if (cell := col.cells[w]) is not None
+        ]
+        kept = [i for i in cells if i not in gaps]
+        if cells:
+            return kept, min(cells), max(cells) + 1
+        point = self._insertion_point(w, start)
+        return kept, point, point
 
     def _column_index(self, w: int) -> list[int]:
         out = [0] * len(self.token_lists[w].tokens)
