@@ -48,8 +48,31 @@ class Renderer:
         raise NotImplementedError
 
 
+def _load_all() -> None:
+    """Import every renderer module of the package (once), which registers its classes.
+
+    Done on first use rather than at ``import collatio``: some formats pull in large
+    libraries (lxml, Jinja2) that a run rendering text never needs.
+    """
+    if _LOADED:
+        return
+    import importlib
+    import pkgutil
+
+    # by name: the attribute collatio.render is the facade's render() function
+    package = importlib.import_module("collatio.render")
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name != "base":
+            importlib.import_module(f"{package.__name__}.{module.name}")
+    _LOADED.append(True)
+
+
+_LOADED: list[bool] = []
+
+
 def renderer_names(*, aliases: bool = False) -> list[str]:
     """The registered formats' names, sorted; with *aliases*, every name they answer to."""
+    _load_all()
     if aliases:
         return sorted(_REGISTRY)
     return sorted({cls.name for cls in _REGISTRY.values()})
@@ -58,6 +81,9 @@ def renderer_names(*, aliases: bool = False) -> list[str]:
 def get_renderer(name: str, **options: Any) -> Renderer:
     """The renderer called *name* (or an alias); an unknown name lists the valid ones."""
     cls = _REGISTRY.get(name.lower())
+    if cls is None:
+        _load_all()
+        cls = _REGISTRY.get(name.lower())
     if cls is None:
         raise RenderError(
             f"unknown format {name!r}; formats: {', '.join(renderer_names())}"
@@ -68,6 +94,7 @@ def get_renderer(name: str, **options: Any) -> Renderer:
 def renderer_for_filename(path: str, **options: Any) -> Renderer:
     """The renderer whose ``filenames`` patterns match the base name of *path*."""
     base = os.path.basename(path).lower()
+    _load_all()
     for cls in sorted(set(_REGISTRY.values()), key=lambda c: c.name):
         if any(fnmatch.fnmatch(base, pattern) for pattern in cls.filenames):
             return cls(**options)
