@@ -292,3 +292,16 @@ def test_collation_is_deterministic(texts: list[str]) -> None:
     first = collate_texts({f"W{i}": t for i, t in enumerate(texts)})
     second = collate_texts({f"W{i}": t for i, t in enumerate(texts)})
     assert first.units == second.units
+
+
+def test_witness_text_places_a_moved_block_once_at_the_base_place() -> None:
+    moved = "under the old bridge near the mill"
+    app = collate_texts({
+        "A": f"The soldiers waited {moved} for the whole night and then left quietly.",
+        "B": f"The soldiers waited for the whole night and then left quietly {moved}.",
+    }, base="A")
+    a_text = f"The soldiers waited {moved} for the whole night and then left quietly."
+    assert app.witness_text("A") == a_text
+    rebuilt_b = app.witness_text("B")
+    assert rebuilt_b.count(moved) == 1 and sorted(_words(rebuilt_b)) == sorted(_words(
+        f"The soldiers waited for the whole night and then left quietly {moved}."))

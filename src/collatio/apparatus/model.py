@@ -251,7 +251,7 @@ class Apparatus:
         text = self.flow[0]
         for unit, after in zip(self.units, self.flow[1:], strict=True):
             reading = unit.reading_of(siglum)
-            if reading is not None and unit.type is not UnitType.TRANSPOSITION:
+            if reading is not None:  # a transposed block: at the base's place, once
                 text = _join(text, reading.text)
             text = _join(text, after)
         return " ".join(text.split())
