@@ -1,0 +1,539 @@
+"""The apparatus as one self-contained HTML page, for reading on screen and on paper.
+
+The page (template ``templates/apparatus.html.j2``, Jinja2 with autoescaping) holds: the
+sigla; the base text with every variation unit marked and linked to a numbered apparatus;
+a synopsis with one column per collated text; each document with its hand revisions,
+notes and gaps as an editor prints them; the fate of each hand revision in the base; the
+diagnostics. CSS is inline; there are no scripts, fonts, images or outside links.
+
+Witness text is data, never markup: autoescaping covers ``<``, ``&`` and quotes, and
+:func:`visible` replaces the characters HTML forbids (control characters other than tab
+and newline, noncharacters, lone surrogates) and the bidi overrides with visible escapes
+such as ``\\x07``.
+Readings stand in ``<bdi>`` so right-to-left text cannot reorder what is around it.
+See ``docs/html.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import jinja2
+from markupsafe import Markup
+
+from collatio._version import __version__
+from collatio.apparatus.model import (
+    Apparatus,
+    CollatedWitness,
+    DocumentText,
+    Fate,
+    Place,
+    Reading,
+    RevisionFate,
+    Run,
+    UnitType,
+    VariationUnit,
+)
+from collatio.render.base import Renderer
+
+__all__ = ["HTMLRenderer", "visible"]
+
+_NONCHARACTERS = "".join(
+    chr(plane + low) for plane in range(0, 0x110000, 0x10000) for low in (0xFFFE, 0xFFFF)
+)
+#: Characters HTML forbids in text (controls but tab and newline, noncharacters, lone
+#: surrogates) and the invisible bidi embeddings, overrides and isolates, which could make
+#: text display as other text (U+202A-U+202E, U+2066-U+2069).
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ud800-\udfff"
+    + _NONCHARACTERS + "]"
+)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_HANDS = {"add": "added by hand", "del": "deleted by hand", "mixed": "partly revised by hand"}
+_STATES = {"ante": "ante correctionem", "post": "post correctionem"}
+_FATE_CLASS = {
+    Fate.ADOPTED: "yes", Fate.REAPPEARS: "yes", Fate.PARTLY_ADOPTED: "part",
+    Fate.PARTLY_REAPPEARS: "part", Fate.NOT_ADOPTED: "no", Fate.CARRIED: "no",
+    Fate.UNKNOWN: "unknown", Fate.IN_NO_STATE: "unknown",
+}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def visible(text: str) -> str:
+    """*text* with every character HTML forbids, and every bidi override, shown as a
+    visible escape.
+
+    Tab and newline stay; other control characters (C0, DEL, C1), noncharacters, lone
+    surrogates and the bidi embeddings, overrides and isolates become ``\\xNN``,
+    ``\\uNNNN`` or ``\\UNNNNNNNN``. Right-to-left letters and the weak marks (LRM, RLM)
+    stay.
+
+    >>> visible("bell\\x07 tab\\t ok")
+    'bell\\\\x07 tab\\t ok'
+    """
+    return _FORBIDDEN.sub(_escape_char, text)
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ value }}`` of the template passes here before autoescaping."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
+
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("collatio.render", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    finalize=_finalize,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+# --- the page's view of the apparatus -------------------------------------------------------
+
+
+@attrs.frozen
+class Sig:
+    """A siglum as printed after a reading, with its text's label and the hand's part."""
+
+    siglum: str
+    label: str
+    hand: str = ""
+
+
+@attrs.frozen
+class ReadingView:
+    """One reading of an apparatus entry; ``long`` ones are folded in a ``<details>``."""
+
+    text: str
+    sigla: tuple[Sig, ...]
+    words: int
+    long: bool
+    preview: str
+    where: str = ""
+
+
+@attrs.frozen
+class UnitRef:
+    """A unit's anchor name (``u4``) and its number in the apparatus."""
+
+    ident: str
+    number: int
+
+
+@attrs.frozen
+class Entry:
+    """One numbered apparatus entry."""
+
+    ref: UnitRef
+    type: str
+    minor: bool
+    where: str
+    where_title: str
+    lemma: ReadingView | None
+    readings: tuple[ReadingView, ...]
+    lacunose: tuple[Sig, ...]
+
+
+@attrs.frozen
+class Mark:
+    """A unit in the base text: a lemma, an insertion point (``insertion``) or a lacuna of
+    the base (``lacuna``, several consecutive units in one mark)."""
+
+    kind: str
+    type: str
+    text: str
+    refs: tuple[UnitRef, ...]
+
+
+@attrs.frozen
+class Cell:
+    """One witness's reading in a synopsis row; ``state`` is ``agree``, ``differ`` or
+    ``lacunose``."""
+
+    siglum: str
+    state: str
+    text: str
+    hand: str
+
+
+@attrs.frozen
+class SynopsisRow:
+    """A row of the synopsis: shared text (``cells`` empty) or one unit's readings."""
+
+    ref: UnitRef | None
+    type: str
+    shared: tuple[str, ...]
+    cells: tuple[Cell, ...]
+
+
+@attrs.define
+class Element:
+    """A marked stretch of a document (insertion, deletion, note...) and what it holds."""
+
+    tag: str
+    cls: str
+    title: str
+    before: str
+    after: str
+    children: list[Element | str]
+
+
+@attrs.frozen
+class DocumentView:
+    """A document's text as paragraphs of strings and :class:`Element` trees."""
+
+    witness: str
+    label: str
+    sigla: tuple[str, ...]
+    paragraphs: tuple[tuple[Element | str, ...], ...]
+
+
+@attrs.frozen
+class RevisionRow:
+    """One hand revision and its fate."""
+
+    number: int
+    kind: str
+    text: ReadingView
+    line: int
+    column: int
+    fate: str
+    fate_class: str
+    found: int
+    words: int
+    units: tuple[UnitRef, ...]
+    reached: str
+
+
+@attrs.frozen
+class RevisionGroup:
+    """The revisions of one witness, judged against one target."""
+
+    witness: str
+    target: str
+    summary: str
+    rows: tuple[RevisionRow, ...]
+
+
+@attrs.frozen
+class Legend:
+    """A line of the table of sigla."""
+
+    siglum: str
+    label: str
+    date: str
+    path: str
+    state: str
+
+
+# --- building the view --------------------------------------------------------------------
+
+
+def _idents(units: Sequence[VariationUnit]) -> list[UnitRef]:
+    """Anchor names for the units, in order: their ids where usable in HTML, else ``uN``;
+    unique either way."""
+    refs: list[UnitRef] = []
+    used: set[str] = set()
+    for number, unit in enumerate(units, 1):
+        ident = unit.id if _IDENT.fullmatch(unit.id) else f"u{number}"
+        while ident in used:
+            ident += "_"
+        used.add(ident)
+        refs.append(UnitRef(ident, number))
+    return refs
+
+
+def _paragraphs(text: str) -> list[str]:
+    """*text* cut at blank lines (the first piece may be empty)."""
+    return _PARAGRAPH_BREAK.split(text)
+
+
+class _Builder:
+    """The template's view of one apparatus, section by section."""
+
+    def __init__(self, apparatus: Apparatus, long_words: int, preview_words: int) -> None:
+        self.app = apparatus
+        self.long_words = long_words
+        self.preview_words = preview_words
+        self.labels = {w.siglum: w.label for w in apparatus.witnesses}
+        self.unit_refs = _idents(apparatus.units)
+        self.refs: dict[str, UnitRef] = {}
+        for unit, ref in zip(apparatus.units, self.unit_refs, strict=True):
+            self.refs.setdefault(unit.id, ref)
+
+    def reading(self, reading: Reading, where: str = "") -> ReadingView:
+        return attrs.evolve(self.text_view(reading.text), where=where,
+                            sigla=tuple(self.sig(p) for p in reading.places))
+
+    def sig(self, place: Place) -> Sig:
+        return Sig(place.siglum, self.labels.get(place.siglum, place.siglum),
+                   _HANDS.get(place.hand or "", ""))
+
+    def text_view(self, text: str) -> ReadingView:
+        words = text.split()
+        long = 0 < self.long_words < len(words)
+        preview = " ".join(words[: self.preview_words]) if long else ""
+        return ReadingView(text, (), len(words), long, preview)
+
+    def legend(self) -> tuple[Legend, ...]:
+        return tuple(
+            Legend(w.siglum, w.label, w.date or "", w.path, _STATES.get(w.state, ""))
+            for w in self.app.witnesses
+        )
+
+    def states(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Documents collated in more than one state, with their states' sigla."""
+        by_document: dict[str, list[CollatedWitness]] = {}
+        for w in self.app.witnesses:
+            by_document.setdefault(w.witness, []).append(w)
+        return tuple((doc, tuple(w.siglum for w in ws))
+                     for doc, ws in by_document.items() if len(ws) > 1)
+
+    def entries(self) -> tuple[Entry, ...]:
+        out = []
+        for unit, ref in zip(self.app.units, self.unit_refs, strict=True):
+            anchor = unit.lemma.places[0] if unit.lemma else unit.readings[0].places[0]
+            transposed = unit.type is UnitType.TRANSPOSITION
+            out.append(Entry(
+                ref=ref,
+                type=unit.type.value,
+                minor=unit.minor,
+                where=(f"¶{anchor.paragraph}" if anchor.siglum == self.app.base
+                       else f"{anchor.siglum} ¶{anchor.paragraph}"),
+                where_title=(f"{anchor.siglum}: paragraph {anchor.paragraph}, line "
+                             f"{anchor.line}, column {anchor.column}"),
+                lemma=self.reading(unit.lemma, _where(unit.lemma) if transposed else "")
+                if unit.lemma else None,
+                readings=tuple(self.reading(r, _where(r) if transposed else "")
+                               for r in unit.readings if r is not unit.lemma),
+                lacunose=tuple(Sig(s, self.labels.get(s, s)) for s in unit.lacunose),
+            ))
+        return tuple(out)
+
+    def base_text(self) -> tuple[tuple[Mark | str, ...], ...]:
+        """The base's paragraphs: its text with a :class:`Mark` for every unit."""
+        paragraphs: list[list[Mark | str]] = [[]]
+        units, flow = self.app.units, self.app.flow
+
+        def add_text(text: str) -> None:
+            first, *rest = _paragraphs(text)
+            if first:
+                paragraphs[-1].append(first)
+            for piece in rest:
+                paragraphs.append([piece] if piece else [])
+
+        add_text(flow[0])
+        i = 0
+        while i < len(units):
+            unit, ref = units[i], self.unit_refs[i]
+            if unit.lemma is None:
+                group = [ref]
+                while (i + 1 < len(units) and units[i + 1].lemma is None
+                       and not flow[i + 1].strip()):
+                    i += 1
+                    group.append(self.unit_refs[i])
+                paragraphs[-1].append(Mark("lacuna", "lacuna", " ".join(unit.lacunose),
+                                           tuple(group)))
+            elif unit.lemma.is_empty:
+                paragraphs[-1].append(Mark("insertion", unit.type.value, "", (ref,)))
+            else:
+                paragraphs[-1].append(Mark("lemma", unit.type.value, unit.lemma.text, (ref,)))
+            add_text(flow[i + 1])
+            i += 1
+        return tuple(tuple(p) for p in paragraphs if any(_has_text(x) for x in p))
+
+    def synopsis(self) -> tuple[SynopsisRow, ...]:
+        rows: list[SynopsisRow] = []
+        sigla = self.app.sigla
+
+        def shared(text: str) -> None:
+            pieces = tuple(p for p in (" ".join(x.split()) for x in _paragraphs(text)) if p)
+            if pieces:
+                rows.append(SynopsisRow(None, "", pieces, ()))
+
+        shared(self.app.flow[0])
+        for unit, ref, after in zip(self.app.units, self.unit_refs, self.app.flow[1:],
+                                    strict=True):
+            reference = unit.lemma or max(unit.readings, key=lambda r: len(r.witnesses))
+            cells = []
+            for siglum in sigla:
+                reading = unit.reading_of(siglum)
+                if reading is None:
+                    state = "lacunose" if siglum in unit.lacunose else "absent"
+                    cells.append(Cell(siglum, state, "", ""))
+                    continue
+                place = reading.place(siglum)
+                cells.append(Cell(siglum, "agree" if reading is reference else "differ",
+                                  reading.text, _HANDS.get(place.hand or "", "")))
+            rows.append(SynopsisRow(ref, unit.type.value, (), tuple(cells)))
+            shared(after)
+        return tuple(rows)
+
+    def documents(self) -> tuple[DocumentView, ...]:
+        return tuple(self.document(d) for d in self.app.documents)
+
+    def document(self, document: DocumentText) -> DocumentView:
+        paragraphs: list[list[Element | str]] = [[]]
+        open_path: list[tuple[tuple[str, str | None], Element]] = []
+
+        def container() -> list[Element | str]:
+            return open_path[-1][1].children if open_path else paragraphs[-1]
+
+        def reopen(path: Sequence[tuple[str, str | None]]) -> None:
+            for step in path:
+                element = _element(*step)
+                container().append(element)
+                open_path.append((step, element))
+
+        for run in document.runs:
+            path = list(zip(run.kinds, _padded(run), strict=True))
+            keep = 0
+            while (keep < len(open_path) and keep < len(path)
+                   and open_path[keep][0] == path[keep]):
+                keep += 1
+            del open_path[keep:]
+            reopen(path[keep:])
+            pieces = _paragraphs(run.text)
+            if run.kind == "gap":
+                pieces = [_gap_text(" ".join(pieces))]
+            for n, piece in enumerate(pieces):
+                if n:
+                    paragraphs.append([])
+                    steps = [step for step, _ in open_path]
+                    open_path.clear()
+                    reopen(steps)
+                if piece:
+                    container().append(piece)
+        sigla = tuple(w.siglum for w in self.app.witnesses if w.witness == document.witness)
+        return DocumentView(
+            witness=document.witness,
+            label=document.label,
+            sigla=sigla,
+            paragraphs=tuple(tuple(p) for p in paragraphs if any(_has_text(x) for x in p)),
+        )
+
+    def revisions(self) -> tuple[RevisionGroup, ...]:
+        groups: list[RevisionGroup] = []
+        keys = dict.fromkeys((f.witness, f.target) for f in self.app.revisions)
+        for witness, target in keys:
+            fates = [f for f in self.app.revisions if (f.witness, f.target) == (witness, target)]
+            counts: dict[str, int] = {}
+            for f in fates:
+                counts[f.fate.value] = counts.get(f.fate.value, 0) + 1
+            summary = ", ".join(f"{n} {fate}" for fate, n in counts.items())
+            rows = tuple(self.revision(n, f) for n, f in enumerate(fates, 1))
+            groups.append(RevisionGroup(witness, target, summary, rows))
+        return tuple(groups)
+
+    def revision(self, number: int, fate: RevisionFate) -> RevisionRow:
+        return RevisionRow(
+            number=number,
+            kind="insertion" if fate.kind.value == "add" else "deletion",
+            text=self.text_view(fate.text),
+            line=fate.line,
+            column=fate.column,
+            fate=fate.fate.value,
+            fate_class=_FATE_CLASS.get(fate.fate, "unknown"),
+            found=fate.found,
+            words=fate.words,
+            units=tuple(self.refs[u] for u in fate.units if u in self.refs),
+            reached=fate.reached,
+        )
+
+
+def _where(reading: Reading) -> str:
+    """Where a transposed reading stands in each of its witnesses."""
+    return "; ".join(
+        f"{p.siglum} ¶{p.paragraph}, words {p.words[0] + 1}–{p.words[1]}" for p in reading.places
+    )
+
+
+def _has_text(item: Element | Mark | str) -> bool:
+    if isinstance(item, str):
+        return bool(item.strip())
+    if isinstance(item, Mark):
+        return True
+    return bool(item.before) or any(_has_text(c) for c in item.children)
+
+
+def _padded(run: Run) -> tuple[str | None, ...]:
+    """The run's labels, one per kind."""
+    labels = run.labels[: len(run.kinds)]
+    return (*labels, *([None] * (len(run.kinds) - len(labels))))
+
+
+def _gap_text(text: str) -> str:
+    """What a gap shows: an ellipsis for ``...``, else its own words."""
+    return "…" if not text.strip(" .…\n\t") else " ".join(text.split())
+
+
+def _element(kind: str, label: str | None) -> Element:
+    """The HTML element that shows a mark of *kind* (``add``, ``del``, ``note``...)."""
+    name = label or ""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if kind == "add":
+        return Element("ins", "add", "inserted by hand", "", "", [])
+    if kind == "del":
+        return Element("del", "del", "deleted by hand", "", "", [])
+    if kind == "note":
+        title = f"editorial note: {name}" if name else "editorial note"
+        return Element("span", f"note note-{slug}" if slug else "note", title, "[", "]", [])
+    if kind == "gap":
+        title = f"gap in the source: {name}" if name else "gap in the source"
+        return Element("span", "gap", title, "[", "]", [])
+    if kind == "supplied":
+        return Element("span", "supplied", "supplied by the editor", "⟨", "⟩", [])
+    if kind == "hi":
+        return Element("em", "hi", "highlighted in the source", "", "", [])
+    kind_slug = re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-") or "other"
+    return Element("span", f"mark mark-{kind_slug}", kind, "", "", [])
+
+
+class HTMLRenderer(Renderer):
+    """One self-contained HTML page; ``long_words`` (default 60) is the length above which
+    a reading is folded in a ``<details>`` showing its first ``preview_words`` (12)."""
+
+    name = "html"
+    aliases = ("htm",)
+    filenames = ("*.html", "*.htm")
+    media_type = "text/html"
+    extension = ".html"
+
+    def render(self, apparatus: Apparatus) -> str:
+        builder = _Builder(apparatus, int(self.options.get("long_words", 60)),
+                           int(self.options.get("preview_words", 12)))
+        counts: dict[str, int] = {}
+        for unit in apparatus.units:
+            counts[unit.type.value] = counts.get(unit.type.value, 0) + 1
+        base = next((w for w in apparatus.witnesses if w.siglum == apparatus.base), None)
+        template = _ENV.get_template("apparatus.html.j2")
+        return template.render(
+            version=__version__,
+            base=apparatus.base,
+            base_label=base.label if base else apparatus.base,
+            sigla=apparatus.sigla,
+            labels=builder.labels,
+            counts=tuple(counts.items()),
+            legend=builder.legend(),
+            states=builder.states(),
+            text=builder.base_text(),
+            entries=builder.entries(),
+            synopsis=builder.synopsis(),
+            documents=builder.documents(),
+            revisions=builder.revisions(),
+            diagnostics=tuple(apparatus.diagnostics),
+        )
