@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -283,6 +284,10 @@ def main(
         parser.print_help(out)
         return EXIT_USAGE
     handlers = {"parse": _cmd_parse, "collate": _cmd_collate, "conventions": _cmd_conventions}
+    # A command builds millions of small objects and exits: the cyclic collector would walk
+    # them again and again for nothing (a third of the time on a million-word collation).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return handlers[args.command](args, out)
     except _UsageError as exc:
@@ -311,6 +316,9 @@ def main(
             "(please report it; --debug shows the traceback)\n"
         )
         return EXIT_INTERNAL
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def run() -> None:
