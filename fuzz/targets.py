@@ -8,15 +8,18 @@ A CollatioError is a clear, located refusal, which is allowed.
 from __future__ import annotations
 
 import contextlib
-import re
 
 import collatio
 from collatio.errors import CollatioError
 from collatio.markup import PRESETS, get_convention, leaves, parse_markup
 from collatio.tokens import tokenize
-from collatio.witness import states_for
+from collatio.witness import Piece, State, StateName, states_for
 
-_WORDS = re.compile(r"\w+|[^\w\s]")
+
+def _tokens(text: str) -> list[str]:
+    """The text's tokens as collatio cuts them (spacing between units is approximate)."""
+    state = State(StateName.TEXT, text, (Piece(0, 0, len(text)),) if text else ())
+    return list(tokenize(state, "W").surfaces)
 
 
 def _texts(data: bytes, count: int) -> list[str]:
@@ -58,8 +61,8 @@ def check_collate(data: bytes) -> None:
         assert sorted(unit.witnesses) == sorted(apparatus.sigla), unit
     moved = any(u.type is collatio.UnitType.TRANSPOSITION for u in apparatus.units)
     for token_list in apparatus.tokens or ():
-        rebuilt = _WORDS.findall(apparatus.witness_text(token_list.siglum))
-        original = _WORDS.findall(token_list.text)
+        rebuilt = _tokens(apparatus.witness_text(token_list.siglum))
+        original = _tokens(token_list.text)
         if moved:  # a moved block stands at the base's place: the same words, in another order
             assert sorted(rebuilt) == sorted(original), token_list.siglum
         else:

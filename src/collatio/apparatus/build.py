@@ -307,6 +307,9 @@ def align_in_guide_order(
 
 #: A witness's share of a reading: (witness, token indices kept, token range start, end).
 _Member = tuple[int, list[int], int, int]
+#: A moved block: its places ((columns, keys, members) each), the anchor place's index, and
+#: the texts that hold the block at one of its places.
+_Move = tuple[list[tuple[tuple[int, int], tuple[str, ...], list[_Member]]], int, set[int]]
 
 
 class _PlaceMaker:
@@ -486,6 +489,7 @@ class _Grouper:
             between = start - prev_end
             if (
                 lac == prev_lac
+                and not lac  # a lacunose text has its own words in the agreement: keep them
                 and 0 < between <= join
                 and between < min(prev_end - prev_start, end - start)
             ):
@@ -531,13 +535,14 @@ class _Grouper:
         return pieces
 
     def units(self) -> tuple[VariationUnit, ...]:
+        plan = self._transposition_plan()  # first: it decides which tokens count as moved
         found: list[tuple[int, VariationUnit]] = []
         for run_start, run_end, lac in self._runs():
             for start, end in self._split(run_start, run_end):
                 unit = self._unit(start, end, lac)
                 if unit is not None:
                     found.append((start, unit))
-        found.extend(self._transposition_units())
+        found.extend(self._transposition_units(plan))
         found.sort(key=lambda item: item[0])
         return tuple(attrs.evolve(unit, id=f"u{i}") for i, (_, unit) in enumerate(found, 1))
 
@@ -668,22 +673,34 @@ class _Grouper:
             columns=(start, end),
         )
 
-    def _transposition_units(self) -> list[tuple[int, VariationUnit]]:
-        """One unit per moved block: the block at each of its places, and every other text
-        where it stands (with the block at one of those places, or reading something else
-        there, or lacunose), so the unit is positive like the others."""
+    def _transposition_plan(self) -> list[_Move]:
+        """For each moved block: its places (columns, keys, the texts that have it there),
+        the texts reading something else at the anchor place, and the lacunose ones.
+
+        Texts the aligner did not name but that hold the block in the same columns as one of
+        its places join that place, and their tokens there count as moved, so that no other
+        unit claims them too.
+        """
         by_block: dict[tuple[int, int, int], list[tuple[int, int, int]]] = {}
         for t in self.alignment.transpositions:
             by_block.setdefault((t.witness_a, t.a_start, t.a_end), []).append(
                 (t.witness_b, t.b_start, t.b_end)
             )
         column_of = [self._column_index(w) for w in range(self.count)]
-        units: list[tuple[int, VariationUnit]] = []
-        for (wa, a0, a1), others in by_block.items():
+        plan: list[_Move] = []
+        # moves are accepted longest first; one that needs tokens an accepted move already
+        # holds is dropped (its words stay in the units around as omission and addition)
+        self.moved = [set() for _ in range(self.count)]
+        ordered = sorted(by_block.items(), key=lambda item: (item[0][1] - item[0][2], item[0]))
+        for (wa, a0, a1), others in ordered:
             members: list[tuple[int, int, int]] = []
             for member in [(wa, a0, a1), *others]:
                 if all(member[0] != m[0] for m in members):
                     members.append(member)
+            if any(not self.moved[w].isdisjoint(range(s0, e0)) for w, s0, e0 in members):
+                continue
+            for w, s0, e0 in members:
+                self.moved[w].update(range(s0, e0))
             # each place of the block: (columns, norms, [(witness, kept, start, end)])
             places: list[tuple[tuple[int, int], tuple[str, ...], list[_Member]]] = []
             for w, s0, e0 in members:
@@ -692,27 +709,45 @@ class _Grouper:
                 places.append((columns, norms, [(w, list(range(s0, e0)), s0, e0)]))
             anchor_w = self.base if any(m[0] == self.base for m in members) else wa
             anchor = next(i for i, m in enumerate(members) if m[0] == anchor_w)
-            first_column, last_column = places[anchor][0]
-            elsewhere: dict[tuple[str, ...], list[_Member]] = {}
-            lacunose: list[int] = []
-            member_witnesses = {m[0] for m in members}
+            taken = {m[0] for m in members}
             for w in range(self.count):
-                if w in member_witnesses:
+                if w in taken:
                     continue
                 for columns, norms, group in places:
                     kept, s0, e0 = self._cells_in(w, *columns)
-                    if tuple(self.token_lists[w].norms[i] for i in kept) == norms and kept:
+                    if (
+                        kept
+                        and self.moved[w].isdisjoint(kept)  # not part of another move
+                        and tuple(self.token_lists[w].norms[i] for i in kept) == norms
+                    ):
                         group.append((w, kept, s0, e0))
+                        self.moved[w].update(kept)
+                        taken.add(w)
                         break
-                else:
-                    if all(w in self.lacunose.get(c, ()) for c in range(first_column, last_column)):
-                        lacunose.append(w)
-                        continue
-                    kept, s0, e0 = self._cells_in(w, first_column, last_column)
-                    key = tuple(self.token_lists[w].norms[i] for i in kept)
-                    elsewhere.setdefault(key, []).append((w, kept, s0, e0))
+            plan.append((places, anchor, taken))
+        return plan
+
+    def _transposition_units(self, plan: list[_Move]) -> list[tuple[int, VariationUnit]]:
+        """One unit per moved block: the block at each of its places, every other text as
+        lacking it (om.) or lacunose, so the unit is positive like the others."""
+        units: list[tuple[int, VariationUnit]] = []
+        for places, anchor, taken in plan:
+            first_column, last_column = places[anchor][0]
+            # a text without the block at any of its places reads om. here; its own words
+            # at the anchor place belong to the units around, which record them
+            absent: list[_Member] = []
+            lacunose: list[int] = []
+            for w in range(self.count):
+                if w in taken:
+                    continue
+                if all(w in self.lacunose.get(c, ()) for c in range(first_column, last_column)):
+                    lacunose.append(w)
+                    continue
+                point = self._insertion_point(w, first_column)
+                absent.append((w, [], point, point))
             readings = [self._reading(group) for _, _, group in places]
-            readings.extend(self._reading(group) for group in elsewhere.values())
+            if absent:
+                readings.append(self._reading(absent))
             unit = self._finish(readings, frozenset(lacunose), first_column, last_column,
                                 UnitType.TRANSPOSITION)
             units.append((first_column, unit))
@@ -740,9 +775,14 @@ class _Grouper:
 
 
 def _surface(token_list: TokenList, kept: Sequence[int]) -> str:
-    """A reading's text as printed: the tokens with their spacing, whitespace folded."""
+    """A reading's text as printed: the tokens with their spacing, whitespace folded; where
+    tokens were left out (a moved block), a space keeps the words on either side apart."""
     if not kept:
         return ""
     surfaces, spaces = token_list.surfaces, token_list.spaces
-    raw = "".join(surfaces[i] + spaces[i] for i in kept[:-1]) + surfaces[kept[-1]]
-    return " ".join(raw.split())
+    parts = []
+    for i, following in itertools.pairwise(kept):
+        gap = spaces[i] or (" " if following != i + 1 else "")
+        parts.append(surfaces[i] + gap)
+    parts.append(surfaces[kept[-1]])
+    return " ".join("".join(parts).split())
