@@ -1,1 +1,2 @@
-"""Helpers the tests share that are not tests themselves (e.g. fetching the TEI schema)."""
+"""Helpers the tests share that are not tests themselves (fetching the TEI schema, driving
+external tools)."""
