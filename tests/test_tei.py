@@ -4,6 +4,7 @@ read-back (``load_tei(render(app)) == app``), on the seed and on generated colla
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import tarfile
@@ -616,3 +617,18 @@ def test_registry() -> None:
 
 def test_collatio_render_facade(seed: Apparatus, seed_tei: str) -> None:
     assert collatio.render(seed, "tei") == seed_tei
+
+
+def test_cli_reads_its_own_tei_back(tmp_path: Path) -> None:
+    from collatio.cli import main
+
+    seed = ROOT / "seeds" / "002_82ee7afc6dc33c74.txt"
+    tei = tmp_path / "seed.tei.xml"
+    assert main(["collate", str(seed), "-o", str(tei)], stdout=io.StringIO()) == 0
+    direct, again = io.StringIO(), io.StringIO()
+    assert main(["collate", str(seed), "--format", "json"], stdout=direct) == 0
+    assert main(["collate", str(tei), "--format", "json"], stdout=again) == 0
+    assert json.loads(again.getvalue())["apparatus"] == json.loads(direct.getvalue())["apparatus"]
+    err = io.StringIO()
+    assert main(["collate", str(tei), str(seed)], stdout=io.StringIO(), stderr=err) == 1
+    assert "read on its own" in err.getvalue()

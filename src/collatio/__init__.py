@@ -103,7 +103,8 @@ def collate(
     max_texts: int = 1000,
     max_tokens: int = 30_000_000,
 ) -> Apparatus:
-    """Collate transcription files (or CollateX JSON witness files) into an apparatus.
+    """Collate transcription files (or CollateX JSON witness files) into an apparatus; a
+    TEI file written by collatio is read back instead.
 
     Every witness takes part with its states (a draft with hand revisions as ``D-ac`` and
     ``D-pc``); *base* names the lemma's witness (default: the latest dated); *normalize*
@@ -121,6 +122,9 @@ def collate(
         max_tokens=max_tokens,
     )
     names = [str(path) for path in paths]
+    tei_inputs = [name for name in names if name.lower().endswith(".xml")]
+    if tei_inputs:
+        return _read_tei(names, tei_inputs, manifest, max_bytes)
     json_inputs = [name for name in names if name.lower().endswith(".json")]
     if json_inputs:
         if len(json_inputs) != len(names) or manifest is not None:
@@ -138,6 +142,23 @@ def collate(
     parsed = parse(names, manifest=manifest, convention=convention, encoding=encoding,
                    strict=strict, max_bytes=max_bytes)
     return collate_witnesses(parsed.witnesses, options, parsed.diagnostics)
+
+
+def _read_tei(
+    names: list[str], tei: list[str], manifest: object, max_bytes: int | None
+) -> Apparatus:
+    """An apparatus saved as collatio's TEI, read back (re-rendering it needs no collation)."""
+    from collatio.render.tei import is_collatio_tei, load_tei
+
+    if len(names) != 1 or manifest is not None:
+        raise CollationError(
+            "a TEI apparatus is read on its own: give one .xml file, without other inputs"
+        )
+    (name,) = tei
+    data = read_text(name, "utf-8", max_bytes=max_bytes)
+    if not is_collatio_tei(data.encode("utf-8")):
+        raise InputError("not a TEI apparatus written by collatio", path=name)
+    return load_tei(data.encode("utf-8"), name)
 
 
 def render(apparatus: Apparatus, format: str = "text", **options: object) -> str:
