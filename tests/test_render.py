@@ -166,3 +166,41 @@ def test_notebook_display_is_escaped_html(seed: Apparatus) -> None:
     parser = Tags()
     parser.feed(html)
     assert parser.open == []
+
+
+HOSTILE = st.lists(
+    st.sampled_from(["<script>alert(1)</script>", "&amp;", "]]>", "\\input{/etc/passwd}", "%",
+                     "#", "{", "}", "~", "^", "\\", "$x$", "\x07", "\x1b[31m", "\u202e", "Жук",
+                     "毛", "war", "peace", '"', "'"]),
+    min_size=1, max_size=8,
+).map(" ".join)
+
+
+@settings(max_examples=25, deadline=None)
+@given(a=HOSTILE, b=HOSTILE)
+def test_every_format_keeps_witness_text_inert(a: str, b: str) -> None:
+    """Contract over the whole registry: hostile witness text never becomes markup, code or a
+    command, and the structured formats give it back exactly."""
+    from lxml import etree
+
+    app = two(a, b)
+    for name in renderer_names():
+        out = get_renderer(name).render(app)
+        assert "\x07" not in out and "\x1b" not in out, name
+        if name == "json":
+            assert load_apparatus(out) == app
+        elif name == "collatex":
+            rows = json.loads(out)["table"]
+            for row, token_list in zip(rows, app.tokens or (), strict=True):
+                assert "".join(cell[0]["t"] for cell in row if cell) == token_list.text.lstrip()
+        elif name == "tei":
+            root = etree.fromstring(out.encode("utf-8"))
+            assert not root.xpath("//*[local-name()='script']")
+        elif name == "html":
+            import lxml.html
+
+            page = lxml.html.document_fromstring(out)
+            assert not page.xpath("//script") and not page.xpath("//@onerror")
+        elif name == "latex":
+            body = out.split("\\begin{document}", 1)[-1]
+            assert "\\input{/etc/passwd}" not in body
