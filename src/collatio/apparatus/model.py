@@ -16,17 +16,22 @@ from collatio.diagnostics import Diagnostic
 from collatio.markup.tree import SpanKind
 from collatio.tokens import TokenList
 
-_NO_SPACE_BEFORE = ",.;:!?)]}»”’"
-_NO_SPACE_AFTER = "([{«“‘"
+#: Characters printed without a space before them (closing punctuation) and after them
+#: (opening punctuation), when readings are joined into running text.
+NO_SPACE_BEFORE = ",.;:!?)]}»”’"
+NO_SPACE_AFTER = "([{«“‘"
+
+#: How a reading's :attr:`Place.hand` is said in words.
+HAND_LABELS = {"add": "added by hand", "del": "deleted by hand", "mixed": "partly revised by hand"}
 
 
 def _join(a: str, b: str) -> str:
     """Two pieces of running text, with a space between words where neither brings one."""
     if not a or not b:
         return a + b
-    if b[0] in _NO_SPACE_BEFORE:
+    if b[0] in NO_SPACE_BEFORE:
         return a.rstrip() + b
-    if a[-1].isspace() or b[0].isspace() or a[-1] in _NO_SPACE_AFTER:
+    if a[-1].isspace() or b[0].isspace() or a[-1] in NO_SPACE_AFTER:
         return a + b
     return a + " " + b
 

@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from collatio._version import __version__
 from collatio.apparatus.model import (
+    HAND_LABELS,
     Apparatus,
     CollatedWitness,
     DocumentText,
@@ -53,7 +54,6 @@ _FORBIDDEN = re.compile(
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-_HANDS = {"add": "added by hand", "del": "deleted by hand", "mixed": "partly revised by hand"}
 _STATES = {"ante": "ante correctionem", "post": "post correctionem"}
 _FATE_CLASS = {
     Fate.ADOPTED: "yes", Fate.REAPPEARS: "yes", Fate.PARTLY_ADOPTED: "part",
@@ -281,7 +281,7 @@ class _Builder:
 
     def sig(self, place: Place) -> Sig:
         return Sig(place.siglum, self.labels.get(place.siglum, place.siglum),
-                   _HANDS.get(place.hand or "", ""))
+                   HAND_LABELS.get(place.hand or "", ""))
 
     def text_view(self, text: str) -> ReadingView:
         words = text.split()
@@ -378,7 +378,7 @@ class _Builder:
                     continue
                 place = reading.place(siglum)
                 cells.append(Cell(siglum, "agree" if reading is reference else "differ",
-                                  reading.text, _HANDS.get(place.hand or "", "")))
+                                  reading.text, HAND_LABELS.get(place.hand or "", "")))
             rows.append(SynopsisRow(ref, unit.type.value, (), tuple(cells)))
             shared(after)
         return tuple(rows)

@@ -21,6 +21,8 @@ import jinja2
 
 from collatio._version import __version__
 from collatio.apparatus.model import (
+    NO_SPACE_AFTER,
+    NO_SPACE_BEFORE,
     Apparatus,
     DocumentText,
     Place,
@@ -51,8 +53,6 @@ _TABLE.update({code: rf"\textbackslash{{}}x{code:02x}" for code in _CONTROLS})
 _TABLE.update({code: "\ufffd" for code in range(0xD800, 0xE000)})
 _SPACE = re.compile(r"[ \t\r\n]+")
 _PARAGRAPH = re.compile(r"\n[ \t\r]*\n[ \t\r\n]*")
-_NO_SPACE_BEFORE = ",.;:!?)]}»”’"
-_NO_SPACE_AFTER = "([{«“‘"
 _GAP = "{[}…{]}"
 
 #: Notes for a reading the document's hand added, deleted or partly revised (Place.hand).
@@ -184,9 +184,9 @@ class _Paragraph:
             return
         first = plain[0]
         if self.last and not self.last.isspace() and not first.isspace():
-            if first not in _NO_SPACE_BEFORE and self.last not in _NO_SPACE_AFTER:
+            if first not in NO_SPACE_BEFORE and self.last not in NO_SPACE_AFTER:
                 self.parts.append(" ")
-        elif first in _NO_SPACE_BEFORE:
+        elif first in NO_SPACE_BEFORE:
             self._strip()
         self.parts.append(escape(plain) if tex is None else tex)
         self.last = plain[-1]
@@ -251,7 +251,7 @@ def _neighbour(pieces: Sequence[_Piece], index: int) -> str:
             words = _words(text)
             if words:
                 word = words[-1] if direction < 0 else words[0]
-                word = word.strip(_NO_SPACE_BEFORE + _NO_SPACE_AFTER + "\"'") or word
+                word = word.strip(NO_SPACE_BEFORE + NO_SPACE_AFTER + "\"'") or word
                 return rf"\textit{{{label}}} {escape(word)}"
             i += direction
     return r"\textit{add.}"

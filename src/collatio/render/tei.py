@@ -23,8 +23,8 @@ from lxml import etree
 from collatio._version import __version__
 from collatio.align.pairwise import diff
 from collatio.apparatus.model import (  # the spacing rule of Apparatus.witness_text
-    _NO_SPACE_AFTER,
-    _NO_SPACE_BEFORE,
+    NO_SPACE_AFTER,
+    NO_SPACE_BEFORE,
     Apparatus,
     CollatedWitness,
     DocumentText,
@@ -891,13 +891,13 @@ class _Writer:
         flow = self.apparatus.flow
         before, after = flow[index], flow[index + 1]
         # right after another unit (before == ""), that unit's lemma may end in a word
-        lead = " " if (text[0] not in _NO_SPACE_BEFORE and (
+        lead = " " if (text[0] not in NO_SPACE_BEFORE and (
             (not before and index > 0)
-            or (before and not before[-1].isspace() and before[-1] not in _NO_SPACE_AFTER))) else ""
+            or (before and not before[-1].isspace() and before[-1] not in NO_SPACE_AFTER))) else ""
         last = index + 1 == len(self.apparatus.units)
-        trail = " " if (text[-1] not in _NO_SPACE_AFTER and (
+        trail = " " if (text[-1] not in NO_SPACE_AFTER and (
             (not after and not last)
-            or (after and not after[0].isspace() and after[0] not in _NO_SPACE_BEFORE))) else ""
+            or (after and not after[0].isspace() and after[0] not in NO_SPACE_BEFORE))) else ""
         return lead, trail
 
     def reading(

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import textwrap
 
-from collatio.apparatus.model import Apparatus, Place, Reading, VariationUnit
+from collatio.apparatus.model import HAND_LABELS, Apparatus, Place, Reading, VariationUnit
 from collatio.apparatus.revisions import revision_report
 from collatio.render.base import Renderer
 
-_HANDS = {"add": "added by hand", "del": "deleted by hand", "mixed": "partly revised by hand"}
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)}
 
 
@@ -114,6 +113,6 @@ def _where(place: Place) -> str:
 
 
 def _hand_note(reading: Reading) -> str:
-    notes = [f"{place.siglum} {_HANDS[place.hand]}" for place in reading.places
-             if place.hand in _HANDS]
+    notes = [f"{place.siglum} {HAND_LABELS[place.hand]}" for place in reading.places
+             if place.hand in HAND_LABELS]
     return f" ({'; '.join(notes)})" if notes else ""
