@@ -13,10 +13,11 @@ from typing import TextIO
 
 import collatio
 from collatio._version import __version__
-from collatio.errors import CollatioError
+from collatio.errors import CollatioError, RenderError
 from collatio.listing import parse_json, parse_outline
 from collatio.markup.conventions import PRESETS, get_convention
 from collatio.render import get_renderer, renderer_for_filename, renderer_names
+from collatio.render.base import format_modules
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     collate.add_argument("files", nargs="*", metavar="FILE", help="transcriptions or .json")
     collate.add_argument(
         "--format", metavar="FORMAT",
-        help=f"output format: {', '.join(renderer_names())} "
+        help=f"output format: {', '.join(format_modules())} "
         "(default: from the name given to -o, else text)",
     )
     collate.add_argument(
@@ -168,10 +169,11 @@ def _cmd_collate(args: argparse.Namespace, stdout: TextIO) -> int:
     to_terminal = _is_tty(stdout) and not (args.output and args.output != "-")
     options.setdefault("color", to_terminal)
     renderer = None
-    if args.format and args.format.lower() not in renderer_names(aliases=True):
-        raise _UsageError(
-            f"unknown format {args.format!r}; formats: {', '.join(renderer_names())}"
-        )
+    if args.format:
+        try:
+            get_renderer(args.format)
+        except RenderError as exc:
+            raise _UsageError(exc.message) from None
     if not args.out:
         if args.format:
             renderer = get_renderer(args.format, **options)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import enum
 import itertools
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TypeVar, overload
 
@@ -189,13 +190,13 @@ def tokenize(
     del found
     forms = {surface: normalizer(surface) for surface in set(surfaces)}
     norms = [forms[surface] for surface in surfaces]
-    lengths = [len(s) + len(w) for s, w in zip(surfaces, spaces, strict=True)]
+    lengths = list(map(operator.add, map(len, surfaces), map(len, spaces)))
     starts = list(itertools.accumulate(lengths[:-1], initial=len(prefix))) if lengths else []
     # source offsets and hand revisions come from the state's pieces
     pieces = state.pieces
     if len(pieces) == 1:
         shift = pieces[0].source_start - pieces[0].start
-        source_starts = [s + shift for s in starts]
+        source_starts = [s + shift for s in starts] if shift else list(starts)
         only = pieces[0].revision_span
         revisions: list[Span | None] = [only] * len(starts)
     elif pieces:
@@ -230,10 +231,14 @@ def tokenize(
             paragraphs.insert(at, paragraph)
             revisions.insert(at, None)
         gap_spans = {i: m.span for i, m in _gap_positions(kinds, markers)}
+    revised = (
+        {i: span for i, span in enumerate(revisions) if span is not None}
+        if any(piece.revision_span is not None for piece in pieces)
+        else {}
+    )
     return TokenList(
         siglum, text, prefix, tuple(surfaces), tuple(spaces), tuple(norms), tuple(kinds),
-        tuple(starts), tuple(source_starts), tuple(paragraphs),
-        {i: span for i, span in enumerate(revisions) if span is not None}, gap_spans,
+        tuple(starts), tuple(source_starts), tuple(paragraphs), revised, gap_spans,
     )
 
 

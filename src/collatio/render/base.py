@@ -7,6 +7,7 @@ renderer by name, alias or output file name.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 from typing import Any, ClassVar
@@ -70,6 +71,16 @@ def _load_all() -> None:
 _LOADED: list[bool] = []
 
 
+def format_modules() -> list[str]:
+    """The render modules' names, which are the formats' names, without importing them
+    (for help texts: loading every format costs a tenth of a second)."""
+    import importlib
+    import pkgutil
+
+    package = importlib.import_module("collatio.render")
+    return sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "base")
+
+
 def renderer_names(*, aliases: bool = False) -> list[str]:
     """The registered formats' names, sorted; with *aliases*, every name they answer to."""
     _load_all()
@@ -80,10 +91,19 @@ def renderer_names(*, aliases: bool = False) -> list[str]:
 
 def get_renderer(name: str, **options: Any) -> Renderer:
     """The renderer called *name* (or an alias); an unknown name lists the valid ones."""
-    cls = _REGISTRY.get(name.lower())
+    key = name.lower()
+    cls = _REGISTRY.get(key)
+    if cls is None and key.isidentifier():
+        # a format lives in the module of its name: import just that one (writing JSON
+        # should not load lxml and Jinja2); aliases fall back to loading every module
+        import importlib
+
+        with contextlib.suppress(ImportError):
+            importlib.import_module(f"collatio.render.{key}")
+        cls = _REGISTRY.get(key)
     if cls is None:
         _load_all()
-        cls = _REGISTRY.get(name.lower())
+        cls = _REGISTRY.get(key)
     if cls is None:
         raise RenderError(
             f"unknown format {name!r}; formats: {', '.join(renderer_names())}"
