@@ -284,3 +284,45 @@ def test_any_pair_of_texts_collates_and_renders(a: str, b: str, convention: str)
         assert collatio.render(apparatus, name)
     for unit in apparatus.units:
         assert sorted(unit.witnesses) == sorted(apparatus.sigla)
+
+
+# --- large inputs (a few seconds each: they prove the bounds, they do not time them) -----------
+
+
+def test_one_fifty_megabyte_line(tmp_path: Path) -> None:
+    chunk = "word " * 2_000 + "[note] "
+    count = 50_000_000 // len(chunk)
+    path = write(tmp_path, "line.txt", chunk * count)
+    assert path.stat().st_size >= 49_000_000
+    (witness,) = collatio.parse([path]).witnesses
+    assert len(list(witness.spans())) == count
+    text = witness.state("text").text
+    assert text.startswith("word word") and text.count("word") == 2_000 * count
+
+
+def test_a_million_word_pair(tmp_path: Path) -> None:
+    words = [f"w{i % 5000}" for i in range(1_000_000)]
+    variant = list(words)
+    for i in range(0, len(variant), 997):
+        variant[i] = "changed"
+    a = write(tmp_path, "a.txt", " ".join(words))
+    b = write(tmp_path, "b.txt", " ".join(variant))
+    code, _, err = run("collate", str(a), str(b), "--format", "json", "-o",
+                       str(tmp_path / "out.json"))
+    assert code == 0, err
+    data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert len(data["apparatus"]) == len(range(0, len(variant), 997))
+
+
+def test_a_rule_that_runs_too_long_is_skipped_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import collatio.markup.scanner as scanner
+    from collatio.markup import get_convention, parse_markup
+
+    monkeypatch.setattr(scanner, "PATTERN_TIMEOUT", 1e-9)  # every match times out
+    markup = parse_markup("a [b] c", get_convention("hand-revision"))
+    codes = [d.code for d in markup.diagnostics]
+    assert "rule-timeout" in codes
+    (span,) = [n for n in markup.nodes if not isinstance(n, collatio.markup.Text)]
+    assert span.rule == "bracket:default"  # the mark is still read, by the default
