@@ -384,7 +384,8 @@ class _Grouper:
         self.count = len(token_lists)
         self._next_cell: dict[int, list[int]] = {}
         columns = alignment.columns
-        self.moved = self._moved_tokens()
+        # the tokens of accepted moves, per text; settled by _transposition_plan in units()
+        self.moved: list[set[int]] = [set() for _ in range(self.count)]
         self.lacunose = self._lacunose_columns()
         # a column agrees when every witness has a real token there and all are one reading
         # (a gap token has a key no other token has, so a column holding one never agrees)
@@ -397,13 +398,6 @@ class _Grouper:
     def _is_gap(self, w: int, cell: int | None) -> bool:
         return cell is not None and cell in self.token_lists[w].gap_spans
 
-    def _moved_tokens(self) -> list[set[int]]:
-        moved: list[set[int]] = [set() for _ in range(self.count)]
-        for t in self.alignment.transpositions:
-            moved[t.witness_a].update(range(t.a_start, t.a_end))
-            moved[t.witness_b].update(range(t.b_start, t.b_end))
-        return moved
-
     def _lacunose_columns(self) -> dict[int, frozenset[int]]:
         """The columns where some witness is lacunose (inside one of its gaps), with those
         witnesses; sparse, since most columns have none."""
@@ -413,11 +407,7 @@ class _Grouper:
             gaps = sorted(tl.gap_spans)
             if not gaps:
                 continue
-            column_of = [0] * len(tl.tokens)
-            for c, column in enumerate(columns):
-                cell = column.cells[w]
-                if cell is not None:
-                    column_of[cell] = c
+            column_of = self._column_index(w)
             for g in gaps:
                 before = g - 1
                 while before >= 0 and before in tl.gap_spans:
@@ -690,7 +680,6 @@ class _Grouper:
         plan: list[_Move] = []
         # moves are accepted longest first; one that needs tokens an accepted move already
         # holds is dropped (its words stay in the units around as omission and addition)
-        self.moved = [set() for _ in range(self.count)]
         ordered = sorted(by_block.items(), key=lambda item: (item[0][1] - item[0][2], item[0]))
         for (wa, a0, a1), others in ordered:
             members: list[tuple[int, int, int]] = []
