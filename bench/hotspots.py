@@ -4,6 +4,7 @@ Usage::
 
     python bench/hotspots.py --words 100k [--witnesses 2] [--top 25]            # cProfile
     python bench/hotspots.py --words 100k --memory                           # tracemalloc
+    python bench/hotspots.py --words 1M --stages                             # stage times only
 
 Runs ``collatio collate A.txt B.txt --format json -o OUT`` in this process, with the same
 seeded witnesses as ``bench/run.py``. The pipeline's stages are wrapped (by patching module
@@ -99,6 +100,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1950)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--memory", action="store_true", help="trace allocations")
+    parser.add_argument("--stages", action="store_true",
+                        help="stage times only, without the profiler's overhead")
     parser.add_argument("--src", default=str(ROOT / "src"), help="collatio's sources")
     args = parser.parse_args()
     sys.path.insert(0, args.src)
@@ -109,7 +112,7 @@ def main() -> None:
         witness_set = synth.write_witnesses(Path(tmp), args.words, args.witnesses, args.seed)
         argv = ["collate", *map(str, witness_set.paths), "--format", "json",
                 "-o", str(Path(tmp) / "out.json")]
-        profile = None if args.memory else cProfile.Profile()
+        profile = None if args.memory or args.stages else cProfile.Profile()
         if args.memory:
             tracemalloc.start()
         start = time.perf_counter()
@@ -121,7 +124,8 @@ def main() -> None:
         total = time.perf_counter() - start
     print(f"collatio collate, {run.size_label(args.words)} words x {args.witnesses}: "
           f"exit {status}, {total:.2f} s in-process"
-          f"{' (with cProfile overhead)' if profile else ' (with tracemalloc overhead)'}, "
+          f"{' (with cProfile overhead)' if profile else ''}"
+          f"{' (with tracemalloc overhead)' if args.memory else ''}, "
           f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
     print(f"\n{'stage':<46} {'seconds':>8} {'share':>6} {'peak RSS after':>15}"
           + (f" {'traced peak in':>15}" if args.memory else ""))

@@ -311,7 +311,8 @@ def test_align_one_witness() -> None:
 
 
 def test_align_empty_witnesses() -> None:
-    assert align(["", ""]).columns == ()
+    assert list(align(["", ""]).columns) == []
+    assert align(["", ""]).width == 0
     result = align(["ab", "", "ab"])
     assert [col.cells for col in result.columns] == [(0, None, 0), (1, None, 1)]
     assert all(col.is_variant for col in result.columns)
@@ -401,19 +402,48 @@ def test_column_and_segment_validate_their_readings() -> None:
 def test_alignment_validates_tiling() -> None:
     col = Column((0, 0), (0, 0))
     with pytest.raises(ValueError):
-        Alignment((1, 1), (col, col))  # token 0 twice
+        Alignment.from_columns((1, 1), (col, col))  # token 0 twice
     with pytest.raises(ValueError):
-        Alignment((2, 1), (col,))  # a token missing
+        Alignment.from_columns((2, 1), (col,))  # a token missing
     with pytest.raises(ValueError):
-        Alignment((1,), (col,))  # wrong number of cells
-    assert Alignment((1, 1), (col,)).witness_count == 2
+        Alignment.from_columns((1,), (col,))  # wrong number of cells
+    assert Alignment.from_columns((1, 1), (col,)).witness_count == 2
+
+
+def test_alignment_validates_its_rows() -> None:
+    with pytest.raises(ValueError, match="readings do not fit"):
+        Alignment((1, 0), ((0,), (None,)), ((0, 0),))  # a reading where a witness is absent
+    with pytest.raises(ValueError, match="in order"):
+        Alignment((2,), ((1, 0),), ((0,), (0,)))  # tokens out of order
+    with pytest.raises(ValueError, match="cells for"):
+        Alignment((1, 1), ((0,), ()), ((0, 0),))  # a short row
+    with pytest.raises(ValueError, match="rows of cells"):
+        Alignment((1, 1), ((0,),), ((0, 0),))  # a witness without a row
+    with pytest.raises(ValueError, match="witness order"):
+        Alignment((1, 1), ((0,), (0,)), ((1, 0),))
+    with pytest.raises(ValueError, match="at least one"):
+        Alignment((1, 1), ((0, None), (0, None)), ((0, 0), (None, None)))
+
+
+def test_columns_are_a_view_of_the_rows() -> None:
+    table = align([["a", "b", "c"], ["a", "c", "d"]])
+    columns = table.columns
+    assert len(columns) == table.width == len(table.readings)
+    assert list(columns) == [table.column(c) for c in range(table.width)]
+    assert columns[-1] == table.column(table.width - 1)
+    assert columns[1:3] == [table.column(1), table.column(2)]
+    with pytest.raises(IndexError):
+        columns[table.width]
+    assert Alignment.from_columns(table.lengths, list(columns)).cells == table.cells
+    for w in range(2):
+        assert [table.cells[w][c] for c in table.token_columns(w)] == list(range(3))
 
 
 def test_alignment_is_an_immutable_value() -> None:
     result = align(["ab", "ab"])
     assert result == align(["ab", "ab"])
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
-        result.columns = ()  # type: ignore[misc]
+        result.cells = ()  # type: ignore[misc]
 
 
 # --- align: properties --------------------------------------------------------------------------

@@ -42,8 +42,8 @@ import gc
 import heapq
 import itertools
 import operator
-from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from typing import Any, overload
 
 import attrs
 
@@ -142,42 +142,102 @@ class Segment:
         return None in self.readings or any(self.readings)
 
 
-def _check_tiling(instance: Alignment, attribute: attrs.Attribute[Any], value: Any) -> None:
-    lengths = instance.lengths
-    if any(len(column.cells) != len(lengths) for column in instance.columns):
-        raise ValueError(f"every column needs {len(lengths)} cells")
-    present = functools.partial(operator.is_not, None)
-    by_witness = (
-        zip(*(col.cells for col in instance.columns), strict=True) if instance.columns else ()
-    )
-    for w, cells in enumerate(by_witness):
-        if list(filter(present, cells)) != list(range(lengths[w])):
+_is_cell = functools.partial(operator.is_not, None)
+
+
+def _check_table(instance: Alignment, attribute: attrs.Attribute[Any], value: Any) -> None:
+    # Tables have a million columns: every check below runs at C speed (map, count, compare)
+    # or once per distinct readings tuple, of which a table has a handful.
+    lengths, cells, readings = instance.lengths, instance.cells, instance.readings
+    if len(cells) != len(lengths):
+        raise ValueError(f"{len(cells)} rows of cells for {len(lengths)} witnesses")
+    width = len(readings)
+    if not width and any(lengths):
+        raise ValueError(f"no columns for witnesses of lengths {list(lengths)}")
+    patterns = set(readings)
+    for pattern in patterns:
+        if len(pattern) != len(lengths):
+            raise ValueError(f"every column needs {len(lengths)} readings, not {pattern}")
+        _absent(pattern)  # numbered in witness order, at least one witness
+    present = _is_cell
+    for w, row in enumerate(cells):
+        if len(row) != width:
+            raise ValueError(f"witness {w}: {len(row)} cells for {width} columns")
+        if list(filter(present, row)) != list(range(lengths[w])):
             raise ValueError(
                 f"witness {w}: columns do not hold tokens 0..{lengths[w] - 1} in order"
             )
-    if not instance.columns and any(lengths):
-        raise ValueError(f"no columns for witnesses of lengths {list(lengths)}")
+        has_reading = {p: p[w] is not None for p in patterns}
+        if list(map(present, row)) != list(map(has_reading.__getitem__, readings)):
+            raise ValueError(f"witness {w}: readings do not fit the cells")
 
 
 @attrs.frozen(slots=True)
 class Alignment:
-    """An alignment table of ``len(lengths)`` witnesses (invariants: see the module docstring).
+    """An alignment table of ``len(lengths)`` witnesses (invariants: see the module docstring),
+    stored row by row: ``cells[w][c]`` is witness *w*'s token in column *c* (or None), and
+    ``readings[c]`` numbers the readings of column *c*. A million-column table is thus a few
+    flat tuples; :attr:`columns` gives :class:`Column` values on demand.
 
     >>> table = align(["a b c".split(), "a x c".split()])
-    >>> [col.cells for col in table.columns]
-    [(0, 0), (1, 1), (2, 2)]
+    >>> table.cells
+    ((0, 1, 2), (0, 1, 2))
     >>> [col.is_variant for col in table.columns]
     [False, True, False]
     """
 
     lengths: tuple[int, ...]
-    columns: tuple[Column, ...] = attrs.field(validator=_check_tiling)
+    cells: tuple[tuple[int | None, ...], ...]
+    readings: tuple[tuple[int | None, ...], ...] = attrs.field(validator=_check_table)
     transpositions: tuple[Transposition, ...] = ()
+
+    @classmethod
+    def from_columns(
+        cls,
+        lengths: Sequence[int],
+        columns: Sequence[Column],
+        transpositions: Sequence[Transposition] = (),
+    ) -> Alignment:
+        """A table from its columns.
+
+        >>> Alignment.from_columns((1, 1), [Column((0, 0), (0, 0))]).cells
+        ((0,), (0,))
+        """
+        count = len(lengths)
+        if any(len(column.cells) != count for column in columns):
+            raise ValueError(f"every column needs {count} cells")
+        rows = tuple(tuple(column.cells[w] for column in columns) for w in range(count))
+        return cls(
+            tuple(lengths), rows, tuple(column.readings for column in columns),
+            tuple(transpositions),
+        )
 
     @property
     def witness_count(self) -> int:
         """Number of witnesses."""
         return len(self.lengths)
+
+    @property
+    def width(self) -> int:
+        """Number of columns."""
+        return len(self.readings)
+
+    @property
+    def columns(self) -> Sequence[Column]:
+        """The columns as :class:`Column` values (made on access)."""
+        return _ColumnView(self)
+
+    def column(self, c: int) -> Column:
+        """Column *c*."""
+        return Column(tuple(row[c] for row in self.cells), self.readings[c])
+
+    def token_columns(self, w: int) -> list[int]:
+        """For each token of witness *w*, the column it stands in (increasing).
+
+        >>> align(["a b".split(), "b".split()]).token_columns(1)
+        [1]
+        """
+        return list(itertools.compress(range(self.width), map(_is_cell, self.cells[w])))
 
     def segments(self) -> tuple[Segment, ...]:
         """The table grouped into parallel segments, CollateX style.
@@ -192,6 +252,37 @@ class Alignment:
         [((0, 2), (0, 2)), ((2, 3), None), ((3, 5), (2, 4))]
         """
         return _segments(self)
+
+
+class _ColumnView(Sequence[Column]):
+    """The columns of an :class:`Alignment`, made on access."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table: Alignment) -> None:
+        self._table = table
+
+    def __len__(self) -> int:
+        return self._table.width
+
+    @overload
+    def __getitem__(self, c: int) -> Column: ...
+    @overload
+    def __getitem__(self, c: slice) -> list[Column]: ...
+    def __getitem__(self, c: int | slice) -> Column | list[Column]:
+        if isinstance(c, slice):
+            return [self._table.column(k) for k in range(*c.indices(len(self)))]
+        if c < 0:
+            c += len(self)
+        if not 0 <= c < len(self):
+            raise IndexError(c)
+        return self._table.column(c)
+
+    def __iter__(self) -> Iterator[Column]:
+        table = self._table
+        if not table.cells:
+            return iter(())
+        return map(Column, zip(*table.cells, strict=True), table.readings)
 
 
 def align(
@@ -221,12 +312,12 @@ def align(
         pieces = graph.pieces()
         if near_match is not None:
             pieces = graph.near_match(pieces, near_match)
-        columns = graph.columns(pieces)
+        cells, readings = graph.table(pieces)
         del graph
         found: tuple[Transposition, ...] = ()
         if detect_transpositions:
-            found = _transpositions(witnesses, columns, transposition_min_length)
-        return Alignment(tuple(len(keys) for keys in witnesses), columns, found)
+            found = _transpositions(witnesses, cells, readings, transposition_min_length)
+        return Alignment(tuple(len(keys) for keys in witnesses), cells, readings, found)
 
 
 @contextlib.contextmanager
@@ -451,8 +542,11 @@ class _Graph:
                 result.append((p, 1, mask, r))
         return result
 
-    def columns(self, pieces: list[Piece]) -> tuple[Column, ...]:
-        """The alignment table for ranked *pieces*: column c holds the nodes of rank c + 1."""
+    def table(
+        self, pieces: list[Piece]
+    ) -> tuple[tuple[tuple[int | None, ...], ...], tuple[tuple[int | None, ...], ...]]:
+        """The alignment table for ranked *pieces* (column c holds the nodes of rank c + 1), as
+        cells per witness and readings per column."""
         count = self.witness_count
         members = self._members()
         width = max((first + length - 1 for _, length, _, first in pieces), default=0)
@@ -498,39 +592,34 @@ class _Graph:
                     None if k is None else number.setdefault(k, len(number)) for k in piece_of
                 )
             readings[c] = pattern
-        cells = zip(*token_at, strict=True)
-        return tuple(Column(c, r) for c, r in zip(cells, readings, strict=True))
+        return tuple(map(tuple, token_at)), tuple(readings)
 
 
 # --- transpositions ----------------------------------------------------------------------------
 
 
 def _transpositions(
-    witnesses: Sequence[Sequence[Hashable]], columns: tuple[Column, ...], min_length: int
+    witnesses: Sequence[Sequence[Hashable]],
+    cells: Sequence[Sequence[int | None]],
+    readings: Sequence[tuple[int | None, ...]],
+    min_length: int,
 ) -> tuple[Transposition, ...]:
     """Moved blocks between every pair of witnesses, each block (by columns) reported once."""
     count = len(witnesses)
-    where: list[list[int]] = [[0] * len(keys) for keys in witnesses]  # token -> column
-    for c, column in enumerate(columns):
-        for w, cell in enumerate(column.cells):
-            if cell is not None:
-                where[w][cell] = c
+    width = len(readings)
+    where = [  # witness -> token -> column
+        list(itertools.compress(range(width), map(_is_cell, row))) for row in cells
+    ]
     found: list[Transposition] = []
     seen: set[tuple[tuple[int, int], tuple[int, int]]] = set()
+    patterns = set(readings)
     for x in range(count):
         for y in range(x + 1, count):
-            free_x: list[tuple[int, int]] = []
-            free_y: list[tuple[int, int]] = []
-            for column in columns:
-                cx, cy = column.cells[x], column.cells[y]
-                matched = cx is not None and column.readings[x] == column.readings[y]
-                if not matched:
-                    for free, cell in ((free_x, cx), (free_y, cy)):
-                        if cell is not None:
-                            if free and free[-1][1] == cell:
-                                free[-1] = (free[-1][0], cell + 1)
-                            else:
-                                free.append((cell, cell + 1))
+            # the columns where x and y do not share a reading (x's and y's free tokens)
+            apart = {p: p[x] is None or p[x] != p[y] for p in patterns}
+            unmatched = list(map(apart.__getitem__, readings))
+            free_x = _ranges(itertools.compress(cells[x], unmatched))
+            free_y = _ranges(itertools.compress(cells[y], unmatched))
             moves = find_moves(
                 witnesses[x], free_x, witnesses[y], free_y, min_length, MAX_GAP, MAX_CANDIDATES
             )
@@ -544,18 +633,39 @@ def _transpositions(
     return tuple(found)
 
 
+def _ranges(tokens: Iterable[int | None]) -> list[tuple[int, int]]:
+    """Increasing token indices (None skipped) as maximal half-open ranges.
+
+    >>> _ranges([1, None, 2, 3, 7])
+    [(1, 4), (7, 8)]
+    """
+    ranges: list[tuple[int, int]] = []
+    start = end = -1
+    for token in tokens:
+        if token is None:
+            continue
+        if token != end:
+            if end >= 0:
+                ranges.append((start, end))
+            start = token
+        end = token + 1
+    if end >= 0:
+        ranges.append((start, end))
+    return ranges
+
+
 # --- segments ----------------------------------------------------------------------------------
 
 
 def _segments(alignment: Alignment) -> tuple[Segment, ...]:
     count = alignment.witness_count
-    columns = alignment.columns
+    readings, cells = alignment.readings, alignment.cells
     # Table nodes: one per (column, reading), numbered in column order.
     base: list[int] = []
     total = 0
-    for column in columns:
+    for pattern in readings:
         base.append(total)
-        total += max(r for r in column.readings if r is not None) + 1
+        total += max(r for r in pattern if r is not None) + 1
     start, end, many, unset = -1, -2, -3, -4
     successor = [unset] * total  # the one node after each node, else end or many
     predecessor = [unset] * total  # the one node before each node, else start or many
@@ -568,8 +678,8 @@ def _segments(alignment: Alignment) -> tuple[Segment, ...]:
 
     for w in range(count):
         previous = start
-        for c, column in enumerate(columns):
-            reading = column.readings[w]
+        for c, pattern in enumerate(readings):
+            reading = pattern[w]
             if reading is not None:
                 node = base[c] + reading
                 link(previous, node)
@@ -589,12 +699,13 @@ def _segments(alignment: Alignment) -> tuple[Segment, ...]:
     chain_rank = [0] * chains
     last = [0] * count
     spans: list[dict[int, list[int]]] = [{} for _ in range(chains)]
-    for c, column in enumerate(columns):
-        for w, cell in enumerate(column.cells):
+    for w, row in enumerate(cells):
+        for c, cell in enumerate(row):
             if cell is None:
                 continue
-            assert column.readings[w] is not None
-            k = chain[base[c] + column.readings[w]]  # type: ignore[operator]
+            reading = readings[c][w]
+            assert reading is not None
+            k = chain[base[c] + reading]
             span = spans[k].get(w)
             if span is None:
                 spans[k][w] = [cell, cell + 1]
@@ -611,13 +722,13 @@ def _segments(alignment: Alignment) -> tuple[Segment, ...]:
         by_rank.setdefault(chain_rank[k], []).append(k)
     segments: list[Segment] = []
     for r in sorted(by_rank):
-        cells: list[tuple[int, int] | None] = [None] * count
+        parts: list[tuple[int, int] | None] = [None] * count
         owner: list[int] = [-1] * count
         for k in by_rank[r]:
             for w, (s, e) in spans[k].items():
-                cells[w] = (s, e)
+                parts[w] = (s, e)
                 owner[w] = k
         number: dict[int, int] = {}
-        readings = tuple(None if k < 0 else number.setdefault(k, len(number)) for k in owner)
-        segments.append(Segment(tuple(cells), readings))
+        numbered = tuple(None if k < 0 else number.setdefault(k, len(number)) for k in owner)
+        segments.append(Segment(tuple(parts), numbered))
     return tuple(segments)

@@ -24,12 +24,13 @@ witness with revision states the base is its revised state.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable, Sequence
 
 import attrs
 
-from collatio.align import Alignment, Column, Transposition, align
+from collatio.align import Alignment, Transposition, align
 from collatio.apparatus.model import (
     Apparatus,
     CollatedWitness,
@@ -247,10 +248,15 @@ def guide_order(witnesses: Sequence[Sequence[str]]) -> list[int]:
     if count <= 2:
         return list(range(count))
     grams = [_bigrams(keys) for keys in witnesses]
+    known: dict[tuple[int, int], float] = {}
 
     def similarity(i: int, j: int) -> float:
-        union = len(grams[i] | grams[j])
-        return len(grams[i] & grams[j]) / union if union else 1.0
+        pair = (min(i, j), max(i, j))
+        if pair not in known:
+            shared = len(grams[i] & grams[j])
+            union = len(grams[i]) + len(grams[j]) - shared
+            known[pair] = shared / union if union else 1.0
+        return known[pair]
 
     best = max(
         ((i, j) for i in range(count) for j in range(i + 1, count)),
@@ -284,17 +290,14 @@ def align_in_guide_order(
     )
     if order == list(range(len(witnesses))):
         return table
-    position = {original: aligned for aligned, original in enumerate(order)}
-    columns = []
-    for column in table.columns:
-        cells = tuple(column.cells[position[w]] for w in range(len(witnesses)))
+    position = [order.index(w) for w in range(len(witnesses))]
+    renumbered: dict[tuple[int | None, ...], tuple[int | None, ...]] = {}
+    for pattern in set(table.readings):
         seen: dict[int, int] = {}
-        readings = tuple(
-            None if column.readings[position[w]] is None
-            else seen.setdefault(column.readings[position[w]], len(seen))  # type: ignore[arg-type]
-            for w in range(len(witnesses))
+        renumbered[pattern] = tuple(
+            None if (r := pattern[p]) is None else seen.setdefault(r, len(seen))
+            for p in position
         )
-        columns.append(Column(cells, readings))
     moves = []
     for t in table.transpositions:
         a, b = order[t.witness_a], order[t.witness_b]
@@ -302,7 +305,12 @@ def align_in_guide_order(
             moves.append(Transposition(a, t.a_start, t.a_end, b, t.b_start, t.b_end))
         else:
             moves.append(Transposition(b, t.b_start, t.b_end, a, t.a_start, t.a_end))
-    return Alignment(tuple(len(keys) for keys in witnesses), tuple(columns), tuple(moves))
+    return Alignment(
+        tuple(len(keys) for keys in witnesses),
+        tuple(table.cells[p] for p in position),
+        tuple(map(renumbered.__getitem__, table.readings)),
+        tuple(moves),
+    )
 
 
 #: A witness's share of a reading: (witness, token indices kept, token range start, end).
@@ -382,16 +390,19 @@ class _Grouper:
         self.places = places
         self.options = options
         self.count = len(token_lists)
-        self._next_cell: dict[int, list[int]] = {}
-        columns = alignment.columns
+        self.cells = alignment.cells
+        self.readings = alignment.readings
+        self.width = alignment.width
+        self._token_columns: dict[int, list[int]] = {}
+        self._agreements: dict[tuple[int | None, ...], tuple[int | None, ...]] = {}
         # the tokens of accepted moves, per text; settled by _transposition_plan in units()
         self.moved: list[set[int]] = [set() for _ in range(self.count)]
         self.lacunose = self._lacunose_columns()
         # a column agrees when every witness has a real token there and all are one reading
-        # (a gap token has a key no other token has, so a column holding one never agrees)
-        self.agrees = [
-            None not in (r := column.readings) and not any(r) for column in columns
-        ]
+        # (a gap token has a key no other token has, so a column holding one never agrees);
+        # decided once per distinct readings tuple, of which a table has a handful
+        agree = {p: None not in p and not any(p) for p in set(self.readings)}
+        self.agrees = list(map(agree.__getitem__, self.readings))
 
     # --- column facts ---------------------------------------------------------------------
 
@@ -401,12 +412,12 @@ class _Grouper:
     def _lacunose_columns(self) -> dict[int, frozenset[int]]:
         """The columns where some witness is lacunose (inside one of its gaps), with those
         witnesses; sparse, since most columns have none."""
-        columns = self.alignment.columns
         lacunose: dict[int, set[int]] = {}
         for w, tl in enumerate(self.token_lists):
             gaps = sorted(tl.gap_spans)
             if not gaps:
                 continue
+            row = self.cells[w]
             column_of = self._column_index(w)
             for g in gaps:
                 before = g - 1
@@ -416,9 +427,9 @@ class _Grouper:
                 while after < len(tl) and after in tl.gap_spans:
                     after += 1
                 lo = column_of[before] + 1 if before >= 0 else 0
-                hi = column_of[after] if after < len(tl) else len(columns)
+                hi = column_of[after] if after < len(tl) else self.width
                 for c in range(lo, hi):
-                    cell = columns[c].cells[w]
+                    cell = row[c]
                     if cell is None or self._is_gap(w, cell):
                         lacunose.setdefault(c, set()).add(w)
         return {c: frozenset(ws) for c, ws in lacunose.items()}
@@ -491,9 +502,13 @@ class _Grouper:
     def _agreement(self, c: int) -> tuple[int | None, ...]:
         """Who agrees with whom in column *c*: a witness's reading number where another
         witness shares it, else None (absent, or alone in its reading)."""
-        readings = self.alignment.columns[c].readings
-        shared = {r for r in readings if r is not None and readings.count(r) > 1}
-        return tuple(r if r in shared else None for r in readings)
+        readings = self.readings[c]
+        found = self._agreements.get(readings)
+        if found is None:
+            shared = {r for r in readings if r is not None and readings.count(r) > 1}
+            found = tuple(r if r in shared else None for r in readings)
+            self._agreements[readings] = found
+        return found
 
     def _split(self, start: int, end: int) -> list[tuple[int, int]]:
         """Cut a run where some witnesses agree with each other for a while: a stretch of at
@@ -541,7 +556,7 @@ class _Grouper:
         with its whitespace (see :attr:`Apparatus.flow`)."""
         b = self.base
         tl = self.token_lists[b]
-        columns = self.alignment.columns
+        row = self.cells[b]
         surfaces, spaces = tl.surfaces, tl.spaces
         skip = self.moved[b] | set(tl.gap_spans)
         pieces: list[str] = []
@@ -552,8 +567,7 @@ class _Grouper:
             nonlocal last_in_unit
             parts = [spaces[last_in_unit]] if last_in_unit is not None else []
             last_in_unit = None
-            for column in columns[start:end]:
-                cell = column.cells[b]
+            for cell in row[start:end]:
                 if cell is not None and cell not in skip:
                     parts.append(surfaces[cell] + spaces[cell])
             return "".join(parts)
@@ -564,38 +578,30 @@ class _Grouper:
                 pieces.append(text_between(cursor, start))
             else:  # a transposition overlapping the unit before it
                 pieces.append("")
-            inside = [cell for c in columns[start:end] if (cell := c.cells[b]) is not None]
+            inside = [cell for cell in row[start:end] if cell is not None]
             if inside and unit.type is not UnitType.TRANSPOSITION:
                 last_in_unit = max(inside)
             cursor = max(cursor, end)
-        pieces.append(text_between(cursor, len(columns)))
+        pieces.append(text_between(cursor, self.width))
         return tuple(pieces)
 
     def _tokens_in(self, w: int, start: int, end: int) -> tuple[list[int], int, int]:
         """Witness *w*'s tokens in columns ``start:end`` (gaps and moved tokens left out),
         and the token range they stand in."""
         tl = self.token_lists[w]
-        cells = [
-            cell for col in self.alignment.columns[start:end] if (cell := col.cells[w]) is not None
-        ]
+        cells = [cell for cell in self.cells[w][start:end] if cell is not None]
         moved, gaps = self.moved[w], tl.gap_spans
-        kept = [i for i in cells if i not in moved and i not in gaps]
+        kept = [i for i in cells if i not in moved and i not in gaps] if moved or gaps else cells
         if cells:
-            first, last = min(cells), max(cells) + 1
+            first, last = cells[0], cells[-1] + 1
         else:
             first = last = self._insertion_point(w, start)
         return kept, first, last
 
     def _insertion_point(self, w: int, column: int) -> int:
         """The index of *w*'s first token at or after *column* (its length if none)."""
-        if w not in self._next_cell:
-            following = [0] * (len(self.alignment.columns) + 1)
-            following[-1] = len(self.token_lists[w].tokens)
-            for c in range(len(self.alignment.columns) - 1, -1, -1):
-                cell = self.alignment.columns[c].cells[w]
-                following[c] = following[c + 1] if cell is None else cell
-            self._next_cell[w] = following
-        return self._next_cell[w][column]
+        # tokens stand in increasing columns
+        return bisect.bisect_left(self._column_index(w), column)
 
     def _unit(self, start: int, end: int, lac: frozenset[int]) -> VariationUnit | None:
         groups: dict[tuple[str, ...], list[tuple[int, list[int], int, int]]] = {}
@@ -745,22 +751,18 @@ class _Grouper:
     def _cells_in(self, w: int, start: int, end: int) -> tuple[list[int], int, int]:
         """Witness *w*'s real tokens in columns ``start:end`` (gaps left out) and their range."""
         gaps = self.token_lists[w].gap_spans
-        cells = [
-            cell for col in self.alignment.columns[start:end] if (cell := col.cells[w]) is not None
-        ]
+        cells = [cell for cell in self.cells[w][start:end] if cell is not None]
         kept = [i for i in cells if i not in gaps]
         if cells:
-            return kept, min(cells), max(cells) + 1
+            return kept, cells[0], cells[-1] + 1
         point = self._insertion_point(w, start)
         return kept, point, point
 
     def _column_index(self, w: int) -> list[int]:
-        out = [0] * len(self.token_lists[w].tokens)
-        for c, column in enumerate(self.alignment.columns):
-            cell = column.cells[w]
-            if cell is not None:
-                out[cell] = c
-        return out
+        """For each token of text *w*, its column."""
+        if w not in self._token_columns:
+            self._token_columns[w] = self.alignment.token_columns(w)
+        return self._token_columns[w]
 
 
 def _surface(token_list: TokenList, kept: Sequence[int]) -> str:

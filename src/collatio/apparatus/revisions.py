@@ -58,13 +58,11 @@ def revision_fates(
             w = sigla.index(witness.siglum + suffix)
             token_list = token_lists[w]
             spans = token_list.revision_spans
-            for c, column in enumerate(alignment.columns):
-                cell = column.cells[w]
-                if cell is None or cell not in spans:
-                    continue
+            columns = alignment.token_columns(w)
+            for cell in sorted(spans):
                 span = spans[cell]
                 if span.kind is kind and token_list.kinds[cell] in _WORDS:
-                    words.setdefault(id(span), []).append((c, token_list.token(cell)))
+                    words.setdefault(id(span), []).append((columns[cell], token_list.token(cell)))
         for span, _ in witness.spans():
             if span.kind.is_revision:
                 fates.append(
@@ -90,7 +88,7 @@ def _fate(
                             Fate.IN_NO_STATE, 0, 0, ())
     assert apparatus.tokens is not None and apparatus.alignment is not None
     target_tokens = apparatus.tokens[t].tokens
-    columns = apparatus.alignment.columns
+    row = apparatus.alignment.cells[t]
     found = unknown = 0
     runs: list[list[str]] = []
     previous = -2
@@ -98,7 +96,7 @@ def _fate(
         if c in lacunose:
             unknown += 1
             continue
-        cell = columns[c].cells[t]
+        cell = row[c]
         if cell is not None and target_tokens[cell].norm == token.norm:
             found += 1
             if position != previous + 1 or not runs:

@@ -27,10 +27,10 @@ class CollateXRenderer(Renderer):
         if apparatus.alignment is None or apparatus.tokens is None:
             raise RenderError("an apparatus read back from a file has no alignment table")
         rows: list[list[list[dict[str, str]] | None]] = [[] for _ in apparatus.tokens]
-        for column in apparatus.alignment.columns:
+        for column in zip(*apparatus.alignment.cells, strict=True):
             cells: list[list[dict[str, str]] | None] = []
             for w, tl in enumerate(apparatus.tokens):
-                i = column.cells[w]
+                i = column[w]
                 if i is None or tl.kinds[i] is TokenKind.GAP:
                     cells.append(None)
                 else:
