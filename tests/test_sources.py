@@ -27,6 +27,7 @@ from collatio.sources import (
     read_text,
     split_source,
 )
+from collatio.textpos import LineIndex
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
@@ -890,3 +891,18 @@ def test_manifest_documents_keep_the_invariants(text: str, how: str) -> None:
     assert_tiles(source)
     (document,) = source.documents
     assert 0 <= document.start <= document.body_start <= document.body_end <= document.end
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab\n\r é")), max_size=60))
+def test_line_index_counts_every_line_end(text: str) -> None:
+    """Lines end after \\n, \\r\\n and a lone \\r; positions are 1-based and invert."""
+    index = LineIndex.of(text)
+    line, column = 1, 1
+    for offset, char in enumerate(text):
+        assert index.position(offset) == (line, column)
+        assert index.offset(line, column) == offset
+        if char == "\n" or (char == "\r" and text[offset + 1 : offset + 2] != "\n"):
+            line, column = line + 1, 1
+        else:
+            column += 1
+    assert index.position(len(text)) == (line, column)

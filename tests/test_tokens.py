@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -104,3 +105,23 @@ def test_any_text_tokenizes_losslessly(text: str) -> None:
     tokens = tokenize(plain_state(text), "A")
     assert tokens.rebuild() == text
     assert all(not t.text.isspace() and t.text for t in tokens.tokens)
+
+
+_BLANK = regex.compile(r"\n[^\S\n]*\n|\r\n?[^\S\r\n]*\r")
+_LAYOUT = st.text(alphabet=st.sampled_from(list("ab1,. \n\r\t\x1c\u2029é")), max_size=80)
+
+
+@given(text=st.one_of(_LAYOUT, st.text(max_size=80)))
+def test_paragraph_and_kind_follow_each_token(text: str) -> None:
+    """A token's paragraph counts the blank lines in the whitespace before it; its kind is
+    the class of its first character (letter or mark: word; digit: number; else punct)."""
+    tokens = tokenize(plain_state(text), "A")
+    paragraph = 0
+    for i, token in enumerate(tokens.tokens):
+        if i and _BLANK.search(tokens.spaces[i - 1]):
+            paragraph += 1
+        assert token.paragraph == paragraph
+        first = token.text[0]  # classes as the regex package knows them (its Unicode version)
+        expected = (TokenKind.WORD if regex.match(r"[\p{L}\p{M}]", first) else
+                    TokenKind.NUMBER if regex.match(r"\p{N}", first) else TokenKind.PUNCT)
+        assert token.kind is expected

@@ -31,15 +31,18 @@ from collatio.markup.tree import Span, SpanKind
 from collatio.normalize import Normalization
 from collatio.witness import Marker, State
 
+_WORD = r"[\p{L}\p{M}][\p{L}\p{M}\p{N}]*(?:['’\-‐][\p{L}\p{M}\p{N}]+)*"
+_NUMBER = r"\p{N}+(?:[.,:/\-]\p{N}+)*[\p{L}\p{M}]*"
+_OTHER = r"[^\s\x1c-\x1f]"
 #: Words (letters with inner hyphens and apostrophes: ``Kai-shek``, ``d'arme``), numbers
 #: (``38th``, ``1950``, ``27.8.1951``, ``3:00``), then any other single non-space character;
 #: each with the whitespace that follows it.
 _TOKEN = regex.compile(
-    r"(?:(?P<word>[\p{L}\p{M}][\p{L}\p{M}\p{N}]*(?:['’\-‐][\p{L}\p{M}\p{N}]+)*)"
-    r"|(?P<number>\p{N}+(?:[.,:/\-]\p{N}+)*[\p{L}\p{M}]*)"
-    r"|(?P<other>[^\s\x1c-\x1f]))"
-    r"(?P<ws>[\s\x1c-\x1f]*)"
+    rf"(?:(?P<word>{_WORD})|(?P<number>{_NUMBER})|(?P<other>{_OTHER}))(?P<ws>[\s\x1c-\x1f]*)"
 )
+#: The same tokens as a splitter: ``split`` gives the whitespace before the first token, then
+#: each token and the whitespace after it (faster than ``findall`` with groups).
+_SPLIT = regex.compile(rf"({_WORD}|{_NUMBER}|{_OTHER})")
 _T = TypeVar("_T")
 _BLANK_LINE = regex.compile(r"\n[^\S\n]*\n|\r\n?[^\S\r\n]*\r")
 
@@ -178,18 +181,17 @@ def tokenize(
     a witness is lacunose."""
     normalizer = normalization if normalization is not None else Normalization()
     text = state.text
-    first = _TOKEN.search(text)
-    prefix = text[: first.start()] if first else text
-    found = _TOKEN.findall(text)
-    surfaces = [w or n or o for w, n, o, _ in found]
-    spaces = [t[3] for t in found]
-    kinds = [
-        TokenKind.WORD if w else TokenKind.NUMBER if n else TokenKind.PUNCT
-        for w, n, _, _ in found
-    ]
-    del found
-    forms = {surface: normalizer(surface) for surface in set(surfaces)}
-    norms = [forms[surface] for surface in surfaces]
+    parts = _SPLIT.split(text)
+    prefix = parts[0]
+    surfaces = parts[1::2]
+    spaces = parts[2::2]
+    del parts
+    # a text has far fewer distinct forms than tokens: classify and normalize each once
+    distinct = set(surfaces)
+    forms = {surface: normalizer(surface) for surface in distinct}
+    norms = list(map(forms.__getitem__, surfaces))
+    kind_of = {surface: _kind(surface) for surface in distinct}
+    kinds = list(map(kind_of.__getitem__, surfaces))
     lengths = list(map(operator.add, map(len, surfaces), map(len, spaces)))
     starts = list(itertools.accumulate(lengths[:-1], initial=len(prefix))) if lengths else []
     # source offsets and hand revisions come from the state's pieces
@@ -208,16 +210,15 @@ def tokenize(
     else:
         source_starts = list(starts)
         revisions = [None] * len(starts)
-    breaks = [1 if ("\n" in w or "\r" in w) and _BLANK_LINE.search(w) else 0 for w in spaces]
-    paragraphs = list(itertools.accumulate(breaks[:-1], initial=0)) if breaks else []
+    paragraphs = _paragraphs(text, starts)
     if "" in forms.values():
         _carry_uncompared(surfaces, spaces, norms, kinds, starts, source_starts, paragraphs,
                           revisions)
     gap_spans: dict[int, Span] = {}
-    if gaps:
-        markers = sorted(
-            (m for m in state.markers if m.span.kind is SpanKind.GAP), key=lambda m: m.offset
-        )
+    markers = sorted(
+        (m for m in state.markers if m.span.kind is SpanKind.GAP), key=lambda m: m.offset
+    )
+    if gaps and markers:
         # insert from the last so earlier insertion points stay valid
         for marker in reversed(markers):
             at = bisect.bisect_left(starts, marker.offset)
@@ -240,6 +241,30 @@ def tokenize(
         siglum, text, prefix, tuple(surfaces), tuple(spaces), tuple(norms), tuple(kinds),
         tuple(starts), tuple(source_starts), tuple(paragraphs), revised, gap_spans,
     )
+
+
+def _kind(surface: str) -> TokenKind:
+    """What a token is, from its form (the token pattern's alternative that matched it)."""
+    match = _TOKEN.match(surface)
+    assert match is not None and match.group(0).rstrip() == surface
+    if match.group("word"):
+        return TokenKind.WORD
+    return TokenKind.NUMBER if match.group("number") else TokenKind.PUNCT
+
+
+def _paragraphs(text: str, starts: Sequence[int]) -> list[int]:
+    """Each token's paragraph (0-based): blank lines in the whitespace before it, counted.
+
+    A blank line only ever stands in whitespace, so in the whitespace after some token (or
+    in the prefix before the first, which starts paragraph 0).
+    """
+    count = len(starts)
+    breaks = [0] * count
+    for match in _BLANK_LINE.finditer(text):
+        after = bisect.bisect_right(starts, match.start())  # the token after the break
+        if 0 < after < count:
+            breaks[after] = 1
+    return list(itertools.accumulate(breaks))
 
 
 def _gap_positions(
