@@ -14,6 +14,7 @@ compared at all: it is carried with the token before it (so with ``punctuation``
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
@@ -117,6 +118,7 @@ class Normalization:
         return self._table.get(form, form)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def minor_form(text: str) -> str:
     """The form two readings share when they differ only in case, punctuation or accents."""
     form = text

@@ -313,6 +313,8 @@ def align_in_guide_order(
     )
 
 
+#: A variation unit's fields but its id (given once every unit is found, in text order).
+_Unit = tuple[UnitType, bool, Reading | None, tuple[Reading, ...], tuple[str, ...], tuple[int, int]]
 #: A witness's share of a reading: (witness, token indices kept, token range start, end).
 _Member = tuple[int, list[int], int, int]
 #: A moved block: its places ((columns, keys, members) each), the anchor place's index, and
@@ -342,7 +344,7 @@ class _PlaceMaker:
             source_start = tl.source_starts[first]
             line, column = index.position(source_start)
             spans = tl.revision_spans
-            hands = {spans[i].kind if i in spans else None for i in kept}
+            hands = {spans[i].kind if i in spans else None for i in kept} if spans else {None}
             hand: str | None
             if hands == {None}:
                 hand = None
@@ -541,7 +543,7 @@ class _Grouper:
 
     def units(self) -> tuple[VariationUnit, ...]:
         plan = self._transposition_plan()  # first: it decides which tokens count as moved
-        found: list[tuple[int, VariationUnit]] = []
+        found: list[tuple[int, _Unit]] = []
         for run_start, run_end, lac in self._runs():
             for start, end in self._split(run_start, run_end):
                 unit = self._unit(start, end, lac)
@@ -549,16 +551,17 @@ class _Grouper:
                     found.append((start, unit))
         found.extend(self._transposition_units(plan))
         found.sort(key=lambda item: item[0])
-        return tuple(attrs.evolve(unit, id=f"u{i}") for i, (_, unit) in enumerate(found, 1))
+        # numbered in text order once all are found (a transposition comes in late)
+        return tuple(VariationUnit(f"u{i}", *unit) for i, (_, unit) in enumerate(found, 1))
 
     def flow(self, units: Sequence[VariationUnit]) -> tuple[str, ...]:
         """The base text around *units*: what stands before each unit and after the last,
         with its whitespace (see :attr:`Apparatus.flow`)."""
         b = self.base
         tl = self.token_lists[b]
-        row = self.cells[b]
+        token_columns = self._column_index(b)
         surfaces, spaces = tl.surfaces, tl.spaces
-        skip = self.moved[b] | set(tl.gap_spans)
+        skip = sorted(self.moved[b] | set(tl.gap_spans))
         pieces: list[str] = []
         cursor = 0
         last_in_unit: int | None = None  # the base's last token inside the previous unit
@@ -567,9 +570,17 @@ class _Grouper:
             nonlocal last_in_unit
             parts = [spaces[last_in_unit]] if last_in_unit is not None else []
             last_in_unit = None
-            for cell in row[start:end]:
-                if cell is not None and cell not in skip:
-                    parts.append(surfaces[cell] + spaces[cell])
+            # the base's tokens in these columns are a range (tokens stand in column order)
+            first = bisect.bisect_left(token_columns, start)
+            last = bisect.bisect_left(token_columns, end, first)
+            skipped = bisect.bisect_left(skip, first)
+            if skipped == len(skip) or skip[skipped] >= last:  # nothing to leave out
+                parts.extend(itertools.chain.from_iterable(
+                    zip(surfaces[first:last], spaces[first:last], strict=True)))
+            else:
+                left_out = set(skip[skipped:bisect.bisect_left(skip, last, skipped)])
+                parts.extend(surfaces[i] + spaces[i] for i in range(first, last)
+                             if i not in left_out)
             return "".join(parts)
 
         for unit in units:
@@ -578,9 +589,10 @@ class _Grouper:
                 pieces.append(text_between(cursor, start))
             else:  # a transposition overlapping the unit before it
                 pieces.append("")
-            inside = [cell for cell in row[start:end] if cell is not None]
-            if inside and unit.type is not UnitType.TRANSPOSITION:
-                last_in_unit = max(inside)
+            if unit.type is not UnitType.TRANSPOSITION:
+                inside = bisect.bisect_left(token_columns, end) - 1  # the last token before end
+                if inside >= 0 and token_columns[inside] >= start:
+                    last_in_unit = inside
             cursor = max(cursor, end)
         pieces.append(text_between(cursor, self.width))
         return tuple(pieces)
@@ -603,7 +615,7 @@ class _Grouper:
         # tokens stand in increasing columns
         return bisect.bisect_left(self._column_index(w), column)
 
-    def _unit(self, start: int, end: int, lac: frozenset[int]) -> VariationUnit | None:
+    def _unit(self, start: int, end: int, lac: frozenset[int]) -> _Unit | None:
         groups: dict[tuple[str, ...], list[tuple[int, list[int], int, int]]] = {}
         order: list[tuple[str, ...]] = []
         for w in range(self.count):
@@ -641,7 +653,7 @@ class _Grouper:
         start: int,
         end: int,
         kind: UnitType,
-    ) -> VariationUnit:
+    ) -> _Unit:
         base = self.sigla[self.base]
         lemma = next((r for r in readings if base in r.witnesses), None)
         if lemma is not None:
@@ -659,15 +671,8 @@ class _Grouper:
                 kind = UnitType.SUBSTITUTION
         texts = {minor_form(r.text) for r in readings}
         minor = kind is not UnitType.TRANSPOSITION and len(texts) == 1 and len(readings) > 1
-        return VariationUnit(
-            id="",
-            type=kind,
-            minor=minor,
-            lemma=lemma,
-            readings=tuple(readings),
-            lacunose=tuple(self.sigla[w] for w in sorted(lac)),
-            columns=(start, end),
-        )
+        lacunose = tuple(self.sigla[w] for w in sorted(lac))
+        return (kind, minor, lemma, tuple(readings), lacunose, (start, end))
 
     def _transposition_plan(self) -> list[_Move]:
         """For each moved block: its places (columns, keys, the texts that have it there),
@@ -722,10 +727,10 @@ class _Grouper:
             plan.append((places, anchor, taken))
         return plan
 
-    def _transposition_units(self, plan: list[_Move]) -> list[tuple[int, VariationUnit]]:
+    def _transposition_units(self, plan: list[_Move]) -> list[tuple[int, _Unit]]:
         """One unit per moved block: the block at each of its places, every other text as
         lacking it (om.) or lacunose, so the unit is positive like the others."""
-        units: list[tuple[int, VariationUnit]] = []
+        units: list[tuple[int, _Unit]] = []
         for places, anchor, taken in plan:
             first_column, last_column = places[anchor][0]
             # a text without the block at any of its places reads om. here; its own words
