@@ -7,14 +7,19 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import collatio
 from collatio.apparatus import Apparatus
 from collatio.errors import RenderError
 from collatio.render import get_renderer, renderer_for_filename, renderer_names
-from collatio.render.json import apparatus_from_data, apparatus_to_data, load_apparatus
+from collatio.render.json import (
+    apparatus_from_data,
+    apparatus_to_data,
+    compact,
+    load_apparatus,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_002 = ROOT / "seeds" / "002_82ee7afc6dc33c74.txt"
@@ -103,7 +108,20 @@ WORD = st.sampled_from(["war", "peace", "<b>", "&amp;", "\\input{x}", "%", "Жу
 def test_json_round_trip_property(a: list[str], b: list[str]) -> None:
     app = two(" ".join(a), " ".join(b))
     assert apparatus_from_data(json.loads(json.dumps(apparatus_to_data(app)))) == app
+    assert load_apparatus(get_renderer("json").render(app)) == app
     jsonschema.validate(apparatus_to_data(app), SCHEMA)
+
+
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+))
+@example({"text": "\ud800 a lone surrogate", "n": 1})
+def test_compact_json_reads_back_as_written(value: object) -> None:
+    """orjson writes it, or (a lone surrogate) the standard library does; either way the
+    standard library reads back the same value."""
+    assert json.loads(compact(value)) == value
 
 
 # --- CollateX table -------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from collatio._version import __version__
 from collatio.apparatus.model import (
     Apparatus,
@@ -204,8 +206,8 @@ class JSONRenderer(Renderer):
 
     def render(self, apparatus: Apparatus) -> str:
         """Indented at the top, one compact line per unit, witness, revision and diagnostic:
-        readable, diffable line by line, and written by the C encoder (fast on large
-        collations). ``indent=N`` indents everything instead."""
+        readable, diffable line by line, and fast on large collations. ``indent=N`` indents
+        everything instead."""
         data = apparatus_to_data(apparatus)
         indent = self.options.get("indent")
         if indent is not None:
@@ -213,8 +215,23 @@ class JSONRenderer(Renderer):
         parts = []
         for key, value in data.items():
             if isinstance(value, list) and value:
-                items = ",\n".join(f"    {json.dumps(item, ensure_ascii=False)}" for item in value)
-                parts.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
+                items = ",\n    ".join(map(compact, value))
+                parts.append(f"  {compact(key)}: [\n    {items}\n  ]")
             else:
-                parts.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+                parts.append(f"  {compact(key)}: {compact(value)}")
         return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def compact(value: Any) -> str:
+    """*value* as compact JSON (UTF-8 text, no spaces), by orjson: several times faster than
+    the standard library on a large apparatus.
+
+    >>> compact({"text": "Jiang Jieshi", "witnesses": ["F", "D-pc"]})
+    '{"text":"Jiang Jieshi","witnesses":["F","D-pc"]}'
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        # what orjson refuses (a lone surrogate: not UTF-8) the standard library writes as
+        # it is, so that the error, if any, comes where the text is written, with its path
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
