@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -906,3 +907,22 @@ def test_line_index_counts_every_line_end(text: str) -> None:
         else:
             column += 1
     assert index.position(len(text)) == (line, column)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\r\x1c\u2028\u3000é")), max_size=60))
+def test_line_units_are_the_non_blank_lines_trimmed(text: str) -> None:
+    """The detector's units: each non-blank line (ends: \\n, \\r\\n, \\r), without the
+    whitespace around it, located exactly."""
+    from collatio.sources import _units
+
+    expected = []
+    # every line with its end; a final empty match only adds a blank line
+    for number, match in enumerate(re.finditer(r"([^\r\n]*)(?:\r\n|\r|\n|$)", text), 1):
+        line = match.group(1)
+        content = line.strip()
+        if content:
+            start = match.start() + len(line) - len(line.lstrip())
+            expected.append((start, start + len(content), number, content))
+    found = [(u.start, u.end, u.line, u.text) for u in _units(text)]
+    assert found == expected
+    assert all(text[start:end] == content for start, end, _, content in found)

@@ -547,6 +547,7 @@ _DATED_TITLE: Final = re.compile(
     rf"(?P<bold>\*\*)?\s*(?P<title>[^\W\d_].*?),\s+(?P<date>{_DATE})\.?\s*"
     r"(?P<paren>\(.*?)?\s*(?:\*\*)?"
 )
+_DIGIT: Final = re.compile(r"[0-9]")
 _QUOTED_CITATION: Final = re.compile(
     rf"[\"“](?P<title>[^\"”]{{3,}}?),?[\"”],?\s+(?P<date>{_DATE})\b"
 )
@@ -723,7 +724,17 @@ class _Unit:
 
 
 def _units(text: str) -> list[_Unit]:
-    units: list[_Unit] = []
+    if "\r" not in text:  # the common case, by str methods (strip() trims what isspace() says)
+        units: list[_Unit] = []
+        start = 0
+        for number, line in enumerate(text.split("\n"), 1):
+            content = line.strip()
+            if content:
+                lead = start + len(line) - len(line.lstrip())
+                units.append(_Unit(lead, lead + len(content), number, content))
+            start += len(line) + 1
+        return units
+    units = []
     position = 0
     number = 1
     breaks = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)]
@@ -1152,6 +1163,8 @@ class _Detector:
     # -- documents begun by dated title lines
 
     def _dated_title(self, unit: _Unit) -> re.Match[str] | None:
+        if _DIGIT.search(unit.text) is None:  # every date has its year: spare the long match
+            return None
         match = _DATED_TITLE.fullmatch(unit.text)
         if match is None:
             return None
