@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 from collections.abc import Hashable, Sequence
 
 import attrs
@@ -559,3 +561,33 @@ def test_find_moves_validates_parameters() -> None:
         Transposition(1, 0, 1, 0, 0, 1)  # witness order
     with pytest.raises(ValueError):
         Transposition(0, 3, 3, 1, 0, 1)  # empty range
+
+
+@given(witness_lists, st.randoms(use_true_random=False))
+def test_reordered_is_the_same_table_with_witnesses_permuted(
+    witnesses: list[list[str]], rnd: random.Random
+) -> None:
+    table = align(witnesses, detect_transpositions=True, transposition_min_length=2)
+    order = list(range(len(witnesses)))
+    rnd.shuffle(order)
+    moved = table.reordered(order)
+    check_alignment(moved, [witnesses[w] for w in order])
+    for k, w in enumerate(order):
+        assert moved.cells[k] == table.cells[w]
+        assert moved.token_columns(k) == table.token_columns(w)
+    for before, after in zip(table.readings, moved.readings, strict=True):
+        # the same witnesses share a reading, whatever the numbers
+        for i, j in itertools.combinations(range(len(order)), 2):
+            same = before[order[i]] is not None and before[order[i]] == before[order[j]]
+            assert same == (after[i] is not None and after[i] == after[j])
+    def places(t: Transposition, witness: Sequence[int]) -> frozenset[tuple[int, int, int]]:
+        return frozenset({(witness[t.witness_a], t.a_start, t.a_end),
+                          (witness[t.witness_b], t.b_start, t.b_end)})
+
+    identity = range(len(order))
+    assert [places(t, order) for t in moved.transpositions] == [
+        places(t, identity) for t in table.transpositions
+    ]
+    assert moved.reordered(sorted(range(len(order)), key=order.__getitem__)) == table
+    with pytest.raises(ValueError):
+        table.reordered([0, 0, *range(1, len(order) - 1)] if len(order) > 1 else [1])

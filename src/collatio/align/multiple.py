@@ -190,6 +190,10 @@ class Alignment:
     cells: tuple[tuple[int | None, ...], ...]
     readings: tuple[tuple[int | None, ...], ...] = attrs.field(validator=_check_table)
     transpositions: tuple[Transposition, ...] = ()
+    #: witness -> :meth:`token_columns` (derived data, kept once computed)
+    _token_columns: dict[int, list[int]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     @classmethod
     def from_columns(
@@ -232,12 +236,52 @@ class Alignment:
         return Column(tuple(row[c] for row in self.cells), self.readings[c])
 
     def token_columns(self, w: int) -> list[int]:
-        """For each token of witness *w*, the column it stands in (increasing).
+        """For each token of witness *w*, the column it stands in (increasing; computed once,
+        do not modify).
 
         >>> align(["a b".split(), "b".split()]).token_columns(1)
         [1]
         """
-        return list(itertools.compress(range(self.width), map(_is_cell, self.cells[w])))
+        found = self._token_columns.get(w)
+        if found is None:
+            found = self._token_columns[w] = _token_columns(self.cells[w])
+        return found
+
+    def reordered(self, order: Sequence[int]) -> Alignment:
+        """The same table with its witnesses in another order: witness *k* of the result is
+        witness ``order[k]`` of this one (readings renumbered in the new witness order).
+
+        >>> table = align([["a"], ["b"], ["b"]])
+        >>> table.readings, table.reordered([1, 0, 2]).readings
+        (((0, 1, 1),), ((0, 1, 0),))
+        """
+        if sorted(order) != list(range(self.witness_count)):
+            raise ValueError(f"{list(order)} is not an order of {self.witness_count} witnesses")
+        renumbered: dict[tuple[int | None, ...], tuple[int | None, ...]] = {}
+        for pattern in set(self.readings):
+            seen: dict[int, int] = {}
+            renumbered[pattern] = tuple(
+                None if (r := pattern[w]) is None else seen.setdefault(r, len(seen))
+                for w in order
+            )
+        position = {w: k for k, w in enumerate(order)}
+        moves = []
+        for t in self.transpositions:
+            a, b = position[t.witness_a], position[t.witness_b]
+            if a < b:
+                moves.append(Transposition(a, t.a_start, t.a_end, b, t.b_start, t.b_end))
+            else:
+                moves.append(Transposition(b, t.b_start, t.b_end, a, t.a_start, t.a_end))
+        table = Alignment(
+            tuple(self.lengths[w] for w in order),
+            tuple(self.cells[w] for w in order),
+            tuple(map(renumbered.__getitem__, self.readings)),
+            tuple(moves),
+        )
+        for k, w in enumerate(order):
+            if w in self._token_columns:
+                table._token_columns[k] = self._token_columns[w]
+        return table
 
     def segments(self) -> tuple[Segment, ...]:
         """The table grouped into parallel segments, CollateX style.
@@ -252,6 +296,11 @@ class Alignment:
         [((0, 2), (0, 2)), ((2, 3), None), ((3, 5), (2, 4))]
         """
         return _segments(self)
+
+
+def _token_columns(row: Sequence[int | None]) -> list[int]:
+    """The columns of a row's tokens, in token order."""
+    return list(itertools.compress(range(len(row)), map(_is_cell, row)))
 
 
 class _ColumnView(Sequence[Column]):
@@ -314,10 +363,13 @@ def align(
             pieces = graph.near_match(pieces, near_match)
         cells, readings = graph.table(pieces)
         del graph
+        where = [_token_columns(row) for row in cells] if detect_transpositions else []
         found: tuple[Transposition, ...] = ()
         if detect_transpositions:
-            found = _transpositions(witnesses, cells, readings, transposition_min_length)
-        return Alignment(tuple(len(keys) for keys in witnesses), cells, readings, found)
+            found = _transpositions(witnesses, cells, readings, where, transposition_min_length)
+        table = Alignment(tuple(len(keys) for keys in witnesses), cells, readings, found)
+        table._token_columns.update(enumerate(where))
+        return table
 
 
 @contextlib.contextmanager
@@ -602,14 +654,12 @@ def _transpositions(
     witnesses: Sequence[Sequence[Hashable]],
     cells: Sequence[Sequence[int | None]],
     readings: Sequence[tuple[int | None, ...]],
+    where: Sequence[Sequence[int]],
     min_length: int,
 ) -> tuple[Transposition, ...]:
-    """Moved blocks between every pair of witnesses, each block (by columns) reported once."""
+    """Moved blocks between every pair of witnesses, each block (by columns) reported once;
+    ``where[w][t]`` is the column of token *t* of witness *w*."""
     count = len(witnesses)
-    width = len(readings)
-    where = [  # witness -> token -> column
-        list(itertools.compress(range(width), map(_is_cell, row))) for row in cells
-    ]
     found: list[Transposition] = []
     seen: set[tuple[tuple[int, int], tuple[int, int]]] = set()
     patterns = set(readings)

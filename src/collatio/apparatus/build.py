@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from collatio.align import Alignment, Transposition, align
+from collatio.align import Alignment, align
 from collatio.apparatus.model import (
     Apparatus,
     CollatedWitness,
@@ -290,27 +290,7 @@ def align_in_guide_order(
     )
     if order == list(range(len(witnesses))):
         return table
-    position = [order.index(w) for w in range(len(witnesses))]
-    renumbered: dict[tuple[int | None, ...], tuple[int | None, ...]] = {}
-    for pattern in set(table.readings):
-        seen: dict[int, int] = {}
-        renumbered[pattern] = tuple(
-            None if (r := pattern[p]) is None else seen.setdefault(r, len(seen))
-            for p in position
-        )
-    moves = []
-    for t in table.transpositions:
-        a, b = order[t.witness_a], order[t.witness_b]
-        if a < b:
-            moves.append(Transposition(a, t.a_start, t.a_end, b, t.b_start, t.b_end))
-        else:
-            moves.append(Transposition(b, t.b_start, t.b_end, a, t.a_start, t.a_end))
-    return Alignment(
-        tuple(len(keys) for keys in witnesses),
-        tuple(table.cells[p] for p in position),
-        tuple(map(renumbered.__getitem__, table.readings)),
-        tuple(moves),
-    )
+    return table.reordered([order.index(w) for w in range(len(witnesses))])
 
 
 #: A variation unit's fields but its id (given once every unit is found, in text order).
@@ -395,7 +375,6 @@ class _Grouper:
         self.cells = alignment.cells
         self.readings = alignment.readings
         self.width = alignment.width
-        self._token_columns: dict[int, list[int]] = {}
         self._agreements: dict[tuple[int | None, ...], tuple[int | None, ...]] = {}
         # the tokens of accepted moves, per text; settled by _transposition_plan in units()
         self.moved: list[set[int]] = [set() for _ in range(self.count)]
@@ -765,9 +744,7 @@ class _Grouper:
 
     def _column_index(self, w: int) -> list[int]:
         """For each token of text *w*, its column."""
-        if w not in self._token_columns:
-            self._token_columns[w] = self.alignment.token_columns(w)
-        return self._token_columns[w]
+        return self.alignment.token_columns(w)
 
 
 def _surface(token_list: TokenList, kept: Sequence[int]) -> str:
