@@ -591,3 +591,19 @@ def test_reordered_is_the_same_table_with_witnesses_permuted(
     assert moved.reordered(sorted(range(len(order)), key=order.__getitem__)) == table
     with pytest.raises(ValueError):
         table.reordered([0, 0, *range(1, len(order) - 1)] if len(order) > 1 else [1])
+
+
+@given(witness_lists, st.randoms(use_true_random=False))
+def test_join_order_is_aligning_in_that_order_then_reordering(
+    witnesses: list[list[str]], rnd: random.Random
+) -> None:
+    order = list(range(len(witnesses)))
+    rnd.shuffle(order)
+    given_order = align(witnesses, order=order, detect_transpositions=True,
+                        transposition_min_length=2)
+    joined = align([witnesses[w] for w in order], detect_transpositions=True,
+                   transposition_min_length=2)
+    assert given_order == joined.reordered([order.index(w) for w in range(len(order))])
+    check_alignment(given_order, witnesses)
+    with pytest.raises(CollationError, match="not an order"):
+        align(witnesses, order=[*order, len(order)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -225,6 +226,27 @@ def test_guide_order_aligns_closest_first() -> None:
     near1 = ["a", "b", "c", "d", "e", "f", "g"]
     near2 = ["a", "b", "c", "d", "e", "f", "h"]
     assert guide_order([far, near1, near2]) == [1, 2, 0]
+
+
+@given(st.lists(st.lists(st.sampled_from("abcde"), max_size=12), min_size=1, max_size=6))
+def test_guide_order_follows_its_definition(witnesses: list[list[str]]) -> None:
+    """The most similar pair (Jaccard index of word bigrams) first, then each time the
+    witness closest to one already placed; ties keep the given order."""
+
+    def similarity(i: int, j: int) -> float:
+        x, y = set(itertools.pairwise(witnesses[i])), set(itertools.pairwise(witnesses[j]))
+        return len(x & y) / len(x | y) if x | y else 1.0
+
+    count = len(witnesses)
+    expected = list(range(count))
+    if count > 2:
+        pairs = [(i, j) for i in range(count) for j in range(i + 1, count)]
+        expected = list(max(pairs, key=lambda p: (similarity(*p), -p[0], -p[1])))
+        while len(expected) < count:
+            rest = [k for k in range(count) if k not in expected]
+            expected.append(max(rest, key=lambda k: (
+                max(similarity(k, i) for i in expected), -k)))
+    assert guide_order(witnesses) == expected
 
 
 # --- invariants -----------------------------------------------------------------------------

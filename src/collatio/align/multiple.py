@@ -257,27 +257,8 @@ class Alignment:
         """
         if sorted(order) != list(range(self.witness_count)):
             raise ValueError(f"{list(order)} is not an order of {self.witness_count} witnesses")
-        renumbered: dict[tuple[int | None, ...], tuple[int | None, ...]] = {}
-        for pattern in set(self.readings):
-            seen: dict[int, int] = {}
-            renumbered[pattern] = tuple(
-                None if (r := pattern[w]) is None else seen.setdefault(r, len(seen))
-                for w in order
-            )
-        position = {w: k for k, w in enumerate(order)}
-        moves = []
-        for t in self.transpositions:
-            a, b = position[t.witness_a], position[t.witness_b]
-            if a < b:
-                moves.append(Transposition(a, t.a_start, t.a_end, b, t.b_start, t.b_end))
-            else:
-                moves.append(Transposition(b, t.b_start, t.b_end, a, t.a_start, t.a_end))
-        table = Alignment(
-            tuple(self.lengths[w] for w in order),
-            tuple(self.cells[w] for w in order),
-            tuple(map(renumbered.__getitem__, self.readings)),
-            tuple(moves),
-        )
+        cells, readings, moves = _permuted(self.cells, self.readings, self.transpositions, order)
+        table = Alignment(tuple(self.lengths[w] for w in order), cells, readings, moves)
         for k, w in enumerate(order):
             if w in self._token_columns:
                 table._token_columns[k] = self._token_columns[w]
@@ -296,6 +277,35 @@ class Alignment:
         [((0, 2), (0, 2)), ((2, 3), None), ((3, 5), (2, 4))]
         """
         return _segments(self)
+
+
+Rows = tuple[tuple[int | None, ...], ...]
+Readings = tuple[tuple[int | None, ...], ...]
+
+
+def _permuted(
+    cells: Rows, readings: Readings, moves: Sequence[Transposition], order: Sequence[int]
+) -> tuple[Rows, Readings, tuple[Transposition, ...]]:
+    """A table's parts with witness *k* taken from witness ``order[k]``."""
+    renumbered: dict[tuple[int | None, ...], tuple[int | None, ...]] = {}
+    for pattern in set(readings):
+        seen: dict[int, int] = {}
+        renumbered[pattern] = tuple(
+            None if (r := pattern[w]) is None else seen.setdefault(r, len(seen)) for w in order
+        )
+    position = {w: k for k, w in enumerate(order)}
+    moved = []
+    for t in moves:
+        a, b = position[t.witness_a], position[t.witness_b]
+        if a < b:
+            moved.append(Transposition(a, t.a_start, t.a_end, b, t.b_start, t.b_end))
+        else:
+            moved.append(Transposition(b, t.b_start, t.b_end, a, t.a_start, t.a_end))
+    return (
+        tuple(cells[w] for w in order),
+        tuple(map(renumbered.__getitem__, readings)),
+        tuple(moved),
+    )
 
 
 def _token_columns(row: Sequence[int | None]) -> list[int]:
@@ -340,11 +350,14 @@ def align(
     detect_transpositions: bool = False,
     transposition_min_length: int = MIN_LENGTH,
     near_match: Similarity | None = None,
+    order: Sequence[int] | None = None,
 ) -> Alignment:
     """Align *witnesses* (sequences of comparison keys) into one table.
 
     *near_match*, if given, scores two keys' similarity in [0, 1] (e.g. :func:`edit_similarity`)
-    and lets unmatched readings settle beside their most similar counterpart.
+    and lets unmatched readings settle beside their most similar counterpart. *order* is the
+    order in which the witnesses join the graph (default: as given); the table's witnesses
+    are always in the given order.
 
     >>> table = align(["the cat sat".split(), "the cat sat down".split(), "a cat sat".split()])
     >>> [col.cells for col in table.columns]
@@ -354,9 +367,14 @@ def align(
     """
     if not witnesses:
         raise CollationError("nothing to align: no witnesses given")
+    count = len(witnesses)
+    joining = list(range(count)) if order is None else list(order)
+    if sorted(joining) != list(range(count)):
+        raise CollationError(f"{joining} is not an order of {count} witnesses")
+    joined = [witnesses[w] for w in joining]
     with _cyclic_gc_paused():
-        graph = _Graph(len(witnesses))
-        for keys in witnesses:
+        graph = _Graph(count)
+        for keys in joined:
             graph.add(keys)
         pieces = graph.pieces()
         if near_match is not None:
@@ -366,7 +384,11 @@ def align(
         where = [_token_columns(row) for row in cells] if detect_transpositions else []
         found: tuple[Transposition, ...] = ()
         if detect_transpositions:
-            found = _transpositions(witnesses, cells, readings, where, transposition_min_length)
+            found = _transpositions(joined, cells, readings, where, transposition_min_length)
+        if joining != list(range(count)):  # back to the given order
+            given = [joining.index(w) for w in range(count)]
+            cells, readings, found = _permuted(cells, readings, found, given)
+            where = [where[k] for k in given] if where else []
         table = Alignment(tuple(len(keys) for keys in witnesses), cells, readings, found)
         table._token_columns.update(enumerate(where))
         return table

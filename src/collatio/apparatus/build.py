@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -234,8 +235,18 @@ def collate_tokens(
     )
 
 
-def _bigrams(keys: Sequence[str]) -> set[tuple[str, str]]:
-    return set(itertools.pairwise(keys))
+def _bigrams(witnesses: Sequence[Sequence[str]]) -> list[set[int]]:
+    """Each witness's set of word bigrams, a bigram ``(a, b)`` coded as one int (the same for
+    the same words in every witness): far lighter than sets of tuples on long texts."""
+    ids: dict[str, int] = {}
+    fresh = itertools.count()  # setdefault keeps a word's first id; later ids are skipped
+    bound = sum(map(len, witnesses)) + 1
+    grams = []
+    for keys in witnesses:
+        codes = list(map(ids.setdefault, keys, fresh))
+        grams.append(set(map(operator.add, map(operator.mul, codes[:-1],
+                                                   itertools.repeat(bound)), codes[1:])))
+    return grams
 
 
 def guide_order(witnesses: Sequence[Sequence[str]]) -> list[int]:
@@ -247,7 +258,7 @@ def guide_order(witnesses: Sequence[Sequence[str]]) -> list[int]:
     count = len(witnesses)
     if count <= 2:
         return list(range(count))
-    grams = [_bigrams(keys) for keys in witnesses]
+    grams = _bigrams(witnesses)
     known: dict[tuple[int, int], float] = {}
 
     def similarity(i: int, j: int) -> float:
@@ -282,15 +293,12 @@ def align_in_guide_order(
     transposition_min_length: int,
 ) -> Alignment:
     """:func:`collatio.align.align` in :func:`guide_order`, mapped back to the given order."""
-    order = guide_order(witnesses)
-    table = align(
-        [witnesses[i] for i in order],
+    return align(
+        witnesses,
         detect_transpositions=detect_transpositions,
         transposition_min_length=transposition_min_length,
+        order=guide_order(witnesses),
     )
-    if order == list(range(len(witnesses))):
-        return table
-    return table.reordered([order.index(w) for w in range(len(witnesses))])
 
 
 #: A variation unit's fields but its id (given once every unit is found, in text order).

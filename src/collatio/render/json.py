@@ -7,6 +7,7 @@ alignment table and tokens, which JSON does not carry (the ``collatex`` format d
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -83,32 +84,39 @@ def unit_data(unit: VariationUnit, paths: dict[str, str]) -> dict[str, Any]:
 
 def apparatus_to_data(apparatus: Apparatus) -> dict[str, Any]:
     """The apparatus as plain data (what the JSON format holds)."""
-    paths = {w.siglum: w.path for w in apparatus.witnesses}
     return {
-        "format": FORMAT,
-        "collatio": __version__,
-        "base": apparatus.base,
-        "witnesses": [
-            {"id": w.siglum, "witness": w.witness, "state": w.state, "label": w.label,
-             "date": w.date, "path": w.path}
-            for w in apparatus.witnesses
-        ],
-        "apparatus": [unit_data(unit, paths) for unit in apparatus.units],
-        "flow": list(apparatus.flow),
-        "documents": [
-            {"witness": d.witness, "label": d.label,
-             "runs": [{"text": r.text, "kinds": list(r.kinds), "labels": list(r.labels)}
-                      for r in d.runs]}
-            for d in apparatus.documents
-        ],
-        "revisions": [
-            {"witness": f.witness, "target": f.target, "kind": f.kind.value, "text": f.text,
-             "line": f.line, "column": f.column, "fate": f.fate.value, "found": f.found,
-             "words": f.words, "units": list(f.units), "reached": f.reached}
-            for f in apparatus.revisions
-        ],
-        "diagnostics": [d.as_dict() for d in apparatus.diagnostics],
+        key: value if isinstance(value, str | None) else list(value)
+        for key, value in _sections(apparatus)
     }
+
+
+def _sections(apparatus: Apparatus) -> Iterator[tuple[str, Iterable[Any] | str | None]]:
+    """The top-level entries in order; lists as iterables, made item by item, so that the
+    renderer can write a large apparatus without holding all of it as data at once."""
+    paths = {w.siglum: w.path for w in apparatus.witnesses}
+    yield "format", FORMAT
+    yield "collatio", __version__
+    yield "base", apparatus.base
+    yield "witnesses", (
+        {"id": w.siglum, "witness": w.witness, "state": w.state, "label": w.label,
+         "date": w.date, "path": w.path}
+        for w in apparatus.witnesses
+    )
+    yield "apparatus", (unit_data(unit, paths) for unit in apparatus.units)
+    yield "flow", apparatus.flow
+    yield "documents", (
+        {"witness": d.witness, "label": d.label,
+         "runs": [{"text": r.text, "kinds": list(r.kinds), "labels": list(r.labels)}
+                  for r in d.runs]}
+        for d in apparatus.documents
+    )
+    yield "revisions", (
+        {"witness": f.witness, "target": f.target, "kind": f.kind.value, "text": f.text,
+         "line": f.line, "column": f.column, "fate": f.fate.value, "found": f.found,
+         "words": f.words, "units": list(f.units), "reached": f.reached}
+        for f in apparatus.revisions
+    )
+    yield "diagnostics", (d.as_dict() for d in apparatus.diagnostics)
 
 
 def apparatus_from_data(data: Any, path: str = "<json>") -> Apparatus:
@@ -208,17 +216,18 @@ class JSONRenderer(Renderer):
         """Indented at the top, one compact line per unit, witness, revision and diagnostic:
         readable, diffable line by line, and fast on large collations. ``indent=N`` indents
         everything instead."""
-        data = apparatus_to_data(apparatus)
         indent = self.options.get("indent")
         if indent is not None:
+            data = apparatus_to_data(apparatus)
             return json.dumps(data, ensure_ascii=False, indent=indent) + "\n"
         parts = []
-        for key, value in data.items():
-            if isinstance(value, list) and value:
-                items = ",\n    ".join(map(compact, value))
-                parts.append(f"  {compact(key)}: [\n    {items}\n  ]")
-            else:
+        for key, value in _sections(apparatus):
+            if isinstance(value, str | None):
                 parts.append(f"  {compact(key)}: {compact(value)}")
+                continue
+            items = ",\n    ".join(map(compact, value))
+            parts.append(f"  {compact(key)}: [\n    {items}\n  ]" if items else
+                         f"  {compact(key)}: []")
         return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
