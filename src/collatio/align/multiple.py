@@ -159,16 +159,22 @@ def _check_table(instance: Alignment, attribute: attrs.Attribute[Any], value: An
         if len(pattern) != len(lengths):
             raise ValueError(f"every column needs {len(lengths)} readings, not {pattern}")
         _absent(pattern)  # numbered in witness order, at least one witness
-    present = _is_cell
     for w, row in enumerate(cells):
         if len(row) != width:
             raise ValueError(f"witness {w}: {len(row)} cells for {width} columns")
-        if list(filter(present, row)) != list(range(lengths[w])):
+        # tokens 0, 1, ..., length - 1, each once, in order
+        if width - row.count(None) != lengths[w] or not all(
+            map(operator.eq, filter(_is_cell, row), itertools.count())
+        ):
             raise ValueError(
                 f"witness {w}: columns do not hold tokens 0..{lengths[w] - 1} in order"
             )
-        has_reading = {p: p[w] is not None for p in patterns}
-        if list(map(present, row)) != list(map(has_reading.__getitem__, readings)):
+        # a reading exactly where there is a token: as many absences, none where a token is
+        nones = itertools.repeat(None)
+        absent = list(map(operator.is_, map(operator.itemgetter(w), readings), nones))
+        if absent.count(True) != width - lengths[w] or any(
+            map(_is_cell, itertools.compress(row, absent))
+        ):
             raise ValueError(f"witness {w}: readings do not fit the cells")
 
 
