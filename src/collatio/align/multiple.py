@@ -454,7 +454,7 @@ class _Graph:
         order = self.order
         runs: list[Run] = []
         if order and tokens:
-            lin = [self.keys[v] for v in order]
+            lin = list(map(self.keys.__getitem__, order))
             runs = exact_runs(lin, tokens)
             clusters = ambiguous_clusters(lin, tokens, runs)
             if clusters:
@@ -717,19 +717,19 @@ def _ranges(tokens: Iterable[int | None]) -> list[tuple[int, int]]:
     >>> _ranges([1, None, 2, 3, 7])
     [(1, 4), (7, 8)]
     """
-    ranges: list[tuple[int, int]] = []
-    start = end = -1
-    for token in tokens:
-        if token is None:
-            continue
-        if token != end:
-            if end >= 0:
-                ranges.append((start, end))
-            start = token
-        end = token + 1
-    if end >= 0:
-        ranges.append((start, end))
-    return ranges
+    found: list[int] = list(filter(_is_cell, tokens))  # type: ignore[arg-type]
+    if not found:
+        return []
+    # a range ends where the next token is not the one after it (C-speed passes)
+    cuts = list(itertools.compress(
+        range(1, len(found)), map(operator.ne, found[1:], map(_plus_one, found))
+    ))
+    starts = [found[0], *map(found.__getitem__, cuts)]
+    ends = [*(found[c - 1] + 1 for c in cuts), found[-1] + 1]
+    return list(zip(starts, ends, strict=True))
+
+
+_plus_one = (1).__add__
 
 
 # --- segments ----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Literal, TypeAlias
@@ -371,9 +372,10 @@ def _anchors(ta: str, tb: str) -> list[Run]:
         }
         if not unique:
             continue
-        if k == 1:  # iterating beats slicing one character at a time
-            where_b = {s: j for j, s in enumerate(tb) if s in unique}
-            pairs = [(i, where_b[s]) for i, s in enumerate(ta) if s in unique]
+        if k == 1:  # found by the regex engine: a Python loop over every token costs more
+            finder = re.compile(f"[{''.join(map(re.escape, sorted(unique)))}]")
+            where_b = {m.group(): m.start() for m in finder.finditer(tb)}
+            pairs = [(m.start(), where_b[m.group()]) for m in finder.finditer(ta)]
         else:
             where_b = {tb[j : j + k]: j for j in range(len(tb) - k + 1) if tb[j : j + k] in unique}
             pairs = [
