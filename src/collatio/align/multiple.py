@@ -568,15 +568,20 @@ class _Graph:
         members = self._members()
         last = [0] * self.witness_count  # rank of each witness's latest node so far
         result: list[Piece] = []
-        start = 0
-        for mask, nodes in itertools.groupby([self.masks[v] for v in self.order]):
-            length = len(list(nodes))
+        masks = list(map(self.masks.__getitem__, self.order))
+        if not masks:
+            return result
+        # where the witness set changes, at C speed
+        starts = [0, *itertools.compress(range(1, len(masks)),
+                                         map(operator.ne, masks[1:], masks))]
+        ends = [*starts[1:], len(masks)]
+        for start, end in zip(starts, ends, strict=True):
+            mask = masks[start]
             ws = members(mask)
-            first = max([last[w] for w in ws]) + 1
+            first = max(map(last.__getitem__, ws)) + 1
             for w in ws:
-                last[w] = first + length - 1
-            result.append((start, length, mask, first))
-            start += length
+                last[w] = first + end - start - 1
+            result.append((start, end - start, mask, first))
         return result
 
     def near_match(self, pieces: list[Piece], similarity: Similarity) -> list[Piece]:
@@ -634,44 +639,55 @@ class _Graph:
         next_token = [0] * count
         owner = [-1] * width  # a piece with a node in each column
         shared: dict[int, list[int]] = {}  # column -> pieces, where more than one
-        one_reading: dict[int, tuple[int | None, ...]] = {}
+        # mask -> (its witnesses, the readings of a column it has alone)
+        known: dict[int, tuple[tuple[int, ...], tuple[int | None, ...]]] = {}
         readings: list[tuple[int | None, ...]] = [()] * width  # every column gets one
         for k, (_, length, mask, first) in enumerate(pieces):
             c0, c1 = first - 1, first - 1 + length
-            for w in members(mask):
+            found = known.get(mask)
+            if found is None:
+                found = known[mask] = (
+                    members(mask), tuple(0 if mask >> w & 1 else None for w in range(count))
+                )
+            ws, pattern = found
+            if length == 1:  # the commonest piece, a word where witnesses part: no slices
+                for w in ws:
+                    token_at[w][c0] = next_token[w]
+                    next_token[w] += 1
+                if owner[c0] < 0:
+                    owner[c0] = k
+                    readings[c0] = pattern
+                else:
+                    shared.setdefault(c0, [owner[c0]]).append(k)
+                continue
+            for w in ws:
                 t = next_token[w]
                 token_at[w][c0:c1] = range(t, t + length)
                 next_token[w] = t + length
             if owner[c0:c1].count(-1) == length:
                 owner[c0:c1] = [k] * length
-                pattern = one_reading.get(mask)
-                if pattern is None:
-                    pattern = tuple(0 if mask >> w & 1 else None for w in range(count))
-                    one_reading[mask] = pattern
                 readings[c0:c1] = [pattern] * length
             else:  # parallel readings: rare, so per column
                 for c in range(c0, c1):
                     if owner[c] < 0:
                         owner[c] = k
-                        readings[c] = one_reading.setdefault(
-                            mask, tuple(0 if mask >> w & 1 else None for w in range(count))
-                        )
+                        readings[c] = pattern
                     else:
                         shared.setdefault(c, [owner[c]]).append(k)
         patterns: dict[tuple[int, ...], tuple[int | None, ...]] = {}
         for c, ks in shared.items():
             masks = tuple(pieces[k][2] for k in ks)  # the readings depend on these alone
-            pattern = patterns.get(masks)
-            if pattern is None:
+            numbered = patterns.get(masks)
+            if numbered is None:
                 piece_of: list[int | None] = [None] * count
                 for k, mask in enumerate(masks):
                     for w in members(mask):
                         piece_of[w] = k
                 number: dict[int, int] = {}
-                pattern = patterns[masks] = tuple(
+                numbered = patterns[masks] = tuple(
                     None if k is None else number.setdefault(k, len(number)) for k in piece_of
                 )
-            readings[c] = pattern
+            readings[c] = numbered
         return tuple(map(tuple, token_at)), tuple(readings)
 
 
@@ -691,13 +707,19 @@ def _transpositions(
     found: list[Transposition] = []
     seen: set[tuple[tuple[int, int], tuple[int, int]]] = set()
     patterns = set(readings)
+    # only columns where some witnesses differ can hold a pair's free tokens
+    agreeing = {p: None not in p and not any(p) for p in patterns}
+    variant = list(itertools.compress(
+        range(len(readings)), map(operator.not_, map(agreeing.__getitem__, readings))
+    ))
+    variant_readings = list(map(readings.__getitem__, variant))
     for x in range(count):
         for y in range(x + 1, count):
             # the columns where x and y do not share a reading (x's and y's free tokens)
             apart = {p: p[x] is None or p[x] != p[y] for p in patterns}
-            unmatched = list(map(apart.__getitem__, readings))
-            free_x = _ranges(itertools.compress(cells[x], unmatched))
-            free_y = _ranges(itertools.compress(cells[y], unmatched))
+            unmatched = list(map(apart.__getitem__, variant_readings))
+            free_x = _ranges(itertools.compress(map(cells[x].__getitem__, variant), unmatched))
+            free_y = _ranges(itertools.compress(map(cells[y].__getitem__, variant), unmatched))
             moves = find_moves(
                 witnesses[x], free_x, witnesses[y], free_y, min_length, MAX_GAP, MAX_CANDIDATES
             )
