@@ -6,9 +6,10 @@ their k-token shingles (k = ``min_length``), each unmatched run of *b* is scanne
 every shingle found is extended forward over equal, still unpaired, unmatched tokens, and the
 longest extension (the earliest on ties) is accepted when it reaches ``min_length`` tokens.
 Each token is paired at most once, so a block is reported once. A block moved *and* edited
-comes out in exact pieces; pieces that follow each other on both sides with at most
-``max_gap`` unmatched tokens between them are joined into one move (so the two ranges of a
-move may differ in length).
+comes out in exact pieces; pieces that follow each other on both sides are joined into one
+move when what lies between them differs by at most ``max_gap`` tokens on each side (tokens
+the two gaps share in order, fewer than a piece, do not count), so the two ranges of a move
+may differ in length.
 
 Repetitive text cannot make this blow up: at most ``max_candidates`` unpaired occurrences of a
 shingle are tried for each position of *b*, so the cost stays O(unmatched tokens x
@@ -146,12 +147,15 @@ def find_moves(
                 q += best_n
             else:
                 q += 1
-    return _join(pieces, free, max_gap, free_b)
+    return _join(a, b, pieces, free, k, max_gap, free_b)
 
 
 def _join(
+    a: Sequence[Hashable],
+    b: Sequence[Hashable],
     pieces: list[tuple[int, int, int, int]],
     free: bytearray,
+    k: int,
     max_gap: int,
     free_b: Sequence[tuple[int, int]],
 ) -> list[tuple[int, int, int, int]]:
@@ -166,14 +170,31 @@ def _join(
             p0, p1, q0, q1 = moves[-1]
             gap_a, gap_b = a0 - p1, b0 - q1
             same_b_range = run_end[starts[bisect.bisect_right(starts, q0) - 1]] >= b1
+            # a common run as long as a piece would have been one: the gaps stay short
+            longest = max_gap + k - 1
             if (
-                0 <= gap_a <= max_gap
-                and 0 <= gap_b <= max_gap
+                0 <= gap_a <= longest
+                and 0 <= gap_b <= longest
                 and same_b_range
                 and all(free[p1:a0])  # the a-side gap is unmatched and in no other move
+                and max(gap_a, gap_b) - _common(a[p1:a0], b[q1:b0]) <= max_gap
             ):
                 free[p1:a0] = bytes(gap_a)
                 moves[-1] = (p0, a1, q0, b1)
                 continue
         moves.append((a0, a1, b0, b1))
     return moves
+
+
+def _common(x: Sequence[Hashable], y: Sequence[Hashable]) -> int:
+    """Length of a longest common subsequence of two short sequences.
+
+    >>> _common("but through fou".split(), "through fou him".split())
+    2
+    """
+    row = [0] * (len(y) + 1)
+    for item in x:
+        diagonal = 0
+        for j, other in enumerate(y, 1):
+            diagonal, row[j] = row[j], diagonal + 1 if item == other else max(row[j], row[j - 1])
+    return row[-1]
