@@ -612,13 +612,13 @@ def test_join_order_is_aligning_in_that_order_then_reordering(
 def test_a_moved_block_edited_inside_is_one_move() -> None:
     """Pieces of a moved block are joined across a stretch that differs by a word on each
     side, even when the words they share there are too few to be a piece themselves."""
-    block_a = "w1 w2 w3 w4 but t1 t2 t3 f1 f2 f3 f4".split()
-    block_b = "w1 w2 w3 w4 t1 t2 t3 him f1 f2 f3 f4".split()
+    block_a = ["w1", "w2", "w3", "w4", "but", "t1", "t2", "t3", "f1", "f2", "f3", "f4"]
+    block_b = ["w1", "w2", "w3", "w4", "t1", "t2", "t3", "him", "f1", "f2", "f3", "f4"]
     a = ["x"] * 5 + block_a
     b = block_b + ["y"] * 5
     free_a, free_b = [(5, len(a))], [(0, len(block_b))]
     assert find_moves(a, free_a, b, free_b, min_length=4) == [(5, len(a), 0, len(block_b))]
     # a stretch that differs more is no edit inside one block: two moves
-    wider = "w1 w2 w3 w4 p q r s f1 f2 f3 f4".split()
+    wider = ["w1", "w2", "w3", "w4", "p", "q", "r", "s", "f1", "f2", "f3", "f4"]
     moves = find_moves(a, free_a, wider, [(0, len(wider))], min_length=4)
     assert moves == [(5, 9, 0, 4), (13, len(a), 8, 12)]
