@@ -22,6 +22,7 @@ import resource
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 
 
@@ -33,14 +34,25 @@ def measure(command: list[str], timeout: float | None) -> dict[str, object]:
             command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
             start_new_session=True,
         )
-        try:
-            code: int | None = child.wait(timeout=timeout)
-            status = "ok" if code == 0 else "crashed"
-        except subprocess.TimeoutExpired:
+        # A blocking wait returns the moment the child ends; Popen.wait(timeout=...) polls
+        # with sleeps of up to 50 ms, which would round short runs up. A timer kills instead.
+        expired = threading.Event()
+
+        def kill() -> None:
+            expired.set()
             os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
-            code, status = None, "timeout"
+
+        timer = threading.Timer(timeout, kill) if timeout is not None else None
+        if timer is not None:
+            timer.start()
+        code: int | None = child.wait()
         wall = time.perf_counter() - start
+        if timer is not None:
+            timer.cancel()
+        if expired.is_set():
+            code, status = None, "timeout"
+        else:
+            status = "ok" if code == 0 else "crashed"
         err.seek(0)
         tail = err.read().decode("utf-8", "replace")[-2000:]
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -333,3 +334,24 @@ def test_user_rules_take_precedence() -> None:
     markup = parse_markup("ultimately, [5].", extended)
     (span,) = [s for s, _ in walk(markup.nodes)]
     assert (span.kind, span.rule) == (SpanKind.NOTE, "numbers-are-folios")
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_pattern_compiles(name: str) -> None:
+    """Presets compile their rule patterns on first use (not at start-up): each one must."""
+    for rule in PRESETS[name].rules:
+        for key in ("content", "before", "after"):
+            source = getattr(rule, key)
+            assert (rule.pattern(key) is None) == (source is None)
+            if source is not None:
+                assert rule.pattern(key).pattern == source  # type: ignore[union-attr]
+
+
+def test_a_bad_rule_pattern_is_reported_where_it_is_written() -> None:
+    data = {"name": "x", "delimiter": [{"name": "b", "open": "[", "close": "]", "kind": "del"}],
+            "rule": [{"name": "r", "delimiter": "b", "kind": "note", "before": "(unclosed"}]}
+    with pytest.raises(ConventionError, match="rule 'r', key 'before': invalid pattern"):
+        convention_from_dict(data, "conv.toml")
+    unchecked = convention_from_dict(data, "conv.toml", check_patterns=False)
+    with pytest.raises(regex.error):
+        unchecked.rules[0].pattern("before")

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -763,14 +764,14 @@ def test_read_text_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyP
     path.write_text("x")
     path.chmod(0)
     if os.access(path, os.R_OK):  # root reads anything: make the OS refusal happen anyway
-        real_read = Path.read_bytes
+        real_open = open
 
-        def refuse(self: Path) -> bytes:
-            if self == path:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real_read(self)
+        def refuse(name: str, *args: Any, **kwargs: Any) -> Any:
+            if name == str(path):
+                raise PermissionError(13, "Permission denied", name)
+            return real_open(name, *args, **kwargs)
 
-        monkeypatch.setattr(Path, "read_bytes", refuse)
+        monkeypatch.setattr("builtins.open", refuse)
     try:
         with pytest.raises(InputError, match="permission denied") as info:
             read_text(path)

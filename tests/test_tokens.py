@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from collatio.errors import CollatioError
 from collatio.markup import get_convention, parse_markup
-from collatio.normalize import Normalization, load_equivalents, minor_form
+from collatio.normalize import NORMALIZERS, Normalization, load_equivalents, minor_form
 from collatio.tokens import TokenKind, tokenize
 from collatio.witness import Piece, State, StateName, states_for
 from tests.strategies import markup_text
@@ -125,3 +125,17 @@ def test_paragraph_and_kind_follow_each_token(text: str) -> None:
         expected = (TokenKind.WORD if regex.match(r"[\p{L}\p{M}]", first) else
                     TokenKind.NUMBER if regex.match(r"\p{N}", first) else TokenKind.PUNCT)
         assert token.kind is expected
+
+
+@given(st.text(max_size=12), st.lists(st.sampled_from(list(NORMALIZERS)), unique=True))
+def test_normalization_runs_every_step(text: str, names: list[str]) -> None:
+    """ASCII text skips the steps that cannot change it; the form is the same."""
+    normalization = Normalization.from_names(names)
+    expected = text
+    for name in NORMALIZERS:  # the pipeline applies them in this order
+        if name in normalization.names:
+            expected = NORMALIZERS[name](expected)
+    assert normalization(text) == expected
+    if text.isascii():
+        for name in ("unicode", "typography", "accents"):
+            assert NORMALIZERS[name](text) == text

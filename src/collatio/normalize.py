@@ -65,6 +65,10 @@ NORMALIZERS: dict[str, Normalizer] = {
     "punctuation": strip_punctuation,
 }
 
+#: Normalizers that leave ASCII text as it is (compatibility forms, curly quotes and accents
+#: are all outside ASCII).
+_ASCII_STABLE = frozenset({unicode_nfkc, typography, strip_accents})
+
 #: What collatio compares with unless told otherwise.
 DEFAULT_NORMALIZERS = ("unicode", "typography")
 
@@ -83,6 +87,8 @@ class Normalization:
     names: tuple[str, ...] = DEFAULT_NORMALIZERS
     equivalents: Mapping[str, str] = attrs.field(factory=dict)
     _steps: tuple[Normalizer, ...] = attrs.field(init=False, repr=False, eq=False)
+    #: the steps that can change ASCII text (most tokens are ASCII: the others are skipped)
+    _ascii_steps: tuple[Normalizer, ...] = attrs.field(init=False, repr=False, eq=False)
     _table: dict[str, str] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -95,6 +101,9 @@ class Normalization:
         ordered = tuple(name for name in NORMALIZERS if name in self.names)
         steps = tuple(NORMALIZERS[name] for name in ordered)
         object.__setattr__(self, "_steps", steps)
+        object.__setattr__(
+            self, "_ascii_steps", tuple(step for step in steps if step not in _ASCII_STABLE)
+        )
         table: dict[str, str] = {}
         for variant, canonical in self.equivalents.items():
             table[self._run(steps, variant)] = self._run(steps, canonical)
@@ -114,7 +123,7 @@ class Normalization:
         return cls(tuple(DEFAULT_NORMALIZERS) + tuple(names), dict(equivalents or {}))
 
     def __call__(self, text: str) -> str:
-        form = self._run(self._steps, text)
+        form = self._run(self._ascii_steps if text.isascii() else self._steps, text)
         return self._table.get(form, form)
 
 

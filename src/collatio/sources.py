@@ -27,13 +27,13 @@ from __future__ import annotations
 import datetime
 import difflib
 import enum
+import functools
 import itertools
 import os
 import re
 import tomllib
 import types
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, Final
 
 import attrs
@@ -543,17 +543,40 @@ _NOUN: Final = re.compile(r"[^\W\d_]+")
 _ITALIC_PARAGRAPH: Final = re.compile(r"\*(?!\*)[^*]+(?<!\*)\*|_(?!_)[^_]+(?<!_)_")
 _LABEL_LINE: Final = re.compile(r"(?P<label>[^:]{1,60}?)\s*(?::\s*(?P<value>.*))?")
 _BOLD_LEAD: Final = re.compile(r"\*\*(?P<inner>[^*]+)\*\*(?P<after>.*)")
-_DATED_TITLE: Final = re.compile(
-    rf"(?P<bold>\*\*)?\s*(?P<title>[^\W\d_].*?),\s+(?P<date>{_DATE})\.?\s*"
-    r"(?P<paren>\(.*?)?\s*(?:\*\*)?"
-)
 _DIGIT: Final = re.compile(r"[0-9]")
-_QUOTED_CITATION: Final = re.compile(
-    rf"[\"“](?P<title>[^\"”]{{3,}}?),?[\"”],?\s+(?P<date>{_DATE})\b"
-)
+
+
+# The two longest patterns are compiled when first needed: most files have no line they fit.
+@functools.cache
+def _dated_title() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?P<bold>\*\*)?\s*(?P<title>[^\W\d_].*?),\s+(?P<date>{_DATE})\.?\s*"
+        r"(?P<paren>\(.*?)?\s*(?:\*\*)?"
+    )
+
+
+@functools.cache
+def _quoted_citation() -> re.Pattern[str]:
+    return re.compile(rf"[\"“](?P<title>[^\"”]{{3,}}?),?[\"”],?\s+(?P<date>{_DATE})\b")
+
+
 _ARCHIVE_REF: Final = re.compile(
     r"\b(?:Fond|Opis|Delo|Listy?|Papka|[fd]|op|ll?)\.?\s+[0-9]", re.IGNORECASE
 )
+
+
+def _stem(path: str | os.PathLike[str]) -> str:
+    """The file name without its last suffix (``pathlib``'s ``stem``).
+
+    >>> _stem("seeds/002_82ee7afc6dc33c74.txt"), _stem("draft.v2.txt"), _stem(".hidden")
+    ('002_82ee7afc6dc33c74', 'draft.v2', '.hidden')
+    """
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def _read_bytes(name: str) -> bytes:
+    with open(name, "rb") as handle:
+        return handle.read()
 
 
 def _clean(text: str) -> str:
@@ -639,7 +662,7 @@ def _is_label(text: str) -> bool:
 def _citation_rule(text: str) -> str | None:
     """The rule by which a line is an archive citation, if it is one."""
     line = _plain(text)
-    if _QUOTED_CITATION.match(line):
+    if _quoted_citation().match(line):
         return "quoted-title-citation"
     if len(_ARCHIVE_REF.findall(line)) >= 2:
         return "archive-reference"
@@ -1165,7 +1188,7 @@ class _Detector:
     def _dated_title(self, unit: _Unit) -> re.Match[str] | None:
         if _DIGIT.search(unit.text) is None:  # every date has its year: spare the long match
             return None
-        match = _DATED_TITLE.fullmatch(unit.text)
+        match = _dated_title().fullmatch(unit.text)
         if match is None:
             return None
         title = match["title"]
@@ -1244,8 +1267,8 @@ class _Detector:
     def _documents(
         self, count: int, bodies: list[tuple[int, int]], *, split: bool
     ) -> tuple[Document, ...]:
-        name = Path(self.path).name
-        stem = Path(self.path).stem if self.path != "<input>" else "A"
+        name = os.path.basename(self.path)
+        stem = _stem(self.path) if self.path != "<input>" else "A"
         documents: list[Document] = []
         used: dict[str, int] = {}
         for k in range(count):
@@ -1313,7 +1336,7 @@ def _headnote(text: str) -> Facts:
 def _citation_facts(text: str) -> Facts:
     line = _plain(text)
     facts: list[tuple[str, str]] = [("citation", line)]
-    quoted = _QUOTED_CITATION.match(line)
+    quoted = _quoted_citation().match(line)
     if quoted is not None:
         facts.append(("title_fallback", _clean(quoted["title"]).rstrip(",")))
         date_text = _clean(quoted["date"])
@@ -1430,7 +1453,7 @@ def read_text(
             path=name,
         )
     try:
-        data = Path(name).read_bytes()
+        data = _read_bytes(name)
     except FileNotFoundError:
         raise InputError("no such file", path=name) from None
     except IsADirectoryError:
@@ -1543,7 +1566,7 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
     """
     name = os.fspath(path)
     try:
-        data = Path(name).read_bytes()
+        data = _read_bytes(name)
     except FileNotFoundError:
         raise ManifestError("manifest not found", path=name) from None
     except OSError as error:
@@ -1727,7 +1750,7 @@ def _apply_manifest(
     rules: list[str] = []
     diagnostics: list[Diagnostic] = []
     used: dict[str, int] = {}
-    stem, name = Path(path).stem or "A", Path(path).name
+    stem, name = _stem(path) or "A", os.path.basename(path)
     for position, (k, spec) in enumerate(entries):
         where = f"witness[{k}]"
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import functools
 import itertools
 import operator
 from collections.abc import Iterator, Mapping, Sequence
@@ -35,14 +36,16 @@ _WORD = r"[\p{L}\p{M}][\p{L}\p{M}\p{N}]*(?:['’\-‐][\p{L}\p{M}\p{N}]+)*"
 _NUMBER = r"\p{N}+(?:[.,:/\-]\p{N}+)*[\p{L}\p{M}]*"
 _OTHER = r"[^\s\x1c-\x1f]"
 #: Words (letters with inner hyphens and apostrophes: ``Kai-shek``, ``d'arme``), numbers
-#: (``38th``, ``1950``, ``27.8.1951``, ``3:00``), then any other single non-space character;
-#: each with the whitespace that follows it.
-_TOKEN = regex.compile(
-    rf"(?:(?P<word>{_WORD})|(?P<number>{_NUMBER})|(?P<other>{_OTHER}))(?P<ws>[\s\x1c-\x1f]*)"
-)
-#: The same tokens as a splitter: ``split`` gives the whitespace before the first token, then
-#: each token and the whitespace after it (faster than ``findall`` with groups).
+#: (``38th``, ``1950``, ``27.8.1951``, ``3:00``), then any other single non-space character.
+#: ``split`` gives the whitespace before the first token, then each token and the whitespace
+#: after it (faster than ``findall`` with groups).
 _SPLIT = regex.compile(rf"({_WORD}|{_NUMBER}|{_OTHER})")
+
+
+@functools.cache
+def _kinds() -> regex.Pattern[str]:
+    """The token pattern with a group per kind (compiled when a non-ASCII token needs it)."""
+    return regex.compile(rf"(?P<word>{_WORD})|(?P<number>{_NUMBER})|(?P<other>{_OTHER})")
 _T = TypeVar("_T")
 _BLANK_LINE = regex.compile(r"\n[^\S\n]*\n|\r\n?[^\S\r\n]*\r")
 
@@ -245,8 +248,12 @@ def tokenize(
 
 def _kind(surface: str) -> TokenKind:
     """What a token is, from its form (the token pattern's alternative that matched it)."""
-    match = _TOKEN.match(surface)
-    assert match is not None and match.group(0).rstrip() == surface
+    if surface.isascii():  # letters and digits are the same in every Unicode version
+        first = surface[0]
+        return (TokenKind.WORD if first.isalpha() else
+                TokenKind.NUMBER if first.isdigit() else TokenKind.PUNCT)
+    match = _kinds().fullmatch(surface)
+    assert match is not None
     if match.group("word"):
         return TokenKind.WORD
     return TokenKind.NUMBER if match.group("number") else TokenKind.PUNCT

@@ -369,13 +369,14 @@ class _Scanner:
         if rule.max_length is not None and len(content) > rule.max_length:
             return False
         try:
-            if rule.content is not None and not rule.content.fullmatch(
-                content, timeout=PATTERN_TIMEOUT
-            ):
+            pattern = rule.pattern("content")
+            if pattern is not None and not pattern.fullmatch(content, timeout=PATTERN_TIMEOUT):
                 return False
-            if rule.before is not None and not rule.before.search(before, timeout=PATTERN_TIMEOUT):
+            pattern = rule.pattern("before")
+            if pattern is not None and not pattern.search(before, timeout=PATTERN_TIMEOUT):
                 return False
-            if rule.after is not None and not rule.after.match(after, timeout=PATTERN_TIMEOUT):
+            pattern = rule.pattern("after")
+            if pattern is not None and not pattern.match(after, timeout=PATTERN_TIMEOUT):
                 return False
         except TimeoutError:
             self._diag(
