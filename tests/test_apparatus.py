@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from collatio.apparatus import (
     CollationOptions,
     Fate,
     UnitType,
+    build,
     collate_witnesses,
     guide_order,
 )
@@ -327,3 +329,16 @@ def test_witness_text_places_a_moved_block_once_at_the_base_place() -> None:
     rebuilt_b = app.witness_text("B")
     assert rebuilt_b.count(moved) == 1 and sorted(_words(rebuilt_b)) == sorted(_words(
         f"The soldiers waited for the whole night and then left quietly {moved}."))
+
+
+def test_guide_order_of_long_texts_samples_the_same_bigrams() -> None:
+    """Over the sampling threshold the order is estimated, and still finds the closest pair
+    (a text and its lightly edited copy) before a text that shares only the vocabulary."""
+    rnd = random.Random(1950)
+    vocabulary = [f"w{i}" for i in range(3000)]
+    base = rnd.choices(vocabulary, k=80_000)
+    edited = [rnd.choice(vocabulary) if rnd.random() < 0.05 else word for word in base]
+    unrelated = rnd.choices(vocabulary, k=80_000)
+    assert sum(map(len, (base, edited, unrelated))) > build._SAMPLE_ABOVE
+    assert guide_order([unrelated, base, edited]) == [1, 2, 0]
+    assert guide_order([base, unrelated, edited]) == [0, 2, 1]

@@ -235,25 +235,39 @@ def collate_tokens(
     )
 
 
+#: Above this many tokens in all, :func:`guide_order` estimates similarity on a sample: the
+#: bigrams whose first word falls in one ``1/_SAMPLE`` of the vocabulary (the same words in
+#: every witness), which keeps five million-word witnesses from spending seconds on it.
+_SAMPLE_ABOVE = 200_000
+_SAMPLE = 8
+
+
 def _bigrams(witnesses: Sequence[Sequence[str]]) -> list[set[int]]:
     """Each witness's set of word bigrams, a bigram ``(a, b)`` coded as one int (the same for
     the same words in every witness): far lighter than sets of tuples on long texts."""
-    ids: dict[str, int] = {}
-    fresh = itertools.count()  # setdefault keeps a word's first id; later ids are skipped
-    bound = sum(map(len, witnesses)) + 1
+    everything = itertools.chain.from_iterable(witnesses)
+    ids = {word: i for i, word in enumerate(dict.fromkeys(everything))}  # first-seen order
+    bound = len(ids) + 1
+    sample = _SAMPLE if sum(map(len, witnesses)) > _SAMPLE_ABOVE else 1
     grams = []
     for keys in witnesses:
-        codes = list(map(ids.setdefault, keys, fresh))
-        grams.append(set(map(operator.add, map(operator.mul, codes[:-1],
-                                                   itertools.repeat(bound)), codes[1:])))
+        codes = list(map(ids.__getitem__, keys))
+        firsts, seconds = codes[:-1], codes[1:]
+        if sample > 1:
+            chosen = list(map(operator.not_, map(operator.mod, firsts, itertools.repeat(sample))))
+            firsts = list(itertools.compress(firsts, chosen))
+            seconds = list(itertools.compress(seconds, chosen))
+        pairs = map(operator.add, map(operator.mul, firsts, itertools.repeat(bound)), seconds)
+        grams.append(set(pairs))
     return grams
 
 
 def guide_order(witnesses: Sequence[Sequence[str]]) -> list[int]:
     """An order in which to align *witnesses*: the most similar pair first, then each time
     the witness most similar to one already aligned (similarity: Jaccard index of word
-    bigrams; ties keep the given order). Aligning close texts first keeps a distant one
-    from pulling their common words apart (the draft's two states before the final).
+    bigrams, estimated on a fixed sample of them for very long texts; ties keep the given
+    order). Aligning close texts first keeps a distant one from pulling their common words
+    apart (the draft's two states before the final).
     """
     count = len(witnesses)
     if count <= 2:
@@ -329,22 +343,22 @@ class _PlaceMaker:
         index = self.indexes[w]
         if kept:
             first, last = kept[0], kept[-1]
-            source_start = tl.source_starts[first]
+            source_starts = tl.source_starts
+            source_start = source_starts[first]
             line, column = index.position(source_start)
+            hand: str | None = None
             spans = tl.revision_spans
-            hands = {spans[i].kind if i in spans else None for i in kept} if spans else {None}
-            hand: str | None
-            if hands == {None}:
-                hand = None
-            elif len(hands) == 1:
-                kind = next(iter(hands))
-                hand = kind.value if kind is not None else None
-            else:
-                hand = "mixed"
+            if spans:
+                hands = {spans[i].kind if i in spans else None for i in kept}
+                if len(hands) > 1:
+                    hand = "mixed"
+                elif (kind := hands.pop()) is not None:
+                    hand = kind.value
+            word_before = self.word_before[w]
             return Place(
-                tl.siglum, (start, end), (self.word_before[w][start], self.word_before[w][end]),
+                tl.siglum, (start, end), (word_before[start], word_before[end]),
                 tl.paragraphs[first] + 1, line, column, source_start,
-                tl.source_starts[last] + len(tl.surfaces[last]), hand,
+                source_starts[last] + len(tl.surfaces[last]), hand,
             )
         # an empty reading: the insertion point, located at the next token (or the last)
         count = len(tl)
@@ -609,8 +623,7 @@ class _Grouper:
             if w in lac:
                 continue
             tokens, first, last = self._tokens_in(w, start, end)
-            norms = self.token_lists[w].norms
-            key = tuple(norms[i] for i in tokens)
+            key = tuple(map(self.token_lists[w].norms.__getitem__, tokens))
             if key not in groups:
                 groups[key] = []
                 order.append(key)
