@@ -622,3 +622,13 @@ def test_a_moved_block_edited_inside_is_one_move() -> None:
     wider = ["w1", "w2", "w3", "w4", "p", "q", "r", "s", "f1", "f2", "f3", "f4"]
     moves = find_moves(a, free_a, wider, [(0, len(wider))], min_length=4)
     assert moves == [(5, 9, 0, 4), (13, len(a), 8, 12)]
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(0, 40))))
+def test_free_ranges_are_the_maximal_runs(tokens: list[int | None]) -> None:
+    from collatio.align.multiple import _ranges
+
+    present = sorted({t for t in tokens if t is not None})
+    ranges = _ranges(present[:1] + [None] + present[1:])  # Nones are skipped
+    assert [t for start, end in ranges for t in range(start, end)] == present
+    assert all(end < next_start for (_, end), (next_start, _) in itertools.pairwise(ranges))

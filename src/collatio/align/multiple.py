@@ -743,15 +743,15 @@ def _ranges(tokens: Iterable[int | None]) -> list[tuple[int, int]]:
     if not found:
         return []
     # a range ends where the next token is not the one after it (C-speed passes)
-    cuts = list(itertools.compress(
-        range(1, len(found)), map(operator.ne, found[1:], map(_plus_one, found))
-    ))
+    after = list(map(_plus_one, found))
+    cuts = list(itertools.compress(range(1, len(found)), map(operator.ne, found[1:], after)))
     starts = [found[0], *map(found.__getitem__, cuts)]
-    ends = [*(found[c - 1] + 1 for c in cuts), found[-1] + 1]
+    ends = [*map(after.__getitem__, map(_minus_one, cuts)), after[-1]]
     return list(zip(starts, ends, strict=True))
 
 
 _plus_one = (1).__add__
+_minus_one = (-1).__add__
 
 
 # --- segments ----------------------------------------------------------------------------------
