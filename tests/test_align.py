@@ -629,6 +629,6 @@ def test_free_ranges_are_the_maximal_runs(tokens: list[int | None]) -> None:
     from collatio.align.multiple import _ranges
 
     present = sorted({t for t in tokens if t is not None})
-    ranges = _ranges(present[:1] + [None] + present[1:])  # Nones are skipped
+    ranges = _ranges([*present[:1], None, *present[1:]])  # Nones are skipped
     assert [t for start, end in ranges for t in range(start, end)] == present
     assert all(end < next_start for (_, end), (next_start, _) in itertools.pairwise(ranges))
