@@ -601,10 +601,11 @@ class _Grouper:
     def _tokens_in(self, w: int, start: int, end: int) -> tuple[list[int], int, int]:
         """Witness *w*'s tokens in columns ``start:end`` (gaps and moved tokens left out),
         and the token range they stand in."""
-        tl = self.token_lists[w]
         cells = [cell for cell in self.cells[w][start:end] if cell is not None]
-        moved, gaps = self.moved[w], tl.gap_spans
-        kept = [i for i in cells if i not in moved and i not in gaps] if moved or gaps else cells
+        moved, gaps = self.moved[w], self.token_lists[w].gap_spans
+        kept = cells
+        if (moved and not moved.isdisjoint(cells)) or (gaps and not gaps.keys().isdisjoint(cells)):
+            kept = [i for i in cells if i not in moved and i not in gaps]
         if cells:
             first, last = cells[0], cells[-1] + 1
         else:
