@@ -41,8 +41,7 @@ STAGES = (
      "align_in_guide_order"),
     ("group columns into units", "collatio.apparatus.build", "_Grouper.units"),
     ("revision fates", "collatio.apparatus.build", "revision_fates"),
-    ("render JSON", "collatio.render.json", "JSONRenderer.render"),
-    ("write file", "collatio.cli", "_write"),
+    ("render JSON and write it (made as written)", "collatio.cli", "_write"),
 )
 
 records: list[tuple[str, float, float, float | None]] = []

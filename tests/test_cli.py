@@ -199,3 +199,24 @@ def test_render_options() -> None:
     body = [line for line in section.splitlines() if line.startswith("       ")]
     assert body and max(len(line) for line in body) <= 60
     assert run("collate", SEED, "-O", "width")[0] == 2
+
+
+def test_a_format_that_cannot_render_leaves_no_file(tmp_path: Path) -> None:
+    """The CollateX table needs the alignment, which an apparatus read back from TEI lacks:
+    one error line, exit 1, and no empty output file."""
+    tei = tmp_path / "seed.tei.xml"
+    assert run("collate", SEED, "-o", str(tei))[0] == 0
+    target = tmp_path / "table.collatex.json"
+    code, _, err = run("collate", str(tei), "-o", str(target))
+    assert code == 1 and "no alignment table" in err
+    assert not target.exists()
+
+
+def test_json_written_in_pieces_is_the_rendered_text(tmp_path: Path) -> None:
+    target = tmp_path / "seed.json"
+    assert run("collate", SEED, "-o", str(target))[0] == 0
+    code, out, _ = run("collate", SEED, "--format", "json")
+    assert code == 0 and target.read_text("utf-8") == out
+    from collatio import collate, render
+
+    assert out == render(collate([SEED]), "json")

@@ -7,7 +7,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 import collatio
@@ -157,13 +157,20 @@ def _add_limits(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _write(text: str, output: str | None, stdout: TextIO) -> None:
+def _write(text: str | Iterable[str], output: str | None, stdout: TextIO) -> None:
+    """Write *text* (or its pieces, as they come) to *output*, or to *stdout*."""
+    pieces = iter((text,) if isinstance(text, str) else text)
+    # the first piece before the file is opened: a format that cannot render this apparatus
+    # fails there (most make all their text at once), and leaves no empty file behind
+    first = next(pieces, "")
     if output is None or output == "-":
-        stdout.write(text)
+        stdout.write(first)
+        stdout.writelines(pieces)
         return
     try:
         with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            handle.write(first)
+            handle.writelines(pieces)
     except OSError as exc:
         raise CollatioError(f"cannot write output: {exc.strerror or exc}", path=output) from None
 
@@ -224,7 +231,7 @@ def _cmd_collate(args: argparse.Namespace, stdout: TextIO) -> int:
         max_tokens=args.max_tokens,
     )
     if renderer is not None:
-        _write(renderer.render(apparatus), args.output, stdout)
+        _write(renderer.chunks(apparatus), args.output, stdout)
         return EXIT_OK
     directory = args.out
     try:
@@ -237,7 +244,7 @@ def _cmd_collate(args: argparse.Namespace, stdout: TextIO) -> int:
     for name in renderer_names():
         chosen = get_renderer(name, **options)
         target = os.path.join(directory, f"{stem}{chosen.extension}")
-        _write(chosen.render(apparatus), str(target), stdout)
+        _write(chosen.chunks(apparatus), str(target), stdout)
         stdout.write(f"wrote {target}\n")
     return EXIT_OK
 

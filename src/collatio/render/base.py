@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from collatio.apparatus.model import Apparatus
@@ -47,6 +48,11 @@ class Renderer:
     def render(self, apparatus: Apparatus) -> str:
         """The apparatus in this format."""
         raise NotImplementedError
+
+    def chunks(self, apparatus: Apparatus) -> Iterable[str]:
+        """:meth:`render`'s text in pieces, to be written as they are made; a format whose
+        output can be large overrides this (and makes :meth:`render` join it)."""
+        return (self.render(apparatus),)
 
 
 def _load_all() -> None:

@@ -216,19 +216,29 @@ class JSONRenderer(Renderer):
         """Indented at the top, one compact line per unit, witness, revision and diagnostic:
         readable, diffable line by line, and fast on large collations. ``indent=N`` indents
         everything instead."""
+        return "".join(self.chunks(apparatus))
+
+    def chunks(self, apparatus: Apparatus) -> Iterator[str]:
+        """The JSON a line at a time (a million-word collation's is hundreds of megabytes:
+        written as it is made, it is never held whole)."""
         indent = self.options.get("indent")
         if indent is not None:
             data = apparatus_to_data(apparatus)
-            return json.dumps(data, ensure_ascii=False, indent=indent) + "\n"
-        parts = []
+            yield json.dumps(data, ensure_ascii=False, indent=indent) + "\n"
+            return
+        separator = "{\n"
         for key, value in _sections(apparatus):
+            yield f"{separator}  {compact(key)}: "
+            separator = ",\n"
             if isinstance(value, str | None):
-                parts.append(f"  {compact(key)}: {compact(value)}")
+                yield compact(value)
                 continue
-            items = ",\n    ".join(map(compact, value))
-            parts.append(f"  {compact(key)}: [\n    {items}\n  ]" if items else
-                         f"  {compact(key)}: []")
-        return "{\n" + ",\n".join(parts) + "\n}\n"
+            before = "[\n    "
+            for item in value:
+                yield before + compact(item)
+                before = ",\n    "
+            yield "[]" if before == "[\n    " else "\n  ]"
+        yield "\n}\n"
 
 
 def compact(value: Any) -> str:
