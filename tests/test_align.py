@@ -632,3 +632,9 @@ def test_free_ranges_are_the_maximal_runs(tokens: list[int | None]) -> None:
     ranges = _ranges([*present[:1], None, *present[1:]])  # Nones are skipped
     assert [t for start, end in ranges for t in range(start, end)] == present
     assert all(end < next_start for (_, end), (next_start, _) in itertools.pairwise(ranges))
+
+
+@given(witness_lists)
+def test_agreeing_columns_are_those_not_variant(witnesses: list[list[str]]) -> None:
+    table = align(witnesses)
+    assert table.agreeing() == [not column.is_variant for column in table.columns]

@@ -241,6 +241,16 @@ class Alignment:
         """Column *c*."""
         return Column(tuple(row[c] for row in self.cells), self.readings[c])
 
+    def agreeing(self) -> list[bool]:
+        """For each column, whether it is an agreement (every witness has a token there and
+        all are one reading): the complement of :attr:`Column.is_variant`, for every column at
+        once, decided once per distinct readings tuple.
+
+        >>> align(["a b c".split(), "a x c".split()]).agreeing()
+        [True, False, True]
+        """
+        return _agreeing(self.readings)
+
     def token_columns(self, w: int) -> list[int]:
         """For each token of witness *w*, the column it stands in (increasing; computed once,
         do not modify).
@@ -312,6 +322,12 @@ def _permuted(
         tuple(map(renumbered.__getitem__, readings)),
         tuple(moved),
     )
+
+
+def _agreeing(readings: Sequence[tuple[int | None, ...]]) -> list[bool]:
+    """For each readings tuple, whether it is an agreement (no absence, one reading)."""
+    agreement = {p: None not in p and not any(p) for p in set(readings)}
+    return list(map(agreement.__getitem__, readings))
 
 
 def _token_columns(row: Sequence[int | None]) -> list[int]:
@@ -708,9 +724,8 @@ def _transpositions(
     seen: set[tuple[tuple[int, int], tuple[int, int]]] = set()
     patterns = set(readings)
     # only columns where some witnesses differ can hold a pair's free tokens
-    agreeing = {p: None not in p and not any(p) for p in patterns}
     variant = list(itertools.compress(
-        range(len(readings)), map(operator.not_, map(agreeing.__getitem__, readings))
+        range(len(readings)), map(operator.not_, _agreeing(readings))
     ))
     variant_readings = list(map(readings.__getitem__, variant))
     for x in range(count):

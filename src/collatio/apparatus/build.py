@@ -402,10 +402,8 @@ class _Grouper:
         self.moved: list[set[int]] = [set() for _ in range(self.count)]
         self.lacunose = self._lacunose_columns()
         # a column agrees when every witness has a real token there and all are one reading
-        # (a gap token has a key no other token has, so a column holding one never agrees);
-        # decided once per distinct readings tuple, of which a table has a handful
-        agree = {p: None not in p and not any(p) for p in set(self.readings)}
-        self.agrees = list(map(agree.__getitem__, self.readings))
+        # (a gap token has a key no other token has, so a column holding one never agrees)
+        self.agrees = alignment.agreeing()
 
     # --- column facts ---------------------------------------------------------------------
 
