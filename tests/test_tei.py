@@ -31,13 +31,12 @@ from collatio.apparatus.model import (
 )
 from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import CollatioError
+from collatio.interop.tei import is_collatio_tei, load_tei
 from collatio.render import get_renderer, renderer_for_filename
 from collatio.render.tei import (
     TEI_NS,
     TEIRenderer,
     escape_name,
-    is_collatio_tei,
-    load_tei,
     siglum_of_id,
     unescape_name,
     witness_id,

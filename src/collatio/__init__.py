@@ -148,7 +148,7 @@ def _read_tei(
     names: list[str], tei: list[str], manifest: object, max_bytes: int | None
 ) -> Apparatus:
     """An apparatus saved as collatio's TEI, read back (re-rendering it needs no collation)."""
-    from collatio.render.tei import is_collatio_tei, load_tei
+    from collatio.interop.tei import is_collatio_tei, load_tei
 
     if len(names) != 1 or manifest is not None:
         raise CollationError(

@@ -1,4 +1,4 @@
-"""Other tools' formats: CollateX JSON witnesses as input."""
+"""Formats read back into the model: CollateX JSON witnesses, collatio's own TEI apparatus."""
 
 from collatio.interop.collatex import is_collatex_json, read_collatex_witnesses
 

@@ -69,7 +69,7 @@ def _load_all() -> None:
     # by name: the attribute collatio.render is the facade's render() function
     package = importlib.import_module("collatio.render")
     for module in pkgutil.iter_modules(package.__path__):
-        if module.name != "base":
+        if module.name != "base" and not module.name.startswith("_"):
             importlib.import_module(f"{package.__name__}.{module.name}")
     _LOADED.append(True)
 
@@ -84,7 +84,10 @@ def format_modules() -> list[str]:
     import pkgutil
 
     package = importlib.import_module("collatio.render")
-    return sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "base")
+    return sorted(
+        m.name for m in pkgutil.iter_modules(package.__path__)
+        if m.name != "base" and not m.name.startswith("_")
+    )
 
 
 def renderer_names(*, aliases: bool = False) -> list[str]:

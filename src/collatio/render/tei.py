@@ -1,11 +1,10 @@
-"""The apparatus as TEI P5 XML (parallel segmentation, apparatus inside the text), and back.
+"""The apparatus as TEI P5 XML (parallel segmentation, apparatus inside the text).
 
 :class:`TEIRenderer` writes one ``<TEI>`` document: the witnesses in the header's
 ``listWit`` (a document with revision states as a ``witness`` holding its states), the base
 text in ``<body>`` with one ``<app>`` per variation unit, and in ``<back>`` each document's
-marked text, the fates of its hand revisions and the diagnostics. :func:`load_tei` reads it
-back into an equal :class:`~collatio.apparatus.model.Apparatus` (the alignment table and the
-tokens excepted, as for JSON). ``docs/tei.md`` describes the encoding.
+marked text, the fates of its hand revisions and the diagnostics.
+:func:`collatio.interop.tei.load_tei` reads it back. ``docs/tei.md`` describes the encoding.
 """
 
 from __future__ import annotations
@@ -14,8 +13,7 @@ import bisect
 import datetime
 import itertools
 import re
-import string
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 from lxml import etree
@@ -28,7 +26,6 @@ from collatio.apparatus.model import (  # the spacing rule of Apparatus.witness_
     Apparatus,
     CollatedWitness,
     DocumentText,
-    Fate,
     Place,
     Reading,
     RevisionFate,
@@ -36,9 +33,28 @@ from collatio.apparatus.model import (  # the spacing rule of Apparatus.witness_
     UnitType,
     VariationUnit,
 )
-from collatio.diagnostics import Diagnostic, Severity
-from collatio.errors import CollatioError
-from collatio.markup.tree import SpanKind
+from collatio.diagnostics import Diagnostic
+from collatio.render._tei_encoding import (
+    _ANNOTATIONS,
+    _BREAK,
+    _DROPPED,
+    _HANDED,
+    _KIND_ELEMENTS,
+    _UNSAFE,
+    _XML_ID,
+    FORMAT,
+    SCHEMA_URL,
+    TEI_NS,
+    _hand_id,
+    _state_id,
+    _tag,
+    _token,
+    _unit_xml_id,
+    escape_name,
+    siglum_of_id,
+    unescape_name,
+    witness_id,
+)
 from collatio.render.base import Renderer
 
 __all__ = [
@@ -46,117 +62,10 @@ __all__ = [
     "TEI_NS",
     "TEIRenderer",
     "escape_name",
-    "is_collatio_tei",
-    "load_tei",
     "siglum_of_id",
     "unescape_name",
     "witness_id",
 ]
-
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-#: Named on ``<application n=...>``; a reader refuses other versions of the encoding.
-FORMAT = "collatio-tei/1"
-SCHEMA_URL = "https://www.tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng"
-
-_XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
-_NS = {"t": TEI_NS}
-
-
-def _tag(name: str) -> str:
-    return f"{{{TEI_NS}}}{name}"
-
-
-# --- identifiers --------------------------------------------------------------------------------
-
-_NAME_SAFE = frozenset(string.ascii_letters + string.digits + "-")
-_ESCAPE = re.compile(r"_([0-9a-f]{1,6})_")
-_PLAIN_UNIT = re.compile(r"u[0-9]+")
-
-
-def escape_name(value: str) -> str:
-    """*value* spelt with ASCII letters, digits and ``-`` only, every other character as
-    ``_hex_``: it fits inside an XML name and :func:`unescape_name` restores it.
-
-    >>> escape_name("002_82ee: A")
-    '002_5f_82ee_3a__20_A'
-    >>> unescape_name(escape_name("002_82ee: A"))
-    '002_82ee: A'
-    """
-    return "".join(c if c in _NAME_SAFE else f"_{ord(c):x}_" for c in value)
-
-
-def unescape_name(token: str) -> str:
-    """The value :func:`escape_name` spelt as *token*; ValueError if it is not such a
-    spelling."""
-    parts: list[str] = []
-    position = 0
-    for match in _ESCAPE.finditer(token):
-        parts.append(_plain(token[position : match.start()]))
-        parts.append(chr(int(match.group(1), 16)))
-        position = match.end()
-    parts.append(_plain(token[position:]))
-    return "".join(parts)
-
-
-def _plain(piece: str) -> str:
-    if any(c not in _NAME_SAFE for c in piece):
-        raise ValueError(f"not an escaped name: {piece!r}")
-    return piece
-
-
-def witness_id(siglum: str) -> str:
-    """The ``xml:id`` of the witness (or document) *siglum*: ``w-`` and the escaped siglum.
-
-    >>> witness_id("D-ac"), witness_id("002_82ee7afc6dc33c74")
-    ('w-D-ac', 'w-002_5f_82ee7afc6dc33c74')
-    """
-    return "w-" + escape_name(siglum)
-
-
-def siglum_of_id(xml_id: str) -> str:
-    """The siglum whose :func:`witness_id` is *xml_id*."""
-    if not xml_id.startswith("w-"):
-        raise ValueError(f"not a witness id: {xml_id!r}")
-    return unescape_name(xml_id[2:])
-
-
-def _unit_xml_id(unit_id: str) -> str:
-    """collatio's own unit ids (``u12``) as they are; any other one escaped after ``app-``."""
-    return unit_id if _PLAIN_UNIT.fullmatch(unit_id) else "app-" + escape_name(unit_id)
-
-
-def _unit_id_of(xml_id: str) -> str:
-    if xml_id.startswith("app-"):
-        return unescape_name(xml_id[4:])
-    if _PLAIN_UNIT.fullmatch(xml_id):
-        return xml_id
-    raise ValueError(f"not a unit id: {xml_id!r}")
-
-
-def _hand_id(document: str) -> str:
-    return "hand-" + escape_name(document)
-
-
-def _state_id(state: str) -> str:
-    return "state-" + escape_name(state)
-
-
-def _token(value: str) -> str:
-    """A label as one attribute token (``_`` for the empty label)."""
-    return escape_name(value) if value else "_"
-
-
-def _untoken(token: str) -> str:
-    return "" if token == "_" else unescape_name(token)
-
-
-# --- text ------------------------------------------------------------------------------------
-
-#: Characters XML 1.0 cannot hold: C0 controls but tab, LF and CR; U+FFFE, U+FFFF; surrogates.
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_CODE_POINT = re.compile(r"U\+([0-9A-F]{4,6})")
-_BREAK = "\n\n"
-
 
 def _raw(parent: etree._Element, text: str) -> None:
     """Append *text* at the end of *parent*'s content (after its last child)."""
@@ -203,28 +112,6 @@ def _sub(
     if text is not None:
         _append_text(element, text)
     return element
-
-
-# --- marks: runs of text as nested elements ---------------------------------------------------
-
-#: Span kind -> the TEI element and the attribute that carries the span's label.
-_KIND_ELEMENTS: dict[str, tuple[str, str]] = {
-    "add": ("add", "type"),
-    "del": ("del", "type"),
-    "supplied": ("supplied", "reason"),
-    "note": ("note", "type"),
-    "gap": ("gap", "reason"),
-    "unclear": ("unclear", "reason"),
-    "sic": ("sic", "n"),
-    "hi": ("hi", "rend"),
-}
-_ELEMENT_KINDS = {element: kind for kind, (element, _) in _KIND_ELEMENTS.items()}
-#: Editorial matter: not part of any state's text, so not of readings or the base text.
-_ANNOTATIONS = frozenset({"note", "supplied", "gap"})
-#: Marks made by the document's own hand, pointing to its ``handNote``.
-_HANDED = frozenset({"add", "del"})
-#: What each revision state leaves out (see :mod:`collatio.witness`).
-_DROPPED = {"ante": frozenset({"add"}), "post": frozenset({"del"})}
 
 
 class _Paragraphs:
@@ -1017,470 +904,3 @@ _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 # --- reading it back ---------------------------------------------------------------------------
 
 
-class _Malformed(Exception):
-    """A piece of the document that is missing or wrong, with the element it was read at."""
-
-    def __init__(self, message: str, element: etree._Element | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line: int | None = element.sourceline if element is not None else None
-
-
-def _parse(text: str | bytes, path: str) -> etree._Element:
-    """Parse *text* safely: no entities resolved, no DTD loaded, no network, no huge trees."""
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-        encoding="utf-8" if isinstance(text, str) else None,
-    )
-    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    try:
-        return etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (exc.lineno, None)
-        message = re.sub(r"(, line \d+)?, column \d+$", "", exc.msg or "")  # said by the error
-        raise CollatioError(f"malformed XML: {message}", path=path, line=line,
-                            column=column) from None
-
-
-def is_collatio_tei(text: str | bytes) -> bool:
-    """True when *text* is a TEI document written by collatio's ``tei`` renderer."""
-    head = text[:200].decode("utf-8", "replace") if isinstance(text, bytes) else text[:200]
-    if not head.lstrip("\ufeff \t\r\n").startswith("<"):
-        return False
-    try:
-        root = _parse(text, "<tei>")
-    except CollatioError:
-        return False
-    return root.tag == _tag("TEI") and bool(
-        root.xpath("t:teiHeader/t:encodingDesc/t:appInfo/t:application[@ident='collatio']",
-                   namespaces=_NS)
-    )
-
-
-def load_tei(text: str | bytes, path: str = "<tei>") -> Apparatus:
-    """Read back what :class:`TEIRenderer` wrote; malformed XML or a missing piece is a
-    :class:`~collatio.errors.CollatioError` naming *path* and the line."""
-    root = _parse(text, path)
-    try:
-        return _Reader(root).apparatus()
-    except _Malformed as exc:
-        raise CollatioError(exc.message, path=path, line=exc.line) from None
-
-
-def _one(element: etree._Element, xpath: str) -> etree._Element:
-    found = element.xpath(xpath, namespaces=_NS)
-    if not found:
-        raise _Malformed(f"missing {xpath.replace('t:', '')} in <{_local(element)}>", element)
-    result: etree._Element = found[0]
-    return result
-
-
-def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else "?"
-
-
-def _elements(element: etree._Element) -> Iterator[etree._Element]:
-    """Child elements (comments and processing instructions left out)."""
-    for child in element:
-        if isinstance(child, etree._Entity):
-            raise _Malformed("entity references are not accepted", element)
-        if isinstance(child.tag, str):
-            yield child
-
-
-def _kind_of(element: etree._Element) -> tuple[str, str | None] | None:
-    """The span kind and label an element stands for, or None if it is not a mark."""
-    local = _local(element)
-    try:
-        if element.tag == _tag("seg") and element.get("type") not in (None, "reached",
-                                                                       "message"):
-            subtype = element.get("subtype")
-            return _untoken(element.get("type", "")), _untoken(subtype) if subtype else None
-        kind = _ELEMENT_KINDS.get(local) if element.tag == _tag(local) else None
-        if kind is None:
-            return None
-        label = element.get(_KIND_ELEMENTS[kind][1])
-        return kind, _untoken(label) if label is not None else None
-    except ValueError as exc:
-        raise _Malformed(f"<{local}>: {exc}", element) from None
-
-
-def _char(element: etree._Element) -> str:
-    """The character a ``<g>`` stands for (its code point if recorded, else its text)."""
-    match = _CODE_POINT.fullmatch(element.get("n", ""))
-    if match is None:
-        return element.text or ""
-    try:
-        return chr(int(match.group(1), 16))
-    except ValueError:
-        raise _Malformed(f"<g n={match.group()!r}>: no such character", element) from None
-
-
-def _text(element: etree._Element, skip_annotations: bool = True) -> str:
-    """The text of a reading (or any text container): editorial matter left out, ``<g>``
-    characters restored, paragraph milestones as blank lines."""
-    parts: list[str] = []
-    stack: list[etree._Element | str] = [element]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            parts.append(item)
-            continue
-        if item is not element:
-            if item.tag == _tag("g"):
-                parts.append(_char(item))
-                continue
-            if item.tag == _tag("milestone"):
-                parts.append(_BREAK)
-                continue
-            kind = _kind_of(item)
-            if skip_annotations and kind is not None and kind[0] in _ANNOTATIONS:
-                continue
-        pending: list[etree._Element | str] = [item.text or ""]
-        for child in item:
-            if isinstance(child, etree._Entity):
-                raise _Malformed("entity references are not accepted", item)
-            if isinstance(child.tag, str):
-                pending.append(child)
-            pending.append(child.tail or "")
-        stack.extend(reversed(pending))
-    return "".join(parts)
-
-
-def _runs_of(paragraphs: Sequence[etree._Element]) -> list[Run]:
-    """The runs :func:`_append_runs` wrote into *paragraphs* (a paragraph break between
-    two of them belongs to the unmarked text there)."""
-    runs: list[Run] = []
-    text: list[str] = []
-    path: list[tuple[str, str | None]] = []
-
-    def flush(force: bool = False) -> None:
-        joined = "".join(text)
-        if joined or force:
-            runs.append(Run(joined, tuple(k for k, _ in path), tuple(lab for _, lab in path)))
-        text.clear()
-
-    # ("text", str) | ("content", element) | ("child", element) | ("close", runs before it)
-    items: list[tuple[str, etree._Element | str | int]] = []
-    for n, p in enumerate(paragraphs):
-        if n:
-            items.append(("text", _BREAK))
-        items.append(("content", p))
-    stack = list(reversed(items))
-    while stack:
-        action, payload = stack.pop()
-        if action == "text":
-            assert isinstance(payload, str)
-            text.append(payload)
-        elif action == "close":
-            assert isinstance(payload, int)
-            flush(force=len(runs) == payload)  # an empty mark is an empty run
-            path.pop()
-        elif action == "content":
-            pending: list[tuple[str, etree._Element | str | int]] = [("text", payload.text or "")]
-            for child in _elements(payload):
-                pending.append(("child", child))
-                pending.append(("text", child.tail or ""))
-            stack.extend(reversed(pending))
-        else:
-            child = payload
-            assert not isinstance(child, (str, int))
-            if child.tag == _tag("g"):
-                text.append(_char(child))
-                continue
-            if child.tag == _tag("milestone"):
-                text.append(_BREAK)
-                continue
-            kind = _kind_of(child)
-            if kind is not None:
-                flush()
-                path.append(kind)
-                stack.append(("close", len(runs)))
-            # a gap's desc, and anything unknown, is transparent
-            stack.append(("content", child))
-    flush()
-    return runs
-
-
-def _inline(element: etree._Element) -> str:
-    """The text an element inside a ``<p>`` of the base text contributes to the flow."""
-    if element.tag == _tag("g"):
-        return _char(element)
-    if element.tag == _tag("milestone"):
-        return _BREAK
-    kind = _kind_of(element)
-    if kind is not None and kind[0] in _ANNOTATIONS:
-        return ""
-    return _text(element)
-
-
-def _int(element: etree._Element, value: str | None, what: str) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        raise _Malformed(f"{what}: not a number: {value!r}", element) from None
-
-
-_PLACE = re.compile(
-    r"paragraph (-?\d+); words (-?\d+)-(-?\d+); tokens (-?\d+)-(-?\d+); "
-    r"line (-?\d+), column (-?\d+); offsets (-?\d+)-(-?\d+)(?:; hand (\S+))?"
-)
-_COLUMNS = re.compile(r"columns (-?\d+)-(-?\d+)")
-
-
-class _Reader:
-    """Rebuilds the apparatus from a ``<TEI>`` tree written by :class:`TEIRenderer`."""
-
-    def __init__(self, root: etree._Element) -> None:
-        self.root = root
-        self.sigla: dict[str, str] = {}  # witness xml:id -> siglum
-
-    def apparatus(self) -> Apparatus:
-        root = self.root
-        if root.tag != _tag("TEI"):
-            namespace = etree.QName(root).namespace
-            raise _Malformed(f"not a TEI document: the root element is <{_local(root)}> "
-                             f"{f'in namespace {namespace}' if namespace else 'in no namespace'}"
-                             f", not <TEI> in {TEI_NS}", root)
-        header = _one(root, "t:teiHeader")
-        application = root.xpath(
-            "t:teiHeader/t:encodingDesc/t:appInfo/t:application[@ident='collatio']",
-            namespaces=_NS)
-        if not application:
-            raise _Malformed("not written by collatio (no application 'collatio' in the "
-                             "header's appInfo)", header)
-        if application[0].get("n") != FORMAT:
-            raise _Malformed(f"unsupported format {application[0].get('n')!r}, expected "
-                             f"{FORMAT!r}", application[0])
-        witnesses = self.witnesses(header)
-        div = _one(root, "t:text/t:body/t:div[@type='edition']")
-        base = self.referred(div)
-        flow, units = self.body(div)
-        back = root.find(_tag("text") + "/" + _tag("back"))
-        documents: tuple[DocumentText, ...] = ()
-        revisions: tuple[RevisionFate, ...] = ()
-        diagnostics: tuple[Diagnostic, ...] = ()
-        if back is not None:
-            documents = tuple(self.document(d) for d in back.xpath(
-                "t:div[@type='documents']/t:div[@type='document']", namespaces=_NS))
-            revisions = tuple(self.revision(i) for i in back.xpath(
-                "t:div[@type='revisions']/t:list/t:item", namespaces=_NS))
-            diagnostics = tuple(self.diagnostic(i) for i in back.xpath(
-                "t:div[@type='diagnostics']/t:list/t:item", namespaces=_NS))
-        try:
-            return Apparatus(witnesses=witnesses, base=base, units=tuple(units),
-                             flow=tuple(flow), documents=documents, revisions=revisions,
-                             diagnostics=diagnostics)
-        except (ValueError, TypeError) as exc:
-            raise _Malformed(f"inconsistent apparatus: {exc}", div) from None
-
-    # header
-
-    def witnesses(self, header: etree._Element) -> tuple[CollatedWitness, ...]:
-        out = []
-        for element in header.iter(_tag("witness")):
-            if element.find(_tag("listWit")) is not None:
-                continue  # a document holding its states
-            xml_id = element.get(_XML_ID)
-            if xml_id is None:
-                raise _Malformed("a witness has no xml:id", element)
-            siglum = self.decode(element, xml_id, siglum_of_id)
-            self.sigla[xml_id] = siglum
-            label = _text(_one(element, "t:label"), skip_annotations=False)
-            date_element = element.find(_tag("date"))
-            date = _text(date_element, False) if date_element is not None else None
-            path = _text(_one(element, "t:idno[@type='path']"), False)
-            document = element.find(_tag("idno") + "[@type='document']")
-            witness = _text(document, False) if document is not None else siglum
-            ana = element.get("ana", "")
-            if not ana.startswith("#state-"):
-                raise _Malformed(f"witness {siglum!r}: no state (@ana='#state-...')", element)
-            state = self.decode(element, ana[len("#state-"):], unescape_name)
-            out.append(CollatedWitness(siglum, witness, state, label, date, path))
-        return tuple(out)
-
-    @staticmethod
-    def decode(element: etree._Element, value: str, how: Callable[[str], str]) -> str:
-        """*value* decoded by *how*; a value it rejects is a located error."""
-        try:
-            return how(value)
-        except ValueError:
-            raise _Malformed(f"malformed identifier {value!r}", element) from None
-
-    def pointer(self, element: etree._Element, value: str, declared: bool = True) -> str:
-        """The siglum a ``#w-...`` pointer names (a declared witness, if *declared*)."""
-        if not value.startswith("#"):
-            raise _Malformed(f"not a pointer: {value!r}", element)
-        if declared:
-            if value[1:] not in self.sigla:
-                raise _Malformed(f"pointer {value} names no witness", element)
-            return self.sigla[value[1:]]
-        return self.decode(element, value[1:], siglum_of_id)
-
-    def referred(self, element: etree._Element) -> str:
-        """The siglum :meth:`_Writer.refer` recorded on *element*."""
-        corresp = element.get("corresp")
-        if corresp is not None:
-            return self.pointer(element, corresp, declared=False)
-        if element.get("n") is None:
-            raise _Malformed(f"<{_local(element)}> names no witness (@corresp or @n)", element)
-        return self.decode(element, element.get("n", ""), _untoken)
-
-    def pointers(self, element: etree._Element, attribute: str) -> list[str]:
-        return [self.pointer(element, p) for p in (element.get(attribute) or "").split()]
-
-    # body
-
-    def body(self, div: etree._Element) -> tuple[list[str], list[VariationUnit]]:
-        flow: list[str] = []
-        units: list[VariationUnit] = []
-        current: list[str] = []
-        paragraphs = [p for p in _elements(div) if p.tag == _tag("p")]
-        for n, p in enumerate(paragraphs):
-            if n:
-                current.append(_BREAK)
-            current.append(p.text or "")
-            for child in _elements(p):
-                if child.tag == _tag("app"):
-                    flow.append("".join(current))
-                    current = []
-                    units.append(self.unit(child))
-                else:
-                    current.append(_inline(child))
-                current.append(child.tail or "")
-        flow.append("".join(current))
-        return flow, units
-
-    def unit(self, app: etree._Element) -> VariationUnit:
-        xml_id = app.get(_XML_ID) or ""
-        unit_id = self.decode(app, xml_id, _unit_id_of)
-        try:
-            kind = UnitType(app.get("type"))
-        except ValueError:
-            raise _Malformed(f"unit {unit_id}: unknown type {app.get('type')!r}", app) from None
-        columns = _COLUMNS.fullmatch(app.get("n", ""))
-        if columns is None:
-            raise _Malformed(f"unit {unit_id}: no columns (@n='columns A-B')", app)
-        texts: list[str] = []
-        holders: dict[str, int] = {}  # reading element id -> reading index
-        declared: list[set[str]] = []
-        lemma_index: int | None = None
-        lacunose: list[str] = []
-        details: list[tuple[int, str, Place]] = []
-        for child in _elements(app):
-            local = _local(child)
-            if local == "rdg" and child.get("type") == "lacunose":
-                lacunose.extend(self.pointers(child, "wit"))
-            elif local in ("lem", "rdg", "rdgGrp"):
-                pieces = list(_elements(child)) if local == "rdgGrp" else [child]
-                index = len(texts)
-                sigla: set[str] = set()
-                for piece in pieces:
-                    if _local(piece) not in ("lem", "rdg"):
-                        continue
-                    text = _text(piece)
-                    if len(texts) == index:
-                        texts.append(text)
-                    elif texts[index] != text:
-                        raise _Malformed(f"unit {unit_id}: a rdgGrp holds different texts",
-                                         piece)
-                    holders[piece.get(_XML_ID, "")] = index
-                    sigla.update(self.pointers(piece, "wit"))
-                    if _local(piece) == "lem":
-                        lemma_index = index
-                if len(texts) == index:
-                    raise _Malformed(f"unit {unit_id}: an empty rdgGrp", child)
-                if lemma_index != index or kind is UnitType.TRANSPOSITION:  # _Writer.spaces
-                    texts[index] = texts[index].removeprefix(" ").removesuffix(" ")
-                declared.append(sigla)
-            elif local == "witDetail" and child.get("type") == "place":
-                target = (child.get("target") or "")[1:]
-                if target not in holders:
-                    raise _Malformed(f"unit {unit_id}: witDetail target #{target} is no "
-                                     "reading of this unit", child)
-                siglum = self.pointer(child, child.get("wit", ""))
-                details.append((holders[target], siglum, self.place(child, siglum)))
-        readings = []
-        for index, text in enumerate(texts):
-            mine = [(s, place) for i, s, place in details if i == index]
-            if {s for s, _ in mine} != declared[index] or len(mine) != len(declared[index]):
-                raise _Malformed(f"unit {unit_id}: the places (witDetail) do not match the "
-                                 f"witnesses of reading {index + 1}", app)
-            readings.append(Reading(text, tuple(s for s, _ in mine),
-                                    tuple(place for _, place in mine)))
-        return VariationUnit(
-            id=unit_id, type=kind, minor=app.get("subtype") == "minor",
-            lemma=readings[lemma_index] if lemma_index is not None else None,
-            readings=tuple(readings), lacunose=tuple(lacunose),
-            columns=(int(columns.group(1)), int(columns.group(2))),
-        )
-
-    def place(self, element: etree._Element, siglum: str) -> Place:
-        text = _text(element, False)
-        match = _PLACE.fullmatch(text)
-        if match is None:
-            raise _Malformed(f"malformed place {text!r}", element)
-        n = [int(g) for g in match.groups()[:9]]
-        hand = self.decode(element, match.group(10), _untoken) if match.group(10) else None
-        return Place(siglum, (n[3], n[4]), (n[1], n[2]), n[0], n[5], n[6], n[7], n[8], hand)
-
-    # back
-
-    def document(self, div: etree._Element) -> DocumentText:
-        name = self.referred(div)
-        label = _text(_one(div, "t:head"), False)
-        paragraphs = [p for p in _elements(div) if p.tag == _tag("p")]
-        runs = _runs_of(paragraphs)
-        if paragraphs and not runs:
-            runs.append(Run(""))
-        return DocumentText(name, label, tuple(runs))
-
-    def revision(self, item: etree._Element) -> RevisionFate:
-        where = re.fullmatch(r"(-?\d+):(-?\d+)", item.get("n", ""))
-        if where is None:
-            raise _Malformed("a revision has no line:column (@n)", item)
-        units = [self.decode(item, p[1:], _unit_id_of)
-                 for p in (item.get("corresp") or "").split()]
-        mark = next((c for c in _elements(item) if _kind_of(c) is not None), None)
-        if mark is None:
-            raise _Malformed("a revision has no add/del element", item)
-        kind = _kind_of(mark)
-        assert kind is not None
-        try:
-            span_kind = SpanKind(kind[0])
-            fate = Fate(_text(_one(item, "t:label[@type='fate']"), False))
-        except ValueError as exc:
-            raise _Malformed(f"revision: {exc}", item) from None
-        reached = item.find(_tag("seg") + "[@type='reached']")
-        return RevisionFate(
-            witness=_text(_one(item, "t:name[@type='witness']"), False),
-            target=_text(_one(item, "t:name[@type='target']"), False),
-            kind=span_kind,
-            text=_text(mark, False),
-            line=int(where.group(1)),
-            column=int(where.group(2)),
-            fate=fate,
-            found=_int(item, _one(item, "t:num[@type='found']").get("value"), "found"),
-            words=_int(item, _one(item, "t:num[@type='words']").get("value"), "words"),
-            units=tuple(units),
-            reached=_text(reached, False) if reached is not None else "",
-        )
-
-    def diagnostic(self, item: etree._Element) -> Diagnostic:
-        try:
-            severity = Severity(_text(_one(item, "t:label[@type='severity']"), False))
-        except ValueError as exc:
-            raise _Malformed(f"diagnostic: {exc}", item) from None
-        path = item.find(_tag("idno") + "[@type='path']")
-        numbers: dict[str, int | None] = {}
-        for kind in ("line", "column"):
-            found = item.find(_tag("num") + f"[@type='{kind}']")
-            numbers[kind] = _int(found, found.get("value"), kind) if found is not None else None
-        return Diagnostic(
-            severity,
-            _text(_one(item, "t:label[@type='code']"), False),
-            _text(_one(item, "t:seg[@type='message']"), False),
-            _text(path, False) if path is not None else None,
-            numbers["line"],
-            numbers["column"],
-        )
