@@ -41,7 +41,7 @@ STAGES = (
      "align_in_guide_order"),
     ("group columns into units", "collatio.apparatus.build", "_Grouper.units"),
     ("revision fates", "collatio.apparatus.build", "revision_fates"),
-    ("render JSON and write it (made as written)", "collatio.cli", "_write"),
+    ("render JSON and write it (made as written)", "collatio.cli.output", "write"),
 )
 
 records: list[tuple[str, float, float, float | None]] = []

@@ -1,0 +1,69 @@
+"""What every command shares: argparse told the terminal width, one-line usage errors, exit
+statuses, and the options several commands take."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from typing import Any
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not the user's input
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as given (exit status 2)."""
+
+
+def terminal_width() -> int:
+    """``$COLUMNS``, else the width of the terminal on standard output, else 80 (what
+    ``shutil.get_terminal_size`` answers, without importing shutil and its compressors)."""
+    with contextlib.suppress(ValueError):
+        if (columns := int(os.environ.get("COLUMNS", "0"))) > 0:
+            return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class Formatter(argparse.HelpFormatter):
+    """argparse's help layout, told the terminal width (argparse would import shutil to ask
+    it on every argument; that was a few percent of a small collation's run)."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        width = width if width is not None else max(terminal_width() - 2, 11)
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit 2 without a traceback."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def add_limits(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--max-bytes", type=int, default=None, metavar="N",
+        help="refuse input files larger than N bytes (default 512 MiB)",
+    )
+
+
+def add_debug(command: argparse.ArgumentParser) -> None:
+    """``--debug`` after the command as well as before it."""
+    command.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )

@@ -1,0 +1,143 @@
+"""``collatio collate``: witnesses (and the revision states of drafts) into an apparatus, in
+one format or in every format."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+import collatio
+from collatio.cli._args import EXIT_OK, UsageError, add_debug, add_limits
+from collatio.cli.output import is_tty, stem, write
+from collatio.errors import CollatioError, RenderError
+from collatio.render import get_renderer, renderer_for_filename, renderer_names
+from collatio.render.base import format_modules
+
+
+def register(commands: Any) -> None:
+    collate = commands.add_parser(
+        "collate",
+        help="collate witnesses (and the revision states of drafts) into an apparatus",
+        description="Collate transcription files (or CollateX JSON witness files) into a "
+        "critical apparatus. A draft with hand revisions takes part as two texts, as first "
+        "written (SIGLUM-ac) and as revised (SIGLUM-pc).",
+    )
+    collate.add_argument("files", nargs="*", metavar="FILE", help="transcriptions or .json")
+    collate.add_argument(
+        "--format", metavar="FORMAT",
+        help=f"output format: {', '.join(format_modules())} "
+        "(default: from the name given to -o, else text)",
+    )
+    collate.add_argument(
+        "--base", metavar="SIGLUM", help="the lemma's witness (default: the latest dated)"
+    )
+    collate.add_argument("--manifest", metavar="M", help="TOML manifest overriding the defaults")
+    collate.add_argument(
+        "--convention", metavar="NAME", help="force a convention for every witness"
+    )
+    collate.add_argument(
+        "--normalize", metavar="LIST", default="",
+        help="comma-separated normalizers to compare with: case, punctuation, accents "
+        "(unicode and typography are always on)",
+    )
+    collate.add_argument("--equivalents", metavar="FILE",
+                         help="a table of equivalent forms, one 'variant = canonical' per line")
+    collate.add_argument("--join", type=int, default=2, metavar="N",
+                         help="absorb agreements of up to N words between larger differences")
+    collate.add_argument("--no-transpositions", action="store_true",
+                         help="report moved blocks as omission and addition")
+    collate.add_argument("--encoding", default="utf-8", help="text encoding of the files")
+    collate.add_argument("--strict", action="store_true", help="fail on any warning")
+    add_limits(collate)
+    collate.add_argument("--max-texts", type=int, default=1000, metavar="N",
+                         help="refuse to collate more texts than this (default 1000)")
+    collate.add_argument("--max-tokens", type=int, default=30_000_000, metavar="N",
+                         help="refuse to collate more tokens in all than this (default 30M)")
+    collate.add_argument(
+        "-O", "--option", action="append", default=[], metavar="KEY=VALUE",
+        help="an option for the output format, e.g. -O body_only=true (LaTeX), -O width=80 "
+        "(text); repeatable",
+    )
+    output = collate.add_mutually_exclusive_group()
+    output.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
+    output.add_argument("--out", metavar="DIR", help="write every format into DIR")
+    add_debug(collate)
+    collate.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, stdout: TextIO) -> int:
+    if not args.files and not args.manifest:
+        raise UsageError("collate needs at least one FILE or a --manifest")
+    if args.out and args.format:
+        raise UsageError("--out writes every format; it cannot be combined with --format")
+    if args.join < 0:
+        raise UsageError("--join must be 0 or more")
+    normalizers = [name.strip() for name in args.normalize.split(",") if name.strip()]
+    options = render_options(args.option)
+    to_terminal = is_tty(stdout) and not (args.output and args.output != "-")
+    options.setdefault("color", to_terminal)
+    renderer = None
+    if args.format:
+        try:
+            get_renderer(args.format)
+        except RenderError as exc:
+            raise UsageError(exc.message) from None
+    if not args.out:
+        if args.format:
+            renderer = get_renderer(args.format, **options)
+        elif args.output and args.output != "-":
+            renderer = renderer_for_filename(args.output, **options)
+        else:
+            renderer = get_renderer("text", **options)
+    apparatus = collatio.collate(
+        args.files,
+        manifest=args.manifest,
+        convention=args.convention,
+        base=args.base,
+        normalize=normalizers,
+        equivalents=args.equivalents,
+        join=args.join,
+        transpositions=not args.no_transpositions,
+        encoding=args.encoding,
+        strict=args.strict,
+        max_bytes=args.max_bytes,
+        max_texts=args.max_texts,
+        max_tokens=args.max_tokens,
+    )
+    if renderer is not None:
+        write(renderer.chunks(apparatus), args.output, stdout)
+        return EXIT_OK
+    directory = args.out
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as exc:
+        raise CollatioError(f"cannot create output directory: {exc.strerror or exc}",
+                            path=directory) from None
+    name_stem = stem(args.files, args.manifest)
+    options["color"] = False
+    for name in renderer_names():
+        chosen = get_renderer(name, **options)
+        target = os.path.join(directory, f"{name_stem}{chosen.extension}")
+        write(chosen.chunks(apparatus), str(target), stdout)
+        stdout.write(f"wrote {target}\n")
+    return EXIT_OK
+
+
+def render_options(pairs: Sequence[str]) -> dict[str, object]:
+    """``KEY=VALUE`` pairs as renderer options; true/false and integers are converted."""
+    options: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"-O takes KEY=VALUE, not {pair!r}")
+        value: object = raw
+        if raw.lower() in ("true", "yes", "on"):
+            value = True
+        elif raw.lower() in ("false", "no", "off"):
+            value = False
+        elif raw.lstrip("-").isdigit():
+            value = int(raw)
+        options[key.strip()] = value
+    return options

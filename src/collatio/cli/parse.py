@@ -1,0 +1,53 @@
+"""``collatio parse``: the witnesses of transcription files, their marks, states and
+diagnostics."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+import collatio
+from collatio.cli._args import EXIT_OK, UsageError, add_debug, add_limits
+from collatio.cli.output import write
+from collatio.listing import parse_json, parse_outline
+from collatio.markup.conventions import PRESETS
+
+
+def register(commands: Any) -> None:
+    parse = commands.add_parser(
+        "parse",
+        help="split transcriptions into witnesses and show their marks and revision states",
+        description="Split transcription files into witnesses, classify their marks with a "
+        "convention, and print the witnesses, spans, revision states and diagnostics.",
+    )
+    parse.add_argument("files", nargs="*", metavar="FILE", help="transcription files")
+    parse.add_argument("--format", choices=("text", "json"), default="text")
+    parse.add_argument("--manifest", metavar="M", help="TOML manifest overriding the defaults")
+    parse.add_argument(
+        "--convention",
+        metavar="NAME",
+        help=f"force a convention for every witness: {', '.join(PRESETS)} or a .toml file "
+        "(default: stated in each witness's header, else editorial)",
+    )
+    parse.add_argument("--encoding", default="utf-8", help="text encoding of the files")
+    parse.add_argument("--strict", action="store_true", help="fail on any warning")
+    add_limits(parse)
+    parse.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
+    add_debug(parse)
+    parse.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, stdout: TextIO) -> int:
+    if not args.files and not args.manifest:
+        raise UsageError("parse needs at least one FILE or a --manifest")
+    result = collatio.parse(
+        args.files,
+        manifest=args.manifest,
+        convention=args.convention,
+        encoding=args.encoding,
+        strict=args.strict,
+        max_bytes=args.max_bytes,
+    )
+    text = parse_json(result) if args.format == "json" else parse_outline(result)
+    write(text, args.output, stdout)
+    return EXIT_OK
