@@ -194,13 +194,18 @@ def apparatus_from_data(data: Any, path: str = "<json>") -> Apparatus:
         raise CollatioError(f"malformed apparatus JSON: {exc}", path=path) from None
 
 
-def load_apparatus(text: str, path: str = "<json>") -> Apparatus:
-    """Parse JSON text written by the ``json`` renderer."""
+def load_apparatus(text: str, path: str = "<json>", *, validate: bool = False) -> Apparatus:
+    """Parse JSON text written by the ``json`` renderer; with *validate*, check it against
+    the shipped schema first (:func:`collatio.schema.validate`, needs ``jsonschema``)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CollatioError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno,
                             column=exc.colno) from None
+    if validate:
+        from collatio.schema import validate as check
+
+        check(data, "apparatus", path)
     return apparatus_from_data(data, path)
 
 
