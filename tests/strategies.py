@@ -20,3 +20,10 @@ def markup_text(draw: st.DrawFn, max_parts: int = 40) -> str:
 
 
 any_text = st.text(max_size=200)
+
+
+def word_codes(min_size: int = 0, max_size: int = 80) -> st.SearchStrategy[list[int]]:
+    """Word codes as the survey hashes them (non-zero 64-bit), from a small vocabulary so
+    that texts repeat words and share runs."""
+    vocabulary = st.sampled_from([(k * 0x9E3779B97F4A7C15) % (1 << 64) for k in range(1, 13)])
+    return st.lists(vocabulary, min_size=min_size, max_size=max_size)

@@ -24,6 +24,7 @@ RANKS = {
     "apparatus": 6,
     "render": 7, "interop": 7,
     "listing": 8,
+    "survey": 8,  # over the whole pipeline: reads, collates, renders
     "cli": 9,
     "__init__": 10, "__main__": 10,
 }

@@ -50,6 +50,7 @@ from collatio.sources import (
     read_text,
     split_source,
 )
+from collatio.survey import SurveyOptions, SurveyResult, survey
 from collatio.witness import (
     ParseResult,
     State,
@@ -202,6 +203,8 @@ __all__ = [
     "SpanKind",
     "State",
     "StateName",
+    "SurveyOptions",
+    "SurveyResult",
     "UnitType",
     "VariationUnit",
     "Witness",
@@ -221,4 +224,5 @@ __all__ = [
     "renderer_for_filename",
     "renderer_names",
     "split_source",
+    "survey",
 ]

@@ -1,6 +1,6 @@
 """The ``collatio`` command: ``main(argv) -> exit status`` (0 ok, 1 bad input, 2 usage).
 
-One module per command (``parse``, ``collate``, ``conventions``), each with ``register``
+One module per command (``parse``, ``collate``, ``conventions``, ``survey``), each with ``register``
 (its arguments) and ``run`` (what it does); ``_args`` holds what they share and ``output``
 where their text goes.
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from collatio._version import __version__
-from collatio.cli import collate, conventions, parse
+from collatio.cli import collate, conventions, parse, survey
 from collatio.cli._args import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = (parse, collate, conventions)
+COMMANDS = (parse, collate, conventions, survey)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,241 @@
+"""Verifying a candidate pair with collatio's aligner: are these two documents versions of
+one text?
+
+The two texts' compared words are diffed (:func:`collatio.align.diff`, the aligner's exact
+word diff) and the blocks left over are searched for moved passages
+(:func:`collatio.align.find_moves`), so a paragraph moved elsewhere still counts as shared.
+A word of *a* is *aligned* if it is matched in place (in a run of at least ``MIN_RUN``
+words: single words matched between unrelated texts are chance) or in a moved block; it is
+*lacunose* if it faces one of *b*'s editorial gaps (``[...]``): *b* cannot be blamed for
+lacking it. Then::
+
+    coverage_a = aligned_a / (words_a - lacunose_a)
+
+and the same for *b*, over all words (``version``) and over content words only
+(``rewrite``: a new translation shares its names, places, dates and rarer words in order,
+rarely its phrasing). A pair is a version pair if both coverages reach
+``family_threshold``, else a rewrite pair if both content coverages reach
+``rewrite_threshold``, and in either case if no more than ``MAX_BLOCK_SHARE`` of either
+text lies in *blocks* of ``BLOCK`` or more unaligned words: a version's differences are
+scattered edits, a document that quotes or forwards another wraps it in text of its own.
+Such a document, or one quoted inside a longer one (whose coverage is low), is no version
+of the other: that is reuse.
+
+Cost: one diff of the two texts (O((n + m) * d), d the number of differences, bounded by
+the aligner's anchoring) and a move search over what it left, twice (all words, content
+words).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from collatio.align import diff, find_moves
+from collatio.survey.documents import SurveyText
+from collatio.survey.model import Extent, LinkKind, PairResult, SurveyOptions
+from collatio.survey.shingles import ngrams
+
+#: Shortest run of words matched in place that counts as shared.
+MIN_RUN = 2
+#: Shortest moved block (words) that counts as shared.
+MIN_MOVE = 4
+#: Unaligned words in a row that make a *block*: text one version lacks is scattered
+#: (edits), text of its own that a document wraps around another is in blocks.
+BLOCK = 40
+#: A pair whose blocks hold more than this share of either text's words is not a pair of
+#: versions but a document containing (quoting, forwarding) the other: reuse.
+MAX_BLOCK_SHARE = 0.25
+#: How many of the longest shared passages a pair records as evidence.
+EVIDENCE = 3
+
+Mask = npt.NDArray[np.bool_]
+
+
+def _blocks(unaligned: Mask, block: int) -> int:
+    """Words of *unaligned* in maximal runs of at least *block* consecutive ones."""
+    if not unaligned.any():
+        return 0
+    edges = np.diff(np.concatenate(([0], unaligned.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    lengths = ends - starts
+    return int(lengths[lengths >= block].sum())
+
+
+class _Measure:
+    """Aligned, lacunose and total words of each side, from one alignment of two key lists."""
+
+    def __init__(
+        self, keys_a: list[int], keys_b: list[int], min_run: int, min_move: int, block: int
+    ) -> None:
+        self.runs: list[tuple[int, int, int]] = []
+        na, nb = len(keys_a), len(keys_b)
+        aligned_a, aligned_b = np.zeros(na, np.bool_), np.zeros(nb, np.bool_)
+        lac_a, lac_b = np.zeros(na, np.bool_), np.zeros(nb, np.bool_)
+        gaps_a = np.fromiter((k < 0 for k in keys_a), np.bool_, na)
+        gaps_b = np.fromiter((k < 0 for k in keys_b), np.bool_, nb)
+        free_a: list[tuple[int, int]] = []
+        free_b: list[tuple[int, int]] = []
+        for op in diff(keys_a, keys_b):
+            if op.tag == "equal":
+                length = op.a_end - op.a_start
+                if length >= min_run:
+                    aligned_a[op.a_start : op.a_end] = True
+                    aligned_b[op.b_start : op.b_end] = True
+                    self.runs.append((op.a_start, op.b_start, length))
+                    continue
+            if op.a_end > op.a_start:
+                free_a.append((op.a_start, op.a_end))
+            if op.b_end > op.b_start:
+                free_b.append((op.b_start, op.b_end))
+            # words facing the other side's editorial gap are lacunose there, not missing
+            if gaps_b[op.b_start : op.b_end].any():
+                lac_a[op.a_start : op.a_end] = True
+            if gaps_a[op.a_start : op.a_end].any():
+                lac_b[op.b_start : op.b_end] = True
+        moved = 0
+        if free_a and free_b:
+            for a0, a1, b0, b1 in find_moves(keys_a, free_a, keys_b, free_b, min_move):
+                aligned_a[a0:a1] = True
+                aligned_b[b0:b1] = True
+                moved += (a1 - a0) + (b1 - b0)
+        self.moved = moved // 2
+        words_a, words_b = ~gaps_a, ~gaps_b
+        self.aligned_a = int(np.count_nonzero(aligned_a & words_a))
+        self.aligned_b = int(np.count_nonzero(aligned_b & words_b))
+        self.lacunose_a = int(np.count_nonzero(lac_a & ~aligned_a & words_a))
+        self.lacunose_b = int(np.count_nonzero(lac_b & ~aligned_b & words_b))
+        self.room_a = int(np.count_nonzero(words_a)) - self.lacunose_a
+        self.room_b = int(np.count_nonzero(words_b)) - self.lacunose_b
+        self.blocks_a = _blocks(words_a & ~aligned_a & ~lac_a, block)
+        self.blocks_b = _blocks(words_b & ~aligned_b & ~lac_b, block)
+
+    @property
+    def block_share(self) -> float:
+        """The larger share, on either side, of words lying in long unaligned blocks."""
+        return max(self.blocks_a / self.room_a if self.room_a else 0.0,
+                   self.blocks_b / self.room_b if self.room_b else 0.0)
+
+    @property
+    def coverage_a(self) -> float:
+        return min(1.0, self.aligned_a / self.room_a) if self.room_a else 0.0
+
+    @property
+    def coverage_b(self) -> float:
+        return min(1.0, self.aligned_b / self.room_b) if self.room_b else 0.0
+
+    @property
+    def similarity(self) -> float:
+        room = self.room_a + self.room_b
+        return min(1.0, (self.aligned_a + self.aligned_b) / room) if room else 0.0
+
+
+def keys(text: SurveyText, side: int, keep: Mask | None = None) -> list[int]:
+    """Comparison keys of *text*: its word codes (as Python ints, which hash fast), each gap
+    a negative key of its own (never equal to anything, on either side)."""
+    codes = text.codes if keep is None else text.codes[keep]
+    out = (codes >> np.uint64(1)).astype(np.int64)  # 63 bits: never negative
+    gaps = np.flatnonzero(codes == 0)
+    out[gaps] = -(gaps + 1 + side * (1 << 40))
+    return list(out.tolist())
+
+
+def content_mask(text: SurveyText, common: npt.NDArray[np.uint64]) -> Mask:
+    """Tokens of *text* that are content words (not in *common*) or gaps."""
+    mask: Mask = ~np.isin(text.codes, common) | (text.codes == 0)
+    return mask
+
+
+def _bigram_bound(a: SurveyText, b: SurveyText) -> int:
+    """An upper bound of the words of *a* the text measure can align: those in a word
+    bigram that *b* also has (every run of two or more matched words, in place or moved,
+    is made of shared bigrams)."""
+    grams_a, grams_b = ngrams(a.codes, MIN_RUN), ngrams(b.codes, MIN_RUN)
+    shared = np.isin(grams_a, grams_b)
+    covered = np.zeros(len(a.codes), np.bool_)
+    for k in range(MIN_RUN):
+        covered[k : k + len(shared)] |= shared
+    return int(np.count_nonzero(covered & (a.codes != 0)))
+
+
+def hopeless(
+    a: SurveyText, b: SurveyText, mask_a: Mask, mask_b: Mask, options: SurveyOptions
+) -> bool:
+    """Whether the pair cannot reach either threshold, by upper bounds computed without
+    aligning (shared bigrams, shared content words): most candidates that LSH lets through
+    are unrelated, and aligning two unrelated texts is the aligner's slowest case. Never
+    for a text with editorial gaps (their discount is known only after aligning)."""
+    if not (a.codes.all() and b.codes.all()):
+        return False
+    for x, y, mx, my in ((a, b, mask_a, mask_b), (b, a, mask_b, mask_a)):
+        text_bound = _bigram_bound(x, y) / max(1, len(x.codes))
+        content = x.codes[mx]
+        content_bound = np.count_nonzero(np.isin(content, y.codes[my])) / max(1, len(content))
+        if text_bound < options.family_threshold and content_bound < options.rewrite_threshold:
+            return True
+    return False
+
+
+def verify(
+    a: SurveyText,
+    b: SurveyText,
+    ids: tuple[str, str],
+    common: npt.NDArray[np.uint64],
+    options: SurveyOptions,
+    *,
+    prefilter: bool = True,
+) -> PairResult | None:
+    """Align *a* and *b* and judge the pair (see the module docstring); None if
+    :func:`hopeless` (then it is no pair of a family, as aligning would also find), unless
+    *prefilter* is off."""
+    mask_a, mask_b = content_mask(a, common), content_mask(b, common)
+    if prefilter and hopeless(a, b, mask_a, mask_b, options):
+        return None
+    text = _Measure(keys(a, 0), keys(b, 1), MIN_RUN, MIN_MOVE, BLOCK)
+    content = _Measure(keys(a, 0, mask_a), keys(b, 1, mask_b), 1, MIN_MOVE - 1, BLOCK // 2)
+    if (min(text.coverage_a, text.coverage_b) >= options.family_threshold
+            and text.block_share <= MAX_BLOCK_SHARE):
+        kind = LinkKind.VERSION
+    elif (min(content.coverage_a, content.coverage_b) >= options.rewrite_threshold
+            and content.block_share <= MAX_BLOCK_SHARE):
+        kind = LinkKind.REWRITE
+    else:
+        kind = LinkKind.NONE
+    return PairResult(
+        a=ids[0],
+        b=ids[1],
+        kind=kind,
+        similarity=round(text.similarity, 4),
+        coverage_a=round(text.coverage_a, 4),
+        coverage_b=round(text.coverage_b, 4),
+        content_similarity=round(content.similarity, 4),
+        content_coverage_a=round(content.coverage_a, 4),
+        content_coverage_b=round(content.coverage_b, 4),
+        aligned_words=text.aligned_a,
+        moved_words=text.moved,
+        lacunose_words=text.lacunose_a + text.lacunose_b,
+        evidence=evidence(a, b, ids, text.runs) if kind is not LinkKind.NONE else (),
+    )
+
+
+def evidence(
+    a: SurveyText, b: SurveyText, ids: tuple[str, str], runs: Sequence[tuple[int, int, int]]
+) -> tuple[tuple[Extent, Extent], ...]:
+    """The longest shared runs, in text order of *a*."""
+    longest = sorted(runs, key=lambda run: (-run[2], run[0]))[:EVIDENCE]
+    return tuple(
+        (a.extent(ids[0], i, i + n), b.extent(ids[1], j, j + n))
+        for i, j, n in sorted(longest)
+    )
+
+
+def verify_many(
+    items: Sequence[tuple[str, str, SurveyText, SurveyText]],
+    common: npt.NDArray[np.uint64],
+    options: SurveyOptions,
+) -> list[PairResult]:
+    """:func:`verify` for each ``(id_a, id_b, a, b)`` (one engine task)."""
+    found = (verify(a, b, (ia, ib), common, options) for ia, ib, a, b in items)
+    return [result for result in found if result is not None]
