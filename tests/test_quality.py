@@ -15,7 +15,7 @@ PACKAGE = ROOT / "src" / "collatio"
 
 #: Pipeline order. A module may import only from its own rank or earlier ones.
 RANKS = {
-    "_version": 0, "errors": 0, "diagnostics": 0, "textpos": 0, "schema": 0,
+    "_version": 0, "errors": 0, "diagnostics": 0, "textpos": 0, "schema": 0, "terminal": 0,
     "markup": 1,
     "sources": 2,
     "witness": 3,

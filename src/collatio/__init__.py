@@ -12,8 +12,11 @@ witness (witnesses and their revision states) -> tokens -> alignment -> apparatu
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from os import PathLike
+
+import attrs
 
 from collatio._version import __version__
 from collatio.apparatus import (
@@ -25,7 +28,7 @@ from collatio.apparatus import (
     collate_tokens,
     collate_witnesses,
 )
-from collatio.diagnostics import Diagnostic, Severity
+from collatio.diagnostics import Diagnostic, Severity, raise_if_strict
 from collatio.errors import (
     CollatioError,
     CollationError,
@@ -76,16 +79,44 @@ def parse(
     loaded = manifest if isinstance(manifest, Manifest) or manifest is None else load_manifest(
         manifest
     )
-    ordered: list[str] = [str(path) for path in paths]
+    ordered, twice = _once_each([str(path) for path in paths])
     if loaded is not None:
         for spec in loaded.witnesses:
             if spec.path not in ordered and spec.source not in ordered:
                 ordered.append(spec.path)
+    raise_if_strict(twice, strict)
     sources = [
         load_source(path, encoding, manifest=loaded, max_bytes=max_bytes)
         for path in dict.fromkeys(ordered)
     ]
-    return parse_sources(sources, convention=convention, strict=strict)
+    result = parse_sources(sources, convention=convention, strict=strict)
+    if twice:
+        result = attrs.evolve(result, diagnostics=(*twice, *result.diagnostics))
+    return result
+
+
+def _once_each(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
+    """*paths* without repeats of one file (by device and inode, else resolved path), and a
+    warning for each repeat: the same file given twice is read once, and says so."""
+    kept: list[str] = []
+    seen: dict[object, str] = {}
+    warnings: list[Diagnostic] = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+            key: object = (info.st_dev, info.st_ino)
+        except (OSError, ValueError):
+            key = os.path.realpath(path)
+        if key in seen:
+            also = "" if seen[key] == path else f" (as {seen[key]!r})"
+            warnings.append(Diagnostic(
+                Severity.WARNING, "same-file-twice",
+                f"this file is given twice{also}; it is read once", path=path,
+            ))
+            continue
+        seen[key] = path
+        kept.append(path)
+    return kept, warnings
 
 
 def collate(

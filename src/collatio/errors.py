@@ -12,6 +12,8 @@ True
 
 from __future__ import annotations
 
+from collatio.terminal import printable
+
 
 class CollatioError(Exception):
     """Base class: a message plus the file, line and column it concerns (1-based)."""
@@ -46,8 +48,10 @@ class CollatioError(Exception):
         return f"{self.location}: {self.message}"
 
     def describe(self) -> str:
-        """The message with a caret snippet under the offending column, when known."""
-        text = str(self)
+        """The message for a person: with a caret snippet under the offending column, when
+        known, and every character that could drive a terminal shown as an escape (see
+        :func:`collatio.terminal.printable`)."""
+        text = printable(str(self))
         if self.snippet is not None and self.column is not None:
             text += "\n" + caret_snippet(self.snippet, self.column)
         return text
@@ -81,14 +85,26 @@ class RenderError(CollatioError, ValueError):
     """An apparatus cannot be rendered in the requested format."""
 
 
+class OutputError(CollatioError, OSError):
+    """An output cannot be written (a full disk, a closed standard output, an encoding that
+    cannot hold the text); what was there before is left as it was."""
+
+
 def caret_snippet(line_text: str, column: int, width: int = 80) -> str:
-    """Two lines: a window of *line_text* around *column* and a caret under it.
+    r"""Two lines: a window of *line_text* around *column* and a caret under it.
+
+    What the line holds is shown as :func:`~collatio.terminal.printable` shows it (a tab as
+    one space), and the caret stays under its character when escapes widen the line:
 
     >>> print(caret_snippet("abc def", 5))
         abc def
             ^
+    >>> print(caret_snippet("a\x1b[2Jb", 5))
+        a\x1b[2Jb
+               ^
     """
     start = max(0, column - 1 - width // 2)
-    window = line_text[start : start + width].expandtabs(1)
+    before = printable(line_text[start : column - 1].replace("\t", " "))
+    after = printable(line_text[column - 1 : start + width].replace("\t", " "))
     prefix = "... " if start > 0 else "    "
-    return f"{prefix}{window}\n{' ' * (4 + column - 1 - start)}^"
+    return f"{prefix}{before}{after}\n{' ' * (4 + len(before))}^"

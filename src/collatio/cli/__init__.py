@@ -1,8 +1,10 @@
-"""The ``collatio`` command: ``main(argv) -> exit status`` (0 ok, 1 bad input, 2 usage).
+"""The ``collatio`` command: ``main(argv) -> exit status`` (0 ok, 1 bad input, 2 usage,
+70 a bug in collatio, 130 ^C, 143 SIGTERM, 129 SIGHUP).
 
 One module per command (``parse``, ``collate``, ``conventions``, ``survey``), each with ``register``
 (its arguments) and ``run`` (what it does); ``_args`` holds what they share and ``output``
-where their text goes.
+where their text goes. Whatever goes wrong, standard error gets one line (escaped, see
+:mod:`collatio.terminal`), never a traceback unless ``--debug`` asks for one.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import io
+import os
+import signal
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Iterator, Sequence
+from types import FrameType
+from typing import TextIO, cast
 
 from collatio._version import __version__
 from collatio.cli import collate, conventions, parse, survey
@@ -25,7 +31,9 @@ from collatio.cli._args import (
     Parser,
     UsageError,
 )
+from collatio.cli.output import ClosedStream
 from collatio.errors import CollatioError
+from collatio.terminal import printable
 
 __all__ = [
     "EXIT_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE",
@@ -49,6 +57,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind (removing partial outputs) and exit 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_SIGNALS: dict[int, str] = {signal.SIGTERM: "terminated"}
+if hasattr(signal, "SIGHUP"):
+    _SIGNALS[signal.SIGHUP] = "hung up"
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _signals_unwind() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`Terminated` while a command runs, so that ``finally``
+    blocks run and no half-written file stays behind (only in the main thread, the only one
+    that may set handlers)."""
+    previous = {}
+    try:
+        for signum in _SIGNALS:
+            previous[signum] = signal.signal(signum, _raise_terminated)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -56,8 +99,9 @@ def main(
     stderr: TextIO | None = None,
 ) -> int:
     """Run the command line; returns the exit status instead of exiting."""
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
+    # None when the process was started with the stream closed (collatio ... >&-)
+    out = stdout or sys.stdout or cast(TextIO, ClosedStream())
+    err = stderr or sys.stderr or io.StringIO()
     parser = build_parser()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -72,37 +116,46 @@ def main(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        status: int = args.handler(args, out)
+        with _signals_unwind():
+            status: int = args.handler(args, out)
         return status
     except UsageError as exc:
-        err.write(f"collatio: error: {exc}\n")
+        _say(err, f"error: {exc}")
         return EXIT_USAGE
     except CollatioError as exc:
         if args.debug:
             raise
-        err.write(f"collatio: {exc.describe()}\n")
+        _say(err, exc.describe())
         return EXIT_INPUT
     except KeyboardInterrupt:
-        err.write("collatio: interrupted\n")
+        _say(err, "interrupted")
         return EXIT_INTERRUPTED
+    except Terminated as exc:
+        _say(err, _SIGNALS.get(exc.signum, "terminated"))
+        return 128 + exc.signum
     except BrokenPipeError:
         return EXIT_OK  # the reader went away (collatio ... | head): nothing left to say
     except MemoryError:
         if args.debug:
             raise
-        err.write("collatio: out of memory; try smaller inputs or raise the machine's limits\n")
+        _say(err, "out of memory; try smaller inputs or raise the machine's limits")
         return EXIT_INPUT
     except Exception as exc:  # a bug in collatio: one line, the traceback only on request
         if args.debug:
             raise
-        err.write(
-            f"collatio: internal error: {type(exc).__name__}: {exc} "
-            "(please report it; --debug shows the traceback)\n"
-        )
+        _say(err, f"internal error: {type(exc).__name__}: {exc} "
+                  "(please report it; --debug shows the traceback)")
         return EXIT_INTERNAL
     finally:
         if collecting:
             gc.enable()
+
+
+def _say(err: TextIO, message: str) -> None:
+    """``collatio: MESSAGE`` on standard error, escaped; nothing if it cannot be written."""
+    with contextlib.suppress(OSError, ValueError):
+        err.write(f"collatio: {printable(message, newlines=True)}\n")
+        err.flush()
 
 
 def run() -> None:
@@ -112,4 +165,19 @@ def run() -> None:
     # walk every object the command built (a tenth of a small collation's run); freezing
     # them hands that memory back with the process instead.
     gc.freeze()
+    _settle_stdout()
     sys.exit(status)
+
+
+def _settle_stdout() -> None:
+    """Flush standard output now; if it cannot take what is left (a closed pipe, a full
+    disk: already reported), point it at the null device, so that the interpreter's own
+    flush at exit does not print a traceback and change the exit status."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())

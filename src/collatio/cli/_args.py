@@ -9,6 +9,8 @@ import os
 import sys
 from typing import Any
 
+from collatio.terminal import printable
+
 EXIT_OK = 0
 EXIT_INPUT = 1
 EXIT_USAGE = 2
@@ -52,7 +54,9 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+        # the message quotes what was typed: escaped, like everything bound for a terminal
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {printable(message)} "
+                              f"(see '{self.prog} --help')\n")
 
 
 def add_limits(command: argparse.ArgumentParser) -> None:

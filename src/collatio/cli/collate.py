@@ -4,16 +4,17 @@ one format or in every format."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 import collatio
 from collatio.cli._args import EXIT_OK, UsageError, add_debug, add_limits
-from collatio.cli.output import is_tty, stem, write
+from collatio.cli.output import Inputs, Outputs, check_target, is_tty, note, stem, write
 from collatio.errors import CollatioError, RenderError
 from collatio.render import get_renderer, renderer_for_filename, renderer_names
-from collatio.render.base import format_modules
+from collatio.render.base import Renderer, format_modules
 
 
 def register(commands: Any) -> None:
@@ -91,9 +92,19 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
             renderer = renderer_for_filename(args.output, **options)
         else:
             renderer = get_renderer("text", **options)
+    manifest = collatio.load_manifest(args.manifest) if args.manifest else None
+    inputs = Inputs.of([
+        *args.files, args.manifest, args.equivalents,
+        *(spec.path for spec in (manifest.witnesses if manifest else ())),
+    ])
+    if args.convention and os.path.isfile(args.convention):
+        inputs.add([args.convention])
+    if args.output:
+        check_target(args.output, inputs, f"-o {args.output}")
+    plan = _every_format(args, options, inputs) if args.out else []
     apparatus = collatio.collate(
         args.files,
-        manifest=args.manifest,
+        manifest=manifest,
         convention=args.convention,
         base=args.base,
         normalize=normalizers,
@@ -107,22 +118,46 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         max_tokens=args.max_tokens,
     )
     if renderer is not None:
-        write(renderer.chunks(apparatus), args.output, stdout)
+        # the coloured text apparatus escapes its own text (and must keep its colours)
+        escape = False if options.get("color") else None
+        write(renderer.chunks(apparatus), args.output, stdout, inputs=inputs, escape=escape)
         return EXIT_OK
     directory = args.out
+    created = not os.path.isdir(directory)
     try:
         os.makedirs(directory, exist_ok=True)
     except OSError as exc:
         raise CollatioError(f"cannot create output directory: {exc.strerror or exc}",
                             path=directory) from None
+    try:
+        with Outputs(inputs) as outputs:  # every format or none
+            for target, chosen in plan:
+                outputs.add(target, chosen.chunks(apparatus))
+            outputs.commit()
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                os.rmdir(directory)  # only if still empty
+        raise
+    for target, _ in plan:
+        note(stdout, f"wrote {target}")
+    return EXIT_OK
+
+
+def _every_format(
+    args: argparse.Namespace, options: dict[str, object], inputs: Inputs
+) -> list[tuple[str, Renderer]]:
+    """What ``--out DIR`` writes: each format's file name in DIR and its renderer, every name
+    checked before any work is done (none may be an input, no two the same)."""
     name_stem = stem(args.files, args.manifest)
-    options["color"] = False
+    options = {**options, "color": False}
+    plan: list[tuple[str, Renderer]] = []
     for name in renderer_names():
         chosen = get_renderer(name, **options)
-        target = os.path.join(directory, f"{name_stem}{chosen.extension}")
-        write(chosen.chunks(apparatus), str(target), stdout)
-        stdout.write(f"wrote {target}\n")
-    return EXIT_OK
+        target = os.path.join(args.out, f"{name_stem}{chosen.extension}")
+        check_target(target, inputs, f"--out {args.out} ({target})", "another directory")
+        plan.append((target, chosen))
+    return plan
 
 
 def render_options(pairs: Sequence[str]) -> dict[str, object]:

@@ -4,11 +4,12 @@ diagnostics."""
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any, TextIO
 
 import collatio
 from collatio.cli._args import EXIT_OK, UsageError, add_debug, add_limits
-from collatio.cli.output import write
+from collatio.cli.output import Inputs, check_target, write
 from collatio.listing import parse_json, parse_outline
 from collatio.markup.conventions import PRESETS
 
@@ -40,14 +41,23 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace, stdout: TextIO) -> int:
     if not args.files and not args.manifest:
         raise UsageError("parse needs at least one FILE or a --manifest")
+    manifest = collatio.load_manifest(args.manifest) if args.manifest else None
+    inputs = Inputs.of([
+        *args.files, args.manifest,
+        *(spec.path for spec in (manifest.witnesses if manifest else ())),
+    ])
+    if args.convention and os.path.isfile(args.convention):
+        inputs.add([args.convention])
+    if args.output:
+        check_target(args.output, inputs, f"-o {args.output}")
     result = collatio.parse(
         args.files,
-        manifest=args.manifest,
+        manifest=manifest,
         convention=args.convention,
         encoding=args.encoding,
         strict=args.strict,
         max_bytes=args.max_bytes,
     )
     text = parse_json(result) if args.format == "json" else parse_outline(result)
-    write(text, args.output, stdout)
+    write(text, args.output, stdout, inputs=inputs)
     return EXIT_OK
