@@ -626,7 +626,7 @@ def test_a_moved_block_edited_inside_is_one_move() -> None:
 
 @given(st.lists(st.one_of(st.none(), st.integers(0, 40))))
 def test_free_ranges_are_the_maximal_runs(tokens: list[int | None]) -> None:
-    from collatio.align.multiple import _ranges
+    from collatio.align.table import _ranges
 
     present = sorted({t for t in tokens if t is not None})
     ranges = _ranges([*present[:1], None, *present[1:]])  # Nones are skipped

@@ -7,13 +7,15 @@
 3
 """
 
-from collatio.align.multiple import Alignment, Column, Segment, align, edit_similarity
+from collatio.align.multiple import align, edit_similarity
 from collatio.align.pairwise import CAPACITY, Opcode, Tag, diff
+from collatio.align.table import Alignment, Approximation, Column, Segment
 from collatio.align.transpose import Transposition, find_moves, transpositions
 
 __all__ = [
     "CAPACITY",
     "Alignment",
+    "Approximation",
     "Column",
     "Opcode",
     "Segment",
