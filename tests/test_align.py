@@ -521,12 +521,67 @@ def test_no_transposition_between_unrelated_texts() -> None:
     assert align([a, b], detect_transpositions=True).transpositions == ()
 
 
-def test_short_moves_need_a_lower_min_length() -> None:
-    a = words("p q r s t u")
-    b = words("p s t q r u")
+def test_adjacent_swaps_of_short_blocks_are_one_transposition() -> None:
+    cases = [
+        ("a b", "b a", (1, 2), (0, 1)),  # CollateX Java: one transposition
+        ("a b c", "b c a", (0, 1), (2, 3)),
+        ("p q r s t u", "p s t q r u", (3, 5), (1, 3)),  # two two-word blocks
+        ("as to the arrival of comrades Zhou Enlai and Lin Biao",
+         "as to the arrival of comrades Enlai Zhou and Lin Biao", (7, 8), (6, 7)),
+    ]
+    for a, b, moved_a, moved_b in cases:
+        found = align([words(a), words(b)], detect_transpositions=True).transpositions
+        assert found == (Transposition(0, *moved_a, 1, *moved_b),), (a, b)
+
+
+def test_a_swap_needs_a_clean_inversion() -> None:
+    # a chiasmus (two blocks swapped around a pivot) is no swap of "is black" with "the cat"
+    assert align([words("the cat is black"), words("black is the cat")],
+                 detect_transpositions=True).transpositions == ()
+    # nor is a short block that crosses a long stretch: only a move of min_length tokens
+    a = words("p q r s t u v w x y")
+    b = words("p s t u v w x y q r")
     assert align([a, b], detect_transpositions=True).transpositions == ()
     found = align([a, b], detect_transpositions=True, transposition_min_length=2).transpositions
-    assert len(found) == 1
+    assert found == (Transposition(0, 1, 3, 1, 8, 10),)
+
+
+def test_two_blocks_swapped_around_a_short_pivot_are_two_transpositions() -> None:
+    a, b = words("the black , and white cat"), words("the white , and black cat")
+    found = align([a, b], detect_transpositions=True).transpositions
+    assert set(found) == {Transposition(0, 1, 2, 1, 4, 5), Transposition(0, 4, 5, 1, 1, 2)}
+    # around a longer stretch the two changes are substitutions (CollateX Java agrees)
+    a, b = words("a black cat in a white basket"), words("a white cat in a black basket")
+    assert align([a, b], detect_transpositions=True).transpositions == ()
+
+
+def _text(rng: random.Random, length: int, phrase: list[str], every: int) -> list[str]:
+    """Random words with *phrase* recurring every *every* words."""
+    out: list[str] = []
+    while len(out) < length:
+        out.extend(rng.choice(WORDS) for _ in range(every))
+        out.extend(phrase)
+    return out
+
+
+def test_a_recurring_phrase_is_no_move_but_a_rare_block_is() -> None:
+    rng = random.Random(5)
+    phrase = words("the conditions of life")
+    a = _text(rng, 3000, phrase, 40)
+    # b drops a passage holding the phrase and adds another holding it far away
+    cut = a.index("the", 1000)
+    passage = [*words("zz1 zz2"), *phrase, *words("zz3 zz4")]
+    b = a[: cut - 3] + a[cut + 7 :]
+    b = b[:2500] + passage + b[2500:]
+    a_with = a[:1500] + [*words("yy1 yy2"), *phrase, *words("yy3 yy4")] + a[1500:]
+    found = align([a_with, b], detect_transpositions=True).transpositions
+    assert [t for t in found if a_with[t.a_start : t.a_end] == phrase] == []
+    # the same distance, a block of words found nowhere else: a move
+    block = [f"rare{i}" for i in range(5)]
+    c, d = a[:1500] + block + a[1500:], a[:2500] + block + a[2500:]
+    assert align([c, d], detect_transpositions=True).transpositions == (
+        Transposition(0, 1500, 1505, 1, 2500, 2505),
+    )
 
 
 def test_moved_block_with_an_edit_inside_is_one_transposition() -> None:

@@ -17,19 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
-import operator
 from collections.abc import Hashable, Iterator, Sequence
 
 from collatio.align.graph import Graph, Similarity
-from collatio.align.table import Alignment, _agreeing, _permuted, _ranges, _token_columns
-from collatio.align.transpose import (
-    MAX_CANDIDATES,
-    MAX_GAP,
-    MIN_LENGTH,
-    Transposition,
-    find_moves,
-)
+from collatio.align.moves import table_moves
+from collatio.align.table import Alignment, _permuted, _token_columns
+from collatio.align.transpose import MIN_LENGTH, Transposition
 from collatio.errors import CollationError
 
 __all__ = ["align", "edit_similarity"]
@@ -75,7 +68,8 @@ def align(
         where = [_token_columns(row) for row in cells] if detect_transpositions else []
         found: tuple[Transposition, ...] = ()
         if detect_transpositions:
-            found = _transpositions(joined, cells, readings, where, transposition_min_length)
+            found = table_moves(joined, cells, readings, where,
+                                min_length=transposition_min_length)
         if joining != list(range(count)):  # back to the given order
             given = [joining.index(w) for w in range(count)]
             cells, readings, found = _permuted(cells, readings, found, given)
@@ -119,43 +113,3 @@ def edit_similarity(a: str, b: str) -> float:
             row.append(min(above[j] + 1, row[j - 1] + 1, above[j - 1] + (ca != cb)))
         above = row
     return 1.0 - above[-1] / len(a)
-
-
-
-def _transpositions(
-    witnesses: Sequence[Sequence[Hashable]],
-    cells: Sequence[Sequence[int | None]],
-    readings: Sequence[tuple[int | None, ...]],
-    where: Sequence[Sequence[int]],
-    min_length: int,
-) -> tuple[Transposition, ...]:
-    """Moved blocks between every pair of witnesses, each block (by columns) reported once;
-    ``where[w][t]`` is the column of token *t* of witness *w*."""
-    count = len(witnesses)
-    found: list[Transposition] = []
-    seen: set[tuple[tuple[int, int], tuple[int, int]]] = set()
-    patterns = set(readings)
-    # only columns where some witnesses differ can hold a pair's free tokens
-    variant = list(itertools.compress(
-        range(len(readings)), map(operator.not_, _agreeing(readings))
-    ))
-    variant_readings = list(map(readings.__getitem__, variant))
-    for x in range(count):
-        for y in range(x + 1, count):
-            # the columns where x and y do not share a reading (x's and y's free tokens)
-            apart = {p: p[x] is None or p[x] != p[y] for p in patterns}
-            unmatched = list(map(apart.__getitem__, variant_readings))
-            free_x = _ranges(itertools.compress(map(cells[x].__getitem__, variant), unmatched))
-            free_y = _ranges(itertools.compress(map(cells[y].__getitem__, variant), unmatched))
-            moves = find_moves(
-                witnesses[x], free_x, witnesses[y], free_y, min_length, MAX_GAP, MAX_CANDIDATES
-            )
-            for i0, i1, j0, j1 in moves:
-                span_x = (where[x][i0], where[x][i1 - 1] + 1)
-                span_y = (where[y][j0], where[y][j1 - 1] + 1)
-                key = (min(span_x, span_y), max(span_x, span_y))
-                if key not in seen:  # the same moved columns, seen from another witness
-                    seen.add(key)
-                    found.append(Transposition(x, i0, i1, y, j0, j1))
-    return tuple(found)
-

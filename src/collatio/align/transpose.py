@@ -1,7 +1,11 @@
 """Transpositions: blocks of text that two witnesses share but in different places.
 
+:class:`Transposition` is the record; :func:`transpositions` finds them in a pairwise diff as
+the multi-witness search (:mod:`collatio.align.moves`, with its chance guard) does in a table.
+
 A moved block shows up in a diff as a deletion in one place and an insertion of the same
-tokens elsewhere. :func:`find_moves` pairs them up: the unmatched runs of *a* are indexed by
+tokens elsewhere. :func:`find_moves` is the raw pairing of two witnesses' unmatched ranges,
+without the chance guard: the unmatched runs of *a* are indexed by
 their k-token shingles (k = ``min_length``), each unmatched run of *b* is scanned left to right,
 every shingle found is extended forward over equal, still unpaired, unmatched tokens, and the
 longest extension (the earliest on ties) is accepted when it reaches ``min_length`` tokens.
@@ -70,7 +74,9 @@ def transpositions(
     max_gap: int = MAX_GAP,
     max_candidates: int = MAX_CANDIDATES,
 ) -> tuple[Transposition, ...]:
-    """Blocks of at least *min_length* tokens that the diff *opcodes* of *a*, *b* shows as moved.
+    """Blocks that the diff *opcodes* of *a*, *b* shows as moved: at least *min_length* tokens
+    (or an adjacent swap of shorter ones), each more than a phrase recurring by chance (as
+    :func:`collatio.align.align` reports them; see :mod:`collatio.align.moves`).
 
     >>> from collatio.align.pairwise import diff
     >>> a = "one two three four five six seven".split()
@@ -78,10 +84,24 @@ def transpositions(
     >>> transpositions(a, b, diff(a, b))
     (Transposition(witness_a=0, a_start=4, a_end=7, witness_b=1, b_start=0, b_end=3),)
     """
-    free_a = [(op.a_start, op.a_end) for op in opcodes if op.tag in ("delete", "replace")]
-    free_b = [(op.b_start, op.b_end) for op in opcodes if op.tag in ("insert", "replace")]
-    moves = find_moves(a, free_a, b, free_b, min_length, max_gap, max_candidates)
-    return tuple(Transposition(0, i0, i1, 1, j0, j1) for i0, i1, j0, j1 in moves)
+    from collatio.align.moves import table_moves  # moves builds on this module
+
+    row_a: list[int | None] = []
+    row_b: list[int | None] = []
+    readings: list[tuple[int | None, ...]] = []
+    for op in opcodes:
+        if op.tag == "equal":
+            row_a.extend(range(op.a_start, op.a_end))
+            row_b.extend(range(op.b_start, op.b_end))
+            readings.extend([(0, 0)] * (op.a_end - op.a_start))
+            continue
+        row_a.extend([*range(op.a_start, op.a_end), *[None] * (op.b_end - op.b_start)])
+        row_b.extend([*[None] * (op.a_end - op.a_start), *range(op.b_start, op.b_end)])
+        readings.extend([(0, None)] * (op.a_end - op.a_start))
+        readings.extend([(None, 0)] * (op.b_end - op.b_start))
+    where = [[c for c, t in enumerate(row) if t is not None] for row in (row_a, row_b)]
+    return table_moves([a, b], [row_a, row_b], readings, where, min_length=min_length,
+                       max_gap=max_gap, max_candidates=max_candidates)
 
 
 def find_moves(
