@@ -573,7 +573,7 @@ def test_a_recurring_phrase_is_no_move_but_a_rare_block_is() -> None:
     passage = [*words("zz1 zz2"), *phrase, *words("zz3 zz4")]
     b = a[: cut - 3] + a[cut + 7 :]
     b = b[:2500] + passage + b[2500:]
-    a_with = a[:1500] + [*words("yy1 yy2"), *phrase, *words("yy3 yy4")] + a[1500:]
+    a_with = [*a[:1500], *words("yy1 yy2"), *phrase, *words("yy3 yy4"), *a[1500:]]
     found = align([a_with, b], detect_transpositions=True).transpositions
     assert [t for t in found if a_with[t.a_start : t.a_end] == phrase] == []
     # the same distance, a block of words found nowhere else: a move

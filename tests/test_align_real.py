@@ -15,9 +15,7 @@ import pytest
 
 import collatio
 from collatio.apparatus.model import Apparatus
-
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-DARWIN = CORPORA / "darwin" / "origin-ch1-paragraphs.json"
+from tests.support.shared import shared_path
 
 #: Phrases that recur throughout the chapter: found in a deleted and in an added passage,
 #: they are no evidence that anything moved.
@@ -34,9 +32,8 @@ SWAPS = ("they will", "well", "hereafter", "directly", "under uniform conditions
 
 
 def paragraphs() -> list[dict[str, Any]]:
-    if not DARWIN.is_file():
-        pytest.skip(f"{DARWIN} is not checked out beside the repository")
-    data: list[dict[str, Any]] = json.loads(DARWIN.read_text(encoding="utf-8"))
+    path = shared_path("corpora", "darwin", "origin-ch1-paragraphs.json")
+    data: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
