@@ -260,3 +260,186 @@ def inspect(page: Path | str, expressions: Sequence[str] = (),
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
             os.close(to_chrome_w)
+
+
+# --- a page driven step by step: clicks, wheel turns, keys, pictures -------------------------
+
+
+_SETTLE = """(frames) => new Promise(done => {
+  const step = () => (--frames > 0 ? requestAnimationFrame(step) : done(0));
+  requestAnimationFrame(step);
+})"""
+_CENTER = """(selector) => {
+  const e = document.querySelector(selector);
+  if (!e) return null;
+  let r = e.getClientRects()[0] || e.getBoundingClientRect();
+  if (r.top < 0 || r.bottom > innerHeight) {
+    e.scrollIntoView({block: "center"});
+    r = e.getClientRects()[0] || e.getBoundingClientRect();
+  }
+  return [r.left + Math.min(r.width, 8) / 2, r.top + r.height / 2];
+}"""
+_BOX = """(selector) => {
+  const e = document.querySelector(selector);
+  e.scrollIntoView();
+  const r = e.getBoundingClientRect();
+  return [r.left + scrollX, r.top + scrollY, r.width, r.height];
+}"""
+
+
+class Page:
+    """One page in a headless Chromium, driven over the DevTools protocol like a reader's
+    hands: :meth:`click` and :meth:`wheel` dispatch real input events at the position of an
+    element (so the page's own listeners, default actions and scrolling all run), :meth:`key`
+    presses a key on the focused element, :meth:`evaluate` reads the page, and
+    :meth:`screenshot` takes a picture of the viewport or of one element. :meth:`errors`
+    lists what the page reported (as :func:`inspect` does).
+
+    Use as a context manager: ``with chromium.Page(path, size=(1280, 900)) as page: ...``;
+    ``javascript=False`` loads the page with scripts disabled.
+    """
+
+    def __init__(self, page: Path | str, size: tuple[int, int] = (1280, 900),
+                 timeout: float = TIMEOUT, javascript: bool = True) -> None:
+        self.url, self.size, self.timeout = _url(page), size, timeout
+        self.javascript = javascript
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> Page:
+        deadline = time.monotonic() + self.timeout
+        to_chrome_r, to_chrome_w = os.pipe()
+        from_chrome_r, from_chrome_w = os.pipe()
+        high_r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        high_w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        for fd in (to_chrome_r, from_chrome_w):
+            os.close(fd)
+
+        def onto_3_and_4() -> None:
+            os.dup2(high_r, 3)
+            os.dup2(high_w, 4)
+
+        profile = self._stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="collatio-chromium-"))
+        command = [find_chromium(), *FLAGS, f"--user-data-dir={profile}",
+                   "--remote-debugging-pipe", f"--window-size={self.size[0]},{self.size[1]}",
+                   "--hide-scrollbars", "--disable-smooth-scrolling"]
+        process = subprocess.Popen(command, preexec_fn=onto_3_and_4, close_fds=False,
+                                   start_new_session=True, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(high_r)
+        os.close(high_w)
+        self._stack.callback(os.close, to_chrome_w)
+        self._stack.callback(self._end, process)
+        self.tools = _DevTools(to_chrome_w, from_chrome_r, deadline)
+        target = self.tools.send("Target.createTarget", {"url": "about:blank"})
+        self.session = self.tools.send(
+            "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}
+        )["sessionId"]
+        for domain in ("Runtime", "Log", "Page"):
+            self.send(f"{domain}.enable")
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": self.size[0], "height": self.size[1], "deviceScaleFactor": 1,
+                   "mobile": False})
+        if not self.javascript:  # the page as a reader without JavaScript has it
+            self.send("Emulation.setScriptExecutionDisabled", {"value": True})
+        navigation = self.send("Page.navigate", {"url": self.url})
+        if navigation.get("errorText"):
+            raise ChromiumFailed(f"cannot load {self.url}: {navigation['errorText']}")
+        self.tools.wait_for("Page.loadEventFired")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(ChromiumFailed, OSError):
+            self.tools.send("Browser.close")
+        self._stack.close()
+
+    @staticmethod
+    def _end(process: subprocess.Popen[bytes]) -> None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def send(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.tools.send(method, params, self.session)
+
+    def evaluate(self, expression: str) -> Any:
+        """The value of a JavaScript expression (awaited if it is a promise)."""
+        answer = self.send("Runtime.evaluate", {"expression": expression,
+                                                "returnByValue": True, "awaitPromise": True})
+        if "exceptionDetails" in answer:
+            raise ChromiumFailed(f"{expression}: {answer['exceptionDetails']}")
+        return answer["result"].get("value")
+
+    def call(self, function: str, *args: Any) -> Any:
+        """The value of the JavaScript *function* (its source) called with *args* (JSON)."""
+        return self.evaluate(f"({function})(...{json.dumps(list(args))})")
+
+    def settle(self, frames: int = 3) -> None:
+        """Wait for a few animation frames (scroll handlers run in them); without
+        JavaScript no frame callback runs, so wait as long as the frames would take."""
+        if self.javascript:
+            self.call(_SETTLE, frames)
+        else:
+            time.sleep(frames / 60)
+            self.evaluate("0")
+
+    def center(self, selector: str) -> tuple[float, float]:
+        """The viewport position of the middle of the first element matching *selector*,
+        scrolled into view (the page's own ``scrollIntoView``) if it is not in view."""
+        found = self.call(_CENTER, selector)
+        if found is None:
+            raise ChromiumFailed(f"no element matches {selector!r}")
+        return float(found[0]), float(found[1])
+
+    def click(self, selector: str) -> None:
+        """A left click (press and release) on the element, as a mouse does it."""
+        x, y = self.center(selector)
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            self.send("Input.dispatchMouseEvent",
+                      {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1})
+        self.settle()
+
+    def wheel(self, selector: str, dy: float) -> None:
+        """Turn the mouse wheel by *dy* pixels over the element (it scrolls what is under
+        the pointer, as a reader's wheel does)."""
+        x, y = self.center(selector)
+        self.send("Input.dispatchMouseEvent",
+                  {"type": "mouseWheel", "x": x, "y": y, "deltaX": 0, "deltaY": dy})
+        self.settle(6)
+
+    def key(self, key: str, code: str | None = None, text: str | None = None) -> None:
+        """Press and release *key* (``Enter``, ``Tab``...) on the focused element."""
+        params: dict[str, Any] = {"key": key, "code": code or key}
+        if text is not None:
+            params["text"] = text
+        keycodes = {"Enter": 13, "Tab": 9, " ": 32}
+        if key in keycodes:
+            params["windowsVirtualKeyCode"] = keycodes[key]
+        self.send("Input.dispatchKeyEvent", {"type": "keyDown", **params})
+        self.send("Input.dispatchKeyEvent", {"type": "keyUp", **params})
+        self.settle()
+
+    def media(self, media: str) -> None:
+        """Emulate a CSS media type (``print``, or ``""`` for the screen)."""
+        self.send("Emulation.setEmulatedMedia", {"media": media})
+
+    def screenshot(self, selector: str | None = None, max_height: float | None = None
+                   ) -> bytes:
+        """A PNG of the viewport, or of the first element matching *selector* (scrolled to
+        the top of the view; its first *max_height* pixels only, if given)."""
+        params: dict[str, Any] = {"format": "png"}
+        if selector is not None:
+            box = self.call(_BOX, selector)
+            height = box[3] if max_height is None else min(box[3], max_height)
+            params["clip"] = {"x": box[0], "y": box[1], "width": box[2], "height": height,
+                              "scale": 1}
+            params["captureBeyondViewport"] = True
+        return base64.b64decode(self.send("Page.captureScreenshot", params)["data"])
+
+    def errors(self) -> tuple[str, ...]:
+        """Every error the page reported so far."""
+        self.evaluate("0")  # every event sent before this answer has arrived
+        return _errors([e for e in self.tools.events if e.get("sessionId") == self.session])

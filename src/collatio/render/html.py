@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from importlib import resources
 from typing import Any
 
 import attrs
@@ -37,6 +38,14 @@ from collatio.apparatus.model import (
     Run,
     UnitType,
     VariationUnit,
+)
+from collatio.render._html_views import (
+    Seg,
+    heat_legend,
+    heat_level,
+    histogram,
+    unit_stats,
+    witness_paragraphs,
 )
 from collatio.render.base import Renderer
 
@@ -102,6 +111,16 @@ _ENV = jinja2.Environment(
 )
 
 
+#: The page's one script (an enhancement: the page is whole without it). Static: no data is
+#: ever written into it; it reads the page's ``data-`` attributes.
+_SCRIPT = Markup(
+    resources.files("collatio.render").joinpath("templates", "partials", "edition.js")
+    .read_text(encoding="utf-8")
+)
+if "</script" in _SCRIPT.lower() or "<!--" in _SCRIPT:
+    raise RuntimeError("edition.js must not contain '</script' or '<!--'")
+
+
 # --- the page's view of the apparatus -------------------------------------------------------
 
 
@@ -150,13 +169,27 @@ class Entry:
 
 @attrs.frozen
 class Mark:
-    """A unit in the base text: a lemma, an insertion point (``insertion``) or a lacuna of
-    the base (``lacuna``, several consecutive units in one mark)."""
+    """A unit's piece of a text (the base text's heat map, a side-by-side column).
+
+    ``kind``: ``lemma`` (the text's words in the unit), ``insertion`` (it has nothing
+    where others have words), ``lacuna`` (the text is lacunose: the mark stands where its
+    source has the gap; several consecutive units in one mark) or ``gap`` (a gap of the
+    source no unit accounts for). ``level`` is the heat shade (0-5: how many texts read
+    otherwise), ``state`` ``agree`` or ``differ`` (from the base's reading), ``hand`` the
+    document's hand (``add``/``del``/``mixed``). A reading cut by a paragraph break is
+    several marks; the ``first`` carries the anchor, the ``last`` the unit's number.
+    """
 
     kind: str
     type: str
     text: str
     refs: tuple[UnitRef, ...]
+    level: int = 0
+    state: str = ""
+    hand: str = ""
+    title: str = ""
+    first: bool = True
+    last: bool = True
 
 
 @attrs.frozen
@@ -230,6 +263,27 @@ class RevisionGroup:
 
 
 @attrs.frozen
+class Column:
+    """One text of the side-by-side view, in full."""
+
+    siglum: str
+    label: str
+    shown: bool
+    paragraphs: tuple[tuple[Mark | str, ...], ...]
+
+
+@attrs.frozen
+class Bar:
+    """One bar of the variation histogram: its height (percent), where it leads, what it
+    says."""
+
+    height: int
+    ref: UnitRef | None
+    label: str
+    lacuna: bool
+
+
+@attrs.frozen
 class Legend:
     """A line of the table of sigla."""
 
@@ -272,6 +326,8 @@ class _Builder:
         self.labels = {w.siglum: w.label for w in apparatus.witnesses}
         self.unit_refs = _idents(apparatus.units)
         self.refs: dict[str, UnitRef] = {}
+        self.stats = unit_stats(apparatus)
+        self.others = len(apparatus.witnesses) - 1
         for unit, ref in zip(apparatus.units, self.unit_refs, strict=True):
             self.refs.setdefault(unit.id, ref)
 
@@ -325,36 +381,73 @@ class _Builder:
         return tuple(out)
 
     def base_text(self) -> tuple[tuple[Mark | str, ...], ...]:
-        """The base's paragraphs: its text with a :class:`Mark` for every unit."""
-        paragraphs: list[list[Mark | str]] = [[]]
-        units, flow = self.app.units, self.app.flow
+        """The base's paragraphs, every unit a :class:`Mark` shaded by how many of the
+        other texts differ there (the heat map)."""
+        return self.paragraphs_of(self.app.base, heat=True)
 
-        def add_text(text: str) -> None:
-            first, *rest = _paragraphs(text)
-            if first:
-                paragraphs[-1].append(first)
-            for piece in rest:
-                paragraphs.append([piece] if piece else [])
+    def paragraphs_of(self, siglum: str, heat: bool = False
+                      ) -> tuple[tuple[Mark | str, ...], ...]:
+        """*siglum*'s text in full (its own order and paragraphs) with its units marked."""
+        return tuple(tuple(self.mark(siglum, item, heat) if isinstance(item, Seg) else item
+                           for item in paragraph)
+                     for paragraph in witness_paragraphs(self.app, siglum))
 
-        add_text(flow[0])
-        i = 0
-        while i < len(units):
-            unit, ref = units[i], self.unit_refs[i]
-            if unit.lemma is None:
-                group = [ref]
-                while (i + 1 < len(units) and units[i + 1].lemma is None
-                       and not flow[i + 1].strip()):
-                    i += 1
-                    group.append(self.unit_refs[i])
-                paragraphs[-1].append(Mark("lacuna", "lacuna", " ".join(unit.lacunose),
-                                           tuple(group)))
-            elif unit.lemma.is_empty:
-                paragraphs[-1].append(Mark("insertion", unit.type.value, "", (ref,)))
-            else:
-                paragraphs[-1].append(Mark("lemma", unit.type.value, unit.lemma.text, (ref,)))
-            add_text(flow[i + 1])
-            i += 1
-        return tuple(tuple(p) for p in paragraphs if any(_has_text(x) for x in p))
+    def mark(self, siglum: str, seg: Seg, heat: bool) -> Mark:
+        refs = tuple(self.unit_refs[k] for k in seg.units)
+        if seg.kind == "gap":
+            return Mark("gap", "", "", ())
+        if seg.kind == "lacuna":
+            lacunose = " ".join(self.app.units[seg.units[0]].lacunose)
+            return Mark("lacuna", "lacuna", lacunose, refs)
+        k = seg.units[0]
+        unit, stat = self.app.units[k], self.stats[k]
+        differ = stat.differ.get(siglum)
+        level = heat_level(differ, self.others)
+        reading = unit.reading_of(siglum)
+        hand = ""
+        if reading is not None:
+            hand = reading.place(siglum).hand or ""
+        title = ""
+        if heat:
+            many = "text reads" if differ == 1 else "texts read"
+            title = (f"unit {refs[0].number} ({unit.type.value}): {differ} of {self.others} "
+                     f"other {many} otherwise")
+            if stat.lacunose:
+                title += f"; lacuna in {stat.lacunose}"
+        # the base's passages are all where others differ; where the base is lacunose, the
+        # others' words are text it lacks ("nobase"), compared among themselves
+        if siglum == self.app.base:
+            state = "differ"
+        elif unit.lemma is None:
+            state = "nobase " + stat.state(unit, siglum)
+        else:
+            state = stat.state(unit, siglum)
+        return Mark("lemma" if seg.kind == "reading" else "insertion", unit.type.value,
+                    seg.text, refs, level, state, hand, title, seg.first, seg.last)
+
+    def columns(self) -> tuple[Column, ...]:
+        """The side-by-side view: every collated text in full (the first six shown)."""
+        return tuple(Column(w.siglum, w.label, n < 6, self.paragraphs_of(w.siglum))
+                     for n, w in enumerate(self.app.witnesses))
+
+    def bars(self) -> tuple[tuple[Bar, ...], int]:
+        """The variation histogram along the base text, and its tallest bar's share
+        (percent)."""
+        out = []
+        bins = histogram(self.app, self.stats)
+        peak = max((b.share for b in bins), default=0.0) or 1.0
+        for b in bins:  # heights relative to the densest stretch, so the shape shows
+            share = round(100 * b.share)
+            ref = self.unit_refs[b.units[0]] if b.units else None
+            label = f"{self.app.base} tokens {b.start + 1}–{b.end}: {share}% varies"
+            if b.units:
+                label += f", units {b.units[0] + 1}–{b.units[-1] + 1}" if len(b.units) > 1 \
+                    else f", unit {b.units[0] + 1}"
+            if b.lacuna:
+                label += f"; a lacuna of {self.app.base}"
+            height = 100 if b.lacuna else round(100 * b.share / peak)
+            out.append(Bar(height, ref, label, b.lacuna))
+        return tuple(out), round(100 * max((b.share for b in bins), default=0.0))
 
     def synopsis(self) -> tuple[SynopsisRow, ...]:
         rows: list[SynopsisRow] = []
@@ -520,6 +613,7 @@ class HTMLRenderer(Renderer):
         for unit in apparatus.units:
             counts[unit.type.value] = counts.get(unit.type.value, 0) + 1
         base = next((w for w in apparatus.witnesses if w.siglum == apparatus.base), None)
+        bars, peak = builder.bars()
         template = _ENV.get_template("apparatus.html.j2")
         return template.render(
             version=__version__,
@@ -531,6 +625,11 @@ class HTMLRenderer(Renderer):
             legend=builder.legend(),
             states=builder.states(),
             text=builder.base_text(),
+            heat=heat_legend(builder.others),
+            bars=bars,
+            peak=peak,
+            columns=builder.columns(),
+            script=_SCRIPT,
             entries=builder.entries(),
             synopsis=builder.synopsis(),
             documents=builder.documents(),
