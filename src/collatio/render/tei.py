@@ -34,6 +34,7 @@ from collatio.apparatus.model import (  # the spacing rule of Apparatus.witness_
     VariationUnit,
 )
 from collatio.diagnostics import Diagnostic
+from collatio.errors import RenderError
 from collatio.render._tei_encoding import (
     _ANNOTATIONS,
     _BREAK,
@@ -55,6 +56,7 @@ from collatio.render._tei_encoding import (
     unescape_name,
     witness_id,
 )
+from collatio.render._tei_vm import VM_SCHEMA, VM_STYLESHEET, vm_document
 from collatio.render.base import Renderer
 
 __all__ = [
@@ -886,16 +888,57 @@ class TEIRenderer(Renderer):
     extension = ".tei.xml"
 
     def render(self, apparatus: Apparatus) -> str:
-        """UTF-8 XML with its declaration and a pointer to the TEI schema; deterministic."""
+        """UTF-8 XML with its declaration and a pointer to the TEI schema; deterministic.
+
+        ``flavour=vm`` writes the Versioning Machine's flavour instead
+        (:mod:`collatio.render._tei_vm`), pointing to its stylesheet and schema
+        (``vm_stylesheet``, ``vm_schema``: paths as a file in the VM's ``samples/`` sees
+        them).
+        """
+        flavour = str(self.options.get("flavour", self.options.get("flavor", "standard")))
+        if flavour.lower() in ("vm", "versioning-machine"):
+            return self.render_vm(apparatus)
+        if flavour.lower() not in ("standard", "tei", ""):
+            raise RenderError(f"unknown TEI flavour {flavour!r}; flavours: standard, vm")
         root = _Writer(apparatus).build()
-        model = etree.ProcessingInstruction(
-            "xml-model",
-            f'href="{SCHEMA_URL}" type="application/xml" '
-            'schematypens="http://relaxng.org/ns/structure/1.0"',
+        return _serialize([_model_pi(SCHEMA_URL)], root)
+
+    def render_vm(self, apparatus: Apparatus) -> str:
+        """The Versioning Machine's flavour (see :mod:`collatio.render._tei_vm`)."""
+        writer = _Writer(apparatus)
+        root = vm_document(
+            apparatus,
+            lambda index, reading: [(p.sigla, p.runs)
+                                    for p in writer.reading_pieces(index, reading)],
+            writer.spaces,
+            writer.marks.flow.get,
         )
-        # one node a line: lxml puts a processing instruction and the root on one line
-        parts = [etree.tostring(node, encoding="unicode") for node in (model, root)]
-        return "\n".join([_DECLARATION, *parts]) + "\n"
+        _indent(root)
+        stylesheet = str(self.options.get("vm_stylesheet", VM_STYLESHEET))
+        schema = str(self.options.get("vm_schema", VM_SCHEMA))
+        style = etree.ProcessingInstruction(
+            "xml-stylesheet", f'href="{_pi_value(stylesheet)}" type="text/xsl"')
+        return _serialize([style, _model_pi(schema)], root)
+
+
+def _pi_value(value: str) -> str:
+    """*value* fit for a pseudo-attribute of a processing instruction."""
+    return _UNSAFE.sub("", value).replace("&", "&amp;").replace('"', "&quot;").replace(
+        "?>", "?&gt;").replace("<", "&lt;")
+
+
+def _model_pi(href: str) -> etree._ProcessingInstruction:
+    return etree.ProcessingInstruction(
+        "xml-model",
+        f'href="{_pi_value(href)}" type="application/xml" '
+        'schematypens="http://relaxng.org/ns/structure/1.0"',
+    )
+
+
+def _serialize(instructions: Sequence[etree._Element], root: etree._Element) -> str:
+    # one node a line: lxml puts a processing instruction and the root on one line
+    parts = [etree.tostring(node, encoding="unicode") for node in (*instructions, root)]
+    return "\n".join([_DECLARATION, *parts]) + "\n"
 
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
