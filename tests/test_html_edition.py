@@ -32,12 +32,12 @@ from collatio.render import get_renderer
 from collatio.render._html_views import HEAT_LEVELS, heat_level, histogram, unit_stats
 from collatio.render.html import visible
 from tests.support import chromium
+from tests.support.shared import shared_path
 from tests.test_html import SCRIPT, WORDS, png_byte_variety, png_size, two
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_002 = ROOT / "seeds" / "002_82ee7afc6dc33c74.txt"
 IMAGES = ROOT / "docs" / "images"
-DARWIN = ROOT.parent / "shared" / "corpora" / "darwin" / "origin-ch1-paragraphs.json"
 SIGLA = ("F", "D-ac", "D-pc")
 #: Text a reader does not read as the witness's words: hidden labels, carets, unit numbers,
 #: lacuna and gap marks.
@@ -471,7 +471,8 @@ def test_screenshots_of_the_views(seed_file: Path) -> None:
 
 def darwin_texts(paragraphs: int) -> dict[str, str]:
     """The six editions of Origin ch. 1, the first *paragraphs* paragraphs, as plain text."""
-    data = json.loads(DARWIN.read_text(encoding="utf-8"))[:paragraphs]
+    darwin = shared_path("corpora", "darwin", "origin-ch1-paragraphs.json")
+    data = json.loads(darwin.read_text(encoding="utf-8"))[:paragraphs]
     editions: dict[str, list[str]] = {}
     for paragraph in data:
         for witness in paragraph["witnesses"]:
@@ -480,8 +481,6 @@ def darwin_texts(paragraphs: int) -> dict[str, str]:
 
 
 def test_six_editions_of_darwin_side_by_side(tmp_path: Path) -> None:
-    if not DARWIN.is_file():
-        pytest.skip(f"{DARWIN} is not checked out beside the repository")
     texts = darwin_texts(6)
     witnesses = [w for siglum, text in texts.items()
                  for w in collatio.parse_text(text, path=f"e{siglum}", convention="plain")
