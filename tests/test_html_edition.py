@@ -40,8 +40,9 @@ SEED_002 = ROOT / "seeds" / "002_82ee7afc6dc33c74.txt"
 IMAGES = ROOT / "docs" / "images"
 SIGLA = ("F", "D-ac", "D-pc")
 #: Text a reader does not read as the witness's words: hidden labels, carets, unit numbers,
-#: lacuna and gap marks.
+#: lacuna and gap marks, the note that a text is empty.
 NOT_TEXT = ("contains(concat(' ', @class, ' '), ' vh ') or @aria-hidden='true' or self::sup"
+            " or contains(@class, 'note-text')"
             " or contains(@class, 'lacuna') or contains(@class, 'gapmark')"
             " or contains(@class, 'lacmark') or contains(@class, 'caret')")
 
