@@ -914,7 +914,7 @@ def test_line_index_counts_every_line_end(text: str) -> None:
 def test_line_units_are_the_non_blank_lines_trimmed(text: str) -> None:
     """The detector's units: each non-blank line (ends: \\n, \\r\\n, \\r), without the
     whitespace around it, located exactly."""
-    from collatio.sources import _units
+    from collatio.sources.detection import _units
 
     expected = []
     # every line with its end; a final empty match only adds a blank line

@@ -1,0 +1,80 @@
+"""Reading source files: bytes decoded with the file named in every error."""
+
+from __future__ import annotations
+
+import os
+
+from collatio.errors import InputError, LimitError
+
+
+def _stem(path: str | os.PathLike[str]) -> str:
+    """The file name without its last suffix (``pathlib``'s ``stem``).
+
+    >>> _stem("seeds/002_82ee7afc6dc33c74.txt"), _stem("draft.v2.txt"), _stem(".hidden")
+    ('002_82ee7afc6dc33c74', 'draft.v2', '.hidden')
+    """
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def _read_bytes(name: str) -> bytes:
+    with open(name, "rb") as handle:
+        return handle.read()
+
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def read_text(
+    path: str | os.PathLike[str], encoding: str = "utf-8", *, max_bytes: int | None = None
+) -> str:
+    """The text of the file at *path*: decoded, a leading BOM removed, line endings kept.
+
+    Raises :class:`~collatio.errors.InputError` naming the file for a missing file, a
+    directory, a permission problem or bytes that *encoding* cannot decode, and
+    :class:`~collatio.errors.LimitError` for a file over *max_bytes* (default
+    :data:`MAX_FILE_BYTES`), checked before reading it.
+    """
+    name = os.fspath(path)
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    try:
+        size = os.stat(name).st_size
+    except OSError:
+        size = 0  # reading will say what is wrong
+    if size > limit:
+        raise LimitError(
+            f"the file has {size:,} bytes, over the limit of {limit:,}; raise it with "
+            "--max-bytes (or max_bytes=) if the machine has the memory",
+            path=name,
+        )
+    try:
+        data = _read_bytes(name)
+    except FileNotFoundError:
+        raise InputError("no such file", path=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", path=name) from None
+    except PermissionError:
+        raise InputError("permission denied", path=name) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", path=name) from None
+    try:
+        text = data.decode(encoding)
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}", path=name) from None
+    except UnicodeDecodeError as error:
+        line = None
+        if "\n".encode(encoding, errors="ignore") == b"\n":  # ASCII-compatible: count lines
+            line = data.count(b"\n", 0, error.start) + 1
+        bad = data[error.start : error.end].hex(" ")
+        raise InputError(
+            f"cannot decode byte(s) {bad} at byte offset {error.start} as {encoding} "
+            f"({error.reason}); if the file is in another encoding, pass --encoding "
+            "(e.g. --encoding cp1252)",
+            path=name,
+            line=line,
+        ) from None
+    # Bytes decoded wholesale, so line endings are as written (like newline="").
+    return text.removeprefix("\ufeff")
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
