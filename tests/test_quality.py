@@ -14,19 +14,23 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "collatio"
 
 #: Pipeline order. A module may import only from its own rank or earlier ones.
+#: Readers come first in the data flow (bytes -> witnesses) but after ``witness`` here: a
+#: reader's product is sources and witnesses, so it builds on those stages; a reader whose
+#: product is an apparatus (collatio's own TEI and JSON) sits at the interop rank.
 RANKS = {
     "_version": 0, "errors": 0, "diagnostics": 0, "textpos": 0, "schema": 0, "terminal": 0,
     "markup": 1,
     "sources": 2,
     "witness": 3,
-    "tokens": 4, "normalize": 4,
-    "align": 5,
-    "apparatus": 6,
-    "render": 7, "interop": 7,
-    "listing": 8,
-    "survey": 8,  # over the whole pipeline: reads, collates, renders
-    "cli": 9,
-    "__init__": 10, "__main__": 10,
+    "readers": 4,
+    "tokens": 5, "normalize": 5,
+    "align": 6,
+    "apparatus": 7,
+    "render": 8, "interop": 8,
+    "listing": 9,
+    "survey": 9,  # over the whole pipeline: reads, collates, renders
+    "cli": 10,
+    "__init__": 11, "__main__": 11,
 }
 
 

@@ -104,3 +104,82 @@ def test_states_map_back_to_source(text: str, convention: str) -> None:
 def test_unmarked_text_is_its_own_state(text: str) -> None:
     plain = build_state(parse_markup(text, get_convention("plain")).nodes, StateName.TEXT)
     assert plain.text == text.lstrip()
+
+
+def _layered(text: str, layers: dict[str, int], hands: dict[str, str] | None = None) -> list[
+        tuple[str, str, str, str]]:
+    """States of *text* (hand-revision marks) with the layer of each span given by its
+    text (and a hand), as a reader that knows the order of revisions would set them."""
+    import attrs
+
+    from collatio.markup.tree import Span
+
+    def relayer(nodes: tuple[object, ...]) -> tuple[object, ...]:
+        out = []
+        for node in nodes:
+            if isinstance(node, Span):
+                node = attrs.evolve(node, children=relayer(node.children),
+                                    layer=layers.get(node.text),
+                                    hand=(hands or {}).get(node.text))
+            out.append(node)
+        return tuple(out)
+
+    nodes = relayer(parse_markup(text, get_convention("hand-revision")).nodes)
+    return [(s.id, s.suffix, s.description, s.text) for s in states_for(nodes)]  # type: ignore[arg-type]
+
+
+def test_ordered_revisions_give_a_state_per_layer() -> None:
+    assert _layered("a *b* [c] d", {"b": 1, "c": 2}, {"c": "#pbs"}) == [
+        ("ante", "-ac", "as first written", "a c d"),
+        ("c1", "-c1", "after revision layer 1", "a b c d"),
+        ("post", "-pc", "as revised", "a b d"),
+    ]
+    # layers are ranked: 3 and 7 are the first and second layers
+    layered = _layered("a *b* [c] d", {"b": 7, "c": 3}, {"c": "#pbs"})
+    assert [(i, d, t) for i, _, d, t in layered] == [
+        ("ante", "as first written", "a c d"),
+        ("c1", "after revision layer 1 (hand #pbs)", "a d"),  # c struck, b not yet added
+        ("post", "as revised", "a b d"),
+    ]
+
+
+def test_a_revision_inside_a_later_one() -> None:
+    # written by hand (layer 1) and struck again later (layer 2): in the middle state only
+    assert [t for *_, t in _layered("a *b [c] d* e", {"b [c] d": 1, "c": 2})] == [
+        "a e", "a b c d e", "a b d e"]
+    # added (layer 1), then struck with its passage (layer 2)
+    assert [t for *_, t in _layered("a [b *c* d] e", {"c": 1, "b *c* d": 2})] == [
+        "a b d e", "a b c d e", "a e"]
+
+
+@given(st.lists(st.sampled_from(["w", "*x*", "[y]", "*u [v] u*", "[s *t* s]"]), max_size=8),
+       st.lists(st.integers(1, 4), min_size=8, max_size=8))
+@settings(max_examples=100, deadline=None)
+def test_layered_states_map_back_and_end_at_post(parts: list[str], layers: list[int]) -> None:
+    from collatio.markup.tree import walk
+
+    text = " ".join(parts)
+    nodes = parse_markup(text, get_convention("hand-revision")).nodes
+    spans = [span for span, _ in walk(nodes)]
+    import attrs
+
+    def relayer(items: tuple[object, ...]) -> tuple[object, ...]:
+        out = []
+        for node in items:
+            if hasattr(node, "children"):
+                k = spans.index(node)  # type: ignore[arg-type]
+                node = attrs.evolve(node, children=relayer(node.children),  # type: ignore[misc]
+                                    layer=layers[k % len(layers)])
+            out.append(node)
+        return tuple(out)
+
+    layered = relayer(nodes)
+    states = states_for(layered)  # type: ignore[arg-type]
+    flat = states_for(nodes)
+    # the first and last states do not depend on the order between
+    assert states[0].text == flat[0].text and states[-1].text == flat[-1].text
+    assert [s.layer for s in states] == list(range(len(states)))
+    for state in states:
+        for piece in state.pieces:
+            assert state.text[piece.start : piece.end] == text[
+                piece.source_start : piece.source_start + piece.length]

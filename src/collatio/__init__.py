@@ -13,8 +13,8 @@ witness (witnesses and their revision states) -> tokens -> alignment -> apparatu
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
-from os import PathLike
+from collections.abc import Iterable, Mapping, Sequence
+from os import PathLike, fspath
 
 import attrs
 
@@ -28,7 +28,7 @@ from collatio.apparatus import (
     collate_tokens,
     collate_witnesses,
 )
-from collatio.diagnostics import Diagnostic, Severity, raise_if_strict
+from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import (
     CollatioError,
     CollationError,
@@ -39,18 +39,29 @@ from collatio.errors import (
     MarkupError,
     RenderError,
 )
-from collatio.interop import is_collatex_json, read_collatex_witnesses
+from collatio.interop import ApparatusReader
 from collatio.markup import Convention, Span, SpanKind, get_convention, parse_markup
 from collatio.normalize import Normalization, load_equivalents
+from collatio.readers import (
+    HEAD_BYTES,
+    Reader,
+    ReaderError,
+    ReadOptions,
+    choose_reader,
+    get_reader,
+    reader_names,
+)
+from collatio.readers.base import name_witnesses
 from collatio.render import get_renderer, renderer_for_filename, renderer_names
 from collatio.sources import (
     Document,
     Manifest,
     Metadata,
     Source,
+    display_name,
     load_manifest,
     load_source,
-    read_text,
+    read_bytes,
     split_source,
 )
 from collatio.survey import SurveyOptions, SurveyResult, survey
@@ -59,6 +70,7 @@ from collatio.witness import (
     State,
     StateName,
     Witness,
+    merge_results,
     parse_sources,
 )
 
@@ -71,28 +83,33 @@ def parse(
     encoding: str = "utf-8",
     strict: bool = False,
     max_bytes: int | None = None,
+    from_: str | None = None,
+    sigla: Sequence[str] = (),
+    options: Mapping[str, str] | Iterable[tuple[str, str]] = (),
 ) -> ParseResult:
-    """Read transcription files (and/or a manifest's sources) into witnesses.
+    """Read files in any input format (``-``: standard input) into witnesses.
 
+    Each file's reader is chosen by its content, then its name (``docs/inputs.md``);
+    *from_* names one reader for every file, *options* are its settings (``choice=corr``).
     Files named by the manifest but not in *paths* are read too, in manifest order.
+    *sigla* name the witnesses, in order, or rename some (``"D=Draft"``). An apparatus
+    written by collatio gives the witnesses it collated.
     """
-    loaded = manifest if isinstance(manifest, Manifest) or manifest is None else load_manifest(
-        manifest
-    )
-    ordered, twice = _once_each([str(path) for path in paths])
-    if loaded is not None:
-        for spec in loaded.witnesses:
-            if spec.path not in ordered and spec.source not in ordered:
-                ordered.append(spec.path)
-    raise_if_strict(twice, strict)
-    sources = [
-        load_source(path, encoding, manifest=loaded, max_bytes=max_bytes)
-        for path in dict.fromkeys(ordered)
+    loaded = _manifest(manifest)
+    read_options = ReadOptions(encoding, convention, loaded, _options(options))
+    names, twice = _input_names(paths, loaded)
+    results = [
+        reader.read(data, path, read_options)
+        for path, data, reader in _read_inputs(names, from_, max_bytes)
     ]
-    result = parse_sources(sources, convention=convention, strict=strict)
+    return name_witnesses(_merged(results, twice), sigla, strict=strict)
+
+
+def _merged(results: Iterable[ParseResult], twice: Sequence[Diagnostic]) -> ParseResult:
+    merged = merge_results(results)
     if twice:
-        result = attrs.evolve(result, diagnostics=(*twice, *result.diagnostics))
-    return result
+        merged = attrs.evolve(merged, diagnostics=(*twice, *merged.diagnostics))
+    return merged
 
 
 def _once_each(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
@@ -102,6 +119,9 @@ def _once_each(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
     seen: dict[object, str] = {}
     warnings: list[Diagnostic] = []
     for path in paths:
+        if path == "-":  # standard input is no file to compare
+            kept.append(path)
+            continue
         try:
             info = os.stat(path)
             key: object = (info.st_dev, info.st_ino)
@@ -134,18 +154,23 @@ def collate(
     max_bytes: int | None = None,
     max_texts: int = 1000,
     max_tokens: int = 30_000_000,
+    from_: str | None = None,
+    sigla: Sequence[str] = (),
+    options: Mapping[str, str] | Iterable[tuple[str, str]] = (),
 ) -> Apparatus:
-    """Collate transcription files (or CollateX JSON witness files) into an apparatus; a
-    TEI file written by collatio is read back instead.
+    """Collate files in any input format (``-``: standard input) into an apparatus.
 
     Every witness takes part with its states (a draft with hand revisions as ``D-ac`` and
     ``D-pc``); *base* names the lemma's witness (default: the latest dated); *normalize*
     adds normalizers (``case``, ``punctuation``, ``accents``; see
     :mod:`collatio.normalize`); *equivalents* maps variant forms to one (or names a file
-    of ``variant = canonical`` lines).
+    of ``variant = canonical`` lines). One apparatus written by collatio (TEI or JSON),
+    given alone, is read back as it was (re-rendering needs no collation); beside other
+    inputs its witnesses are collated again. *from_*, *sigla* and *options* as for
+    :func:`parse`.
     """
     table = load_equivalents(equivalents) if isinstance(equivalents, str) else equivalents
-    options = CollationOptions(
+    collation = CollationOptions(
         base=base,
         normalization=Normalization.from_names(normalize, table),
         join=join,
@@ -153,44 +178,59 @@ def collate(
         max_texts=max_texts,
         max_tokens=max_tokens,
     )
-    names = [str(path) for path in paths]
-    tei_inputs = [name for name in names if name.lower().endswith(".xml")]
-    if tei_inputs:
-        return _read_tei(names, tei_inputs, manifest, max_bytes)
-    json_inputs = [name for name in names if name.lower().endswith(".json")]
-    if json_inputs:
-        if len(json_inputs) != len(names) or manifest is not None:
-            raise CollationError(
-                "CollateX JSON witness files cannot be mixed with transcriptions or a manifest"
-            )
-        entries = []
-        for name in names:
-            text = read_text(name, encoding, max_bytes=max_bytes)
-            entries.extend(read_collatex_witnesses(text, name,
-                                                   options.normalization))
-        return collate_tokens(
-            [e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries], options
-        )
-    parsed = parse(names, manifest=manifest, convention=convention, encoding=encoding,
-                   strict=strict, max_bytes=max_bytes)
-    return collate_witnesses(parsed.witnesses, options, parsed.diagnostics)
+    loaded = _manifest(manifest)
+    read_options = ReadOptions(encoding, convention, loaded, _options(options))
+    names, twice = _input_names(paths, loaded)
+    inputs = _read_inputs(names, from_, max_bytes)
+    if len(inputs) == 1 and loaded is None and not sigla:
+        path, data, reader = inputs[0]
+        if isinstance(reader, ApparatusReader):
+            return reader.read_apparatus(data, path, read_options)
+    parsed = name_witnesses(
+        _merged((reader.read(data, path, read_options) for path, data, reader in inputs),
+                twice),
+        sigla, strict=strict,
+    )
+    return collate_witnesses(parsed.witnesses, collation, parsed.diagnostics)
 
 
-def _read_tei(
-    names: list[str], tei: list[str], manifest: object, max_bytes: int | None
-) -> Apparatus:
-    """An apparatus saved as collatio's TEI, read back (re-rendering it needs no collation)."""
-    from collatio.interop.tei import is_collatio_tei, load_tei
+def _manifest(manifest: str | PathLike[str] | Manifest | None) -> Manifest | None:
+    if isinstance(manifest, Manifest) or manifest is None:
+        return manifest
+    return load_manifest(manifest)
 
-    if len(names) != 1 or manifest is not None:
-        raise CollationError(
-            "a TEI apparatus is read on its own: give one .xml file, without other inputs"
-        )
-    (name,) = tei
-    data = read_text(name, "utf-8", max_bytes=max_bytes)
-    if not is_collatio_tei(data.encode("utf-8")):
-        raise InputError("not a TEI apparatus written by collatio", path=name)
-    return load_tei(data.encode("utf-8"), name)
+
+def _options(options: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    pairs = options.items() if isinstance(options, Mapping) else options
+    return tuple((str(key), str(value)) for key, value in pairs)
+
+
+def _input_names(
+    paths: Iterable[str | PathLike[str]], manifest: Manifest | None
+) -> tuple[list[str], list[Diagnostic]]:
+    """The files to read, in order, each once (*paths*, then the manifest's other sources),
+    and a warning for each file given twice."""
+    given = [fspath(path) for path in paths]
+    if given.count("-") > 1:
+        raise ReaderError("standard input ('-') can be read only once")
+    ordered, twice = _once_each(given)
+    if manifest is not None:
+        for spec in manifest.witnesses:
+            if spec.path not in ordered and spec.source not in ordered:
+                ordered.append(spec.path)
+    return list(dict.fromkeys(ordered)), twice
+
+
+def _read_inputs(
+    names: Sequence[str], from_: str | None, max_bytes: int | None
+) -> list[tuple[str, bytes, Reader]]:
+    """Each file's name (``<stdin>`` for ``-``), bytes and reader."""
+    out: list[tuple[str, bytes, Reader]] = []
+    for name in names:
+        data = read_bytes(name, max_bytes=max_bytes)
+        path = display_name(name)
+        out.append((path, data, choose_reader(data[:HEAD_BYTES], path, from_).reader))
+    return out
 
 
 def render(apparatus: Apparatus, format: str = "text", **options: object) -> str:
@@ -226,6 +266,9 @@ __all__ = [
     "Metadata",
     "Normalization",
     "ParseResult",
+    "ReadOptions",
+    "Reader",
+    "ReaderError",
     "Reading",
     "RenderError",
     "Severity",
@@ -244,13 +287,14 @@ __all__ = [
     "collate_tokens",
     "collate_witnesses",
     "get_convention",
-    "is_collatex_json",
+    "get_reader",
     "load_manifest",
     "load_source",
     "parse",
     "parse_markup",
     "parse_sources",
     "parse_text",
+    "reader_names",
     "render",
     "renderer_for_filename",
     "renderer_names",

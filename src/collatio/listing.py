@@ -9,10 +9,10 @@ import json
 from typing import Any
 
 from collatio._version import __version__
-from collatio.markup.tree import Span
+from collatio.markup.tree import Span, SpanKind
 from collatio.sources import Source
 from collatio.textpos import LineIndex
-from collatio.witness import ParseResult, Witness
+from collatio.witness import ParseResult, StateName, Witness
 
 PARSE_FORMAT = "collatio-parse/1"
 
@@ -84,9 +84,14 @@ def witness_data(witness: Witness, index: LineIndex) -> dict[str, Any]:
             for node in witness.nodes
             if isinstance(node, Span)
         ],
-        "states": {state.name.value: state.text for state in witness.states},
+        "states": {state.id: state.text for state in witness.states},
+        "state_order": [
+            {"id": state.id, "layer": state.layer, "suffix": state.suffix,
+             "description": state.description, "hands": list(state.hands)}
+            for state in witness.states
+        ],
         "markers": {
-            state.name.value: [
+            state.id: [
                 {"offset": m.offset, "kind": m.span.kind.value, "label": m.span.label,
                  "text": m.span.text, "line": m.span.line, "column": m.span.column}
                 for m in state.markers
@@ -100,6 +105,7 @@ def source_data(source: Source, index: LineIndex) -> dict[str, Any]:
     """A source file's regions: what was set aside as chrome, header, summary, and why."""
     return {
         "path": source.path,
+        "reader": source.reader,
         "documents": len(source.documents),
         "regions": [
             {
@@ -117,14 +123,27 @@ def source_data(source: Source, index: LineIndex) -> dict[str, Any]:
     }
 
 
+class _Indexes:
+    """Line indexes of witnesses' sources, each made once (witnesses of one file share it)."""
+
+    def __init__(self) -> None:
+        self.made: dict[int, LineIndex] = {}
+
+    def of(self, witness: Witness) -> LineIndex:
+        key = id(witness.lines) if witness.lines is not None else id(witness.source)
+        if key not in self.made:
+            self.made[key] = witness.line_index()
+        return self.made[key]
+
+
 def parse_data(result: ParseResult) -> dict[str, Any]:
     """The whole parse as plain data (the JSON of ``collatio parse``)."""
-    indexes = {source.path: LineIndex.of(source.text) for source in result.sources}
+    indexes = _Indexes()
     return {
         "format": PARSE_FORMAT,
         "collatio": __version__,
-        "sources": [source_data(s, indexes[s.path]) for s in result.sources],
-        "witnesses": [witness_data(w, indexes[w.path]) for w in result.witnesses],
+        "sources": [source_data(s, s.line_index()) for s in result.sources],
+        "witnesses": [witness_data(w, indexes.of(w)) for w in result.witnesses],
         "diagnostics": [d.as_dict() for d in result.diagnostics],
     }
 
@@ -209,21 +228,31 @@ def _clip(text: str, width: int) -> str:
 def parse_outline(result: ParseResult, *, width: int = 60) -> str:
     """A readable outline: each witness, its metadata, its spans as a tree, its diagnostics."""
     lines: list[str] = []
+    indexes = _Indexes()
+    readers = {source.path: source.reader for source in result.sources}
     for witness in result.witnesses:
         meta = witness.metadata
-        index = LineIndex.of(witness.source)
+        index = indexes.of(witness)
         first = index.position(witness.start)[0]
         last = index.position(max(witness.start, witness.end - 1))[0]
         dated = f"  [{meta.date}]" if meta.date else ""
         lines.append(f"{witness.siglum}  {witness.label}{dated}")
         lines.append(f"    source      {witness.path}, lines {first}-{last}")
+        if readers.get(witness.path, "text") != "text":
+            lines.append(f"    read as     {readers[witness.path]}")
         lines.append(f"    convention  {witness.convention} ({witness.convention_reason})")
         for key, value in meta.as_dict().items():
             if key not in ("title", "date", "summary"):
                 lines.append(f"    {key:<11} {_clip(value, 90)}")
         spans = list(witness.spans())
-        lines.append(f"    spans       {len(spans)}")
+        # a structured format's elements (TEI <p>, <lb/>, a Markdown link) carry no text of
+        # their own: counted here, listed by --format json
+        elements = sum(1 for span, _ in spans if span.kind is SpanKind.ELEMENT)
+        spans = [(span, a) for span, a in spans if span.kind is not SpanKind.ELEMENT]
+        shown = f" (and {elements} structure elements)" if elements else ""
+        lines.append(f"    spans       {len(spans)}{shown}")
         for span, ancestors in spans:
+            ancestors = tuple(a for a in ancestors if a.kind is not SpanKind.ELEMENT)
             depth = len(ancestors)
             # deep nesting is shown by number, not by a line 20,000 spaces wide
             indent = "  " * depth if depth <= 20 else f"{'  ' * 20}(depth {depth}) "
@@ -234,8 +263,9 @@ def parse_outline(result: ParseResult, *, width: int = 60) -> str:
             )
         for state in witness.states:
             words = len(state.text.split())
-            lines.append(f"    state       {state.name.value}: {words} words, "
-                         f"{len(state.markers)} editorial marker(s)")
+            described = f" ({state.description})" if state.name is StateName.LAYER else ""
+            lines.append(f"    state       {state.id}: {words} words, "
+                         f"{len(state.markers)} editorial marker(s){described}")
         lines.append("")
     if result.diagnostics:
         lines.append("diagnostics:")

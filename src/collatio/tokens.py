@@ -106,6 +106,11 @@ class TokenList:
     paragraphs: tuple[int, ...] = attrs.field(repr=False)
     revision_spans: Mapping[int, Span] = attrs.field(factory=dict, repr=False)
     gap_spans: Mapping[int, Span] = attrs.field(factory=dict, repr=False)
+    #: Properties the source gave a token besides its text and normal form (CollateX
+    #: token keys such as ``"page": "1r"``), by token index; sparse.
+    properties: Mapping[int, tuple[tuple[str, str], ...]] = attrs.field(
+        factory=dict, repr=False
+    )
 
     def __len__(self) -> int:
         return len(self.surfaces)
@@ -184,6 +189,8 @@ def tokenize(
     a witness is lacunose."""
     normalizer = normalization if normalization is not None else Normalization()
     text = state.text
+    if state.cuts is not None:
+        return _given(state, siglum, normalizer)
     parts = _SPLIT.split(text)
     prefix = parts[0]
     surfaces = parts[1::2]
@@ -243,6 +250,28 @@ def tokenize(
     return TokenList(
         siglum, text, prefix, tuple(surfaces), tuple(spaces), tuple(norms), tuple(kinds),
         tuple(starts), tuple(source_starts), tuple(paragraphs), revised, gap_spans,
+    )
+
+
+def _given(state: State, siglum: str, normalizer: Normalization) -> TokenList:
+    """The tokens the source cut itself (:attr:`State.cuts`), each compared by its own
+    normal form when it has one; a state with cuts holds one piece, so source offsets are
+    state offsets shifted."""
+    text, cuts = state.text, state.cuts or ()
+    shift = state.pieces[0].source_start - state.pieces[0].start if state.pieces else 0
+    ends = [cut.start for cut in cuts[1:]] + [len(text)]
+    surfaces = [text[cut.start : cut.end] for cut in cuts]
+    starts = [cut.start for cut in cuts]
+    return TokenList(
+        siglum, text, text[: cuts[0].start] if cuts else text,
+        tuple(surfaces),
+        tuple(text[cut.end : end] for cut, end in zip(cuts, ends, strict=True)),
+        tuple(cut.norm if cut.norm is not None else normalizer(surface)
+              for cut, surface in zip(cuts, surfaces, strict=True)),
+        tuple(_kind(surface) if surface else TokenKind.PUNCT for surface in surfaces),
+        tuple(starts), tuple(start + shift for start in starts),
+        tuple(_paragraphs(text, starts)), {}, {},
+        {i: cut.properties for i, cut in enumerate(cuts) if cut.properties},
     )
 
 

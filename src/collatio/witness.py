@@ -1,30 +1,42 @@
 """Witnesses and their revision states.
 
-A :class:`Witness` is one document's text as parsed with its convention: the span tree of its
-body, its metadata, and its **states**, the running texts that get collated:
+A :class:`Witness` is one document's text as read: the span tree of its body, its metadata,
+and its **states**, the running texts that get collated.
 
-* a witness with hand revisions (``add``/``del`` spans) has two states:
-  ``ante`` (*ante correctionem*, as first written) and ``post`` (*post correctionem*, as
-  revised);
-* any other witness has one state, ``text``.
+* A witness without hand revisions has one state, ``text``.
+* A witness with hand revisions (``add``/``del`` spans) has, in order: ``ante`` (*ante
+  correctionem*, as first written), one state per further revision layer if the source
+  orders its revisions (``c1``, ``c2``, ...: TEI ``@seq``, hands declared in order, a Word
+  author's changes in date order, ordered alternatives), and ``post`` (*post correctionem*,
+  as finally revised).
 
-Which characters a state keeps (nesting is resolved from the outside in):
+States are named by :attr:`State.id` (``text``, ``ante``, ``c1``... ``post``) and ordered
+by :attr:`State.layer` (0 for ``ante``, K for ``post``, k for ``ck``); a collated text's
+siglum is the witness's siglum plus :attr:`State.suffix` (``-ac``, ``-c1``, ``-pc``; none for
+``text``), and :attr:`State.description` says what it is (``as first written``, ``after
+revision layer 1 (hand #pbs)``, ``as revised``).
+
+Each revision span has a layer ``L >= 1`` (:attr:`Span.layer`, None meaning 1). A character
+stands in the state of layer ``k`` exactly when every revision span around it allows it:
+an ``add`` of layer ``L`` when ``L <= k`` (it was added by then), a ``del`` of layer ``L``
+when ``k < L`` (it was not yet struck). With one layer this is the two-state rule:
 
 ==================  ==========  ==========  ==========
 inside a span of    ``ante``    ``post``    ``text``
 ==================  ==========  ==========  ==========
 ``add``             dropped     kept        kept
 ``del``             kept        dropped     kept
-``hi``/``unclear``/``sic``  kept  kept      kept
+``hi``/``unclear``/``sic``/``element``  kept  kept  kept
 ``note``/``supplied``/``gap``   dropped, position marked (all states)
 ==================  ==========  ==========  ==========
 
-so a deletion inside an addition (written by hand, then struck) is in neither revision state,
-and an addition inside a deletion (added, then struck with its passage) is in neither either.
-Delimiters are never state text. Where text is dropped, doubled spaces are closed up
-(``Kai-shek [Jiang Jieshi] who`` -> ``Kai-shek who``) and a space before closing punctuation is
-removed (``Japan [against China].`` -> ``Japan.``). Every state character maps back to its
-source offset through :attr:`State.pieces`.
+so a deletion inside an addition (written by hand, then struck) is in neither ``ante`` nor
+``post``, and an addition inside a deletion (added, then struck with its passage) is in
+neither either. Delimiters are never state text. Where text is dropped, doubled spaces are
+closed up (``Kai-shek [Jiang Jieshi] who`` -> ``Kai-shek who``) and a space before closing
+punctuation is removed (``Japan [against China].`` -> ``Japan.``). Every state character
+maps back to its source offset through :attr:`State.pieces`. Building every state costs
+O(n) in the body's length per state.
 """
 
 from __future__ import annotations
@@ -44,10 +56,12 @@ from collatio.textpos import LineIndex
 
 
 class StateName(enum.Enum):
-    """The revision states of a witness."""
+    """What a state of a witness is: its only text, the first written, an intermediate
+    revision layer, or the last revised."""
 
     TEXT = "text"
     ANTE = "ante"
+    LAYER = "layer"
     POST = "post"
 
 
@@ -80,13 +94,62 @@ class Marker:
 
 
 @attrs.frozen(slots=True)
+class Cut:
+    """A token given by the source (CollateX's pre-tokenized witnesses): ``state.text[start:
+    end]``, compared as ``norm`` (None: normalized by collatio), with the token's other
+    properties as given (``(("page", "1r"),)``), kept for the outputs."""
+
+    start: int
+    end: int
+    norm: str | None = None
+    properties: tuple[tuple[str, str], ...] = ()
+
+
+_STATE_IDS = {StateName.TEXT: "text", StateName.ANTE: "ante", StateName.POST: "post"}
+_STATE_SUFFIXES = {StateName.TEXT: "", StateName.ANTE: "-ac", StateName.POST: "-pc"}
+_STATE_DESCRIPTIONS = {
+    StateName.TEXT: "", StateName.ANTE: "as first written", StateName.POST: "as revised"
+}
+
+
+@attrs.frozen(slots=True)
 class State:
-    """One running text of a witness, with its map back to the source."""
+    """One running text of a witness, with its map back to the source.
+
+    ``layer`` orders the states of one witness (0 ``ante`` .. K ``post``; 0 for ``text``);
+    ``hands`` are the hands whose revisions take effect in this state's layer, as the source
+    names them. ``cuts``, when the source gave its own tokens, are those tokens in order.
+    """
 
     name: StateName
     text: str
     pieces: tuple[Piece, ...]
     markers: tuple[Marker, ...] = ()
+    layer: int = 0
+    hands: tuple[str, ...] = ()
+    cuts: tuple[Cut, ...] | None = attrs.field(default=None, repr=False)
+
+    @property
+    def id(self) -> str:
+        """``text``, ``ante``, ``post``, or ``c1``, ``c2``... for the layers between."""
+        return _STATE_IDS.get(self.name) or f"c{self.layer}"
+
+    @property
+    def suffix(self) -> str:
+        """What the witness's siglum takes for this state: ``-ac``, ``-c1``, ``-pc``, or
+        nothing for ``text``."""
+        suffix = _STATE_SUFFIXES.get(self.name)
+        return suffix if suffix is not None else f"-c{self.layer}"
+
+    @property
+    def description(self) -> str:
+        """``as first written``, ``as revised``, ``after revision layer 1 (hand #pbs)``;
+        empty for ``text``."""
+        described = _STATE_DESCRIPTIONS.get(self.name)
+        if described is not None:
+            return described
+        hands = f" ({', '.join(f'hand {h}' for h in self.hands)})" if self.hands else ""
+        return f"after revision layer {self.layer}{hands}"
 
     def piece_at(self, offset: int) -> Piece | None:
         """The piece holding state character *offset*, or None if out of range."""
@@ -105,6 +168,17 @@ class State:
 
 
 @attrs.frozen(slots=True)
+class Milestone:
+    """A position the source records at ``offset`` of the witness's source: ``unit`` is
+    ``page``, ``line`` or ``column``, ``n`` its number or name as written (``2``, ``95``,
+    ``1r``)."""
+
+    offset: int
+    unit: str
+    n: str
+
+
+@attrs.frozen(slots=True)
 class Witness:
     """A parsed document: sigil, metadata, span tree of its body, and its states."""
 
@@ -120,6 +194,13 @@ class Witness:
     nodes: tuple[Node, ...] = attrs.field(repr=False)
     states: tuple[State, ...] = attrs.field(repr=False)
     diagnostics: tuple[Diagnostic, ...] = ()
+    #: Where offsets of ``source`` stand in the file, when ``source`` is a transcript a
+    #: reader made (XML with its references decoded, a Word document's paragraphs); None:
+    #: ``source`` is the file's text.
+    lines: LineIndex | None = attrs.field(default=None, eq=False, repr=False)
+    #: Positions the source records (pages, lines, columns: TEI ``pb``/``lb``/``cb``), in
+    #: source order; :meth:`position_at` says where an offset stands.
+    milestones: tuple[Milestone, ...] = attrs.field(default=(), repr=False)
 
     @property
     def has_revisions(self) -> bool:
@@ -131,16 +212,37 @@ class Witness:
         return self.source[self.start : self.end]
 
     def state(self, name: StateName | str) -> State:
-        wanted = StateName(name)
+        """The state called *name*: its id (``ante``, ``c1``, ``post``, ``text``) or, for
+        the states there is one of, its :class:`StateName`."""
         for state in self.states:
-            if state.name is wanted:
+            if state.name is name or state.id == name:
                 return state
-        have = ", ".join(state.name.value for state in self.states)
-        raise KeyError(f"witness {self.siglum} has no {wanted.value!r} state (it has: {have})")
+        wanted = name.value if isinstance(name, StateName) else name
+        have = ", ".join(state.id for state in self.states)
+        raise KeyError(f"witness {self.siglum} has no {wanted!r} state (it has: {have})")
+
+    def line_index(self) -> LineIndex:
+        """Offsets of :attr:`source` to the file's 1-based lines and columns."""
+        return self.lines if self.lines is not None else LineIndex.of(self.source)
 
     def spans(self) -> Iterable[tuple[Span, tuple[Span, ...]]]:
         """Every span with its ancestors, in document order."""
         return walk(self.nodes)
+
+    def position_at(self, offset: int) -> dict[str, str]:
+        """The recorded positions at source *offset*: the last milestone of each unit at or
+        before it (``{"page": "2", "line": "7"}``); a line or column count restarts on a new
+        page. Empty when the source records none. O(log n) per call after the first."""
+        if not self.milestones:
+            return {}
+        i = bisect.bisect_right([m.offset for m in self.milestones], offset)
+        found: dict[str, str] = {}
+        for milestone in reversed(self.milestones[:i]):
+            if milestone.unit not in found:
+                found[milestone.unit] = milestone.n
+            if milestone.unit == "page":
+                break  # lines and columns before the page break belong to earlier pages
+        return {unit: found[unit] for unit in ("page", "column", "line") if unit in found}
 
 
 # --- building states -------------------------------------------------------------------------
@@ -238,18 +340,36 @@ class _StateBuilder:
         return State(name, text, pieces, markers)
 
 
-def _excluded(kind: SpanKind, name: StateName) -> bool:
+#: A layer after every other: the last state.
+_LAST = 1 << 30
+
+
+def _excluded(span: Span, layer: int, ranks: dict[int, int] | None) -> bool:
+    """Whether *span*'s content is out of the state of *layer* (see the module docstring)."""
+    kind = span.kind
     if kind.is_editorial:
         return True
-    if kind is SpanKind.ADD:
-        return name is StateName.ANTE
-    if kind is SpanKind.DEL:
-        return name is StateName.POST
-    return False
+    if not kind.is_revision:
+        return False
+    made = span.layer or 1
+    if ranks is not None:
+        made = ranks[made]
+    return layer < made if kind is SpanKind.ADD else layer >= made
 
 
-def build_state(nodes: Sequence[Node], name: StateName) -> State:
-    """The running text of *name* from a span tree (see the module docstring for the rules)."""
+def build_state(
+    nodes: Sequence[Node],
+    name: StateName,
+    *,
+    layer: int | None = None,
+    ranks: dict[int, int] | None = None,
+    hands: tuple[str, ...] = (),
+) -> State:
+    """The running text of the state *name* (of *layer*: 0 for ``ante``, the last for
+    ``post``) from a span tree, by the rules of the module docstring. *ranks* maps the spans'
+    layers to state layers (1..K) when they are not already so."""
+    if layer is None:
+        layer = 0 if name is StateName.ANTE else _LAST
     builder = _StateBuilder()
     # Items: a node with the innermost revision kind around it; iterative for deep nesting.
     stack: list[tuple[Node, Span | None]] = [(node, None) for node in reversed(nodes)]
@@ -258,19 +378,35 @@ def build_state(nodes: Sequence[Node], name: StateName) -> State:
         if isinstance(node, Text):
             builder.add(node.text, node.start, revision)
             continue
-        if _excluded(node.kind, name):
+        if _excluded(node, layer, ranks):
             builder.removed(node if node.kind.is_editorial else None)
             continue
         inner = node if node.kind.is_revision else revision
         stack.extend((child, inner) for child in reversed(node.children))
-    return builder.build(name)
+    state = builder.build(name)
+    return attrs.evolve(state, layer=0 if layer == _LAST and name is StateName.TEXT else
+                        layer, hands=hands)
 
 
 def states_for(nodes: Sequence[Node]) -> tuple[State, ...]:
-    """``(ante, post)`` if the tree holds hand revisions, else ``(text,)``."""
-    if any(span.kind.is_revision for span, _ in walk(tuple(nodes))):
-        return build_state(nodes, StateName.ANTE), build_state(nodes, StateName.POST)
-    return (build_state(nodes, StateName.TEXT),)
+    """``(text,)`` without hand revisions; else ``(ante, c1, ..., post)``: one state per
+    distinct revision layer of the tree (ranked 1..K in layer order), ante before them."""
+    revisions = [span for span, _ in walk(tuple(nodes)) if span.kind.is_revision]
+    if not revisions:
+        return (build_state(nodes, StateName.TEXT),)
+    layers = sorted({span.layer or 1 for span in revisions})
+    ranks = {made: rank for rank, made in enumerate(layers, 1)}
+    hands: dict[int, dict[str, None]] = {}
+    for span in revisions:
+        if span.hand is not None:
+            hands.setdefault(ranks[span.layer or 1], {})[span.hand] = None
+    last = len(layers)
+    states = [build_state(nodes, StateName.ANTE, layer=0, ranks=ranks)]
+    for k in range(1, last + 1):
+        name = StateName.POST if k == last else StateName.LAYER
+        states.append(build_state(nodes, name, layer=k, ranks=ranks,
+                                  hands=tuple(hands.get(k, {}))))
+    return tuple(states)
 
 
 # --- from sources to witnesses ----------------------------------------------------------------
@@ -323,6 +459,7 @@ def witness_from_document(
         nodes=markup.nodes,
         states=states_for(markup.nodes),
         diagnostics=markup.diagnostics,
+        lines=source.lines,
     )
 
 
@@ -330,7 +467,7 @@ def witnesses_from_source(
     source: Source, *, convention: str | Convention | None = None
 ) -> tuple[Witness, ...]:
     """Every document of *source* as a witness, in file order."""
-    index = LineIndex.of(source.text)
+    index = source.line_index()
     return tuple(
         witness_from_document(source, document, convention=convention, line_index=index)
         for document in source.documents
@@ -360,13 +497,33 @@ def parse_sources(
 
     With ``strict=True`` the first warning or error raises instead of being reported.
     """
-    sources = tuple(sources)
+    return merge_results(
+        (result_of_source(source, convention=convention) for source in sources), strict=strict
+    )
+
+
+def result_of_source(
+    source: Source, *, convention: str | Convention | None = None
+) -> ParseResult:
+    """One source's witnesses, with the source's diagnostics then each witness's."""
+    witnesses = witnesses_from_source(source, convention=convention)
+    diagnostics = [*source.diagnostics]
+    for witness in witnesses:
+        diagnostics.extend(witness.diagnostics)
+    return ParseResult((source,), witnesses, tuple(diagnostics))
+
+
+def merge_results(results: Iterable[ParseResult], *, strict: bool = False) -> ParseResult:
+    """Several files' results as one, in order; a siglum already taken is renamed (``D`` ->
+    ``D2``) with a ``duplicate-siglum`` warning. With *strict*, the first warning raises."""
+    sources: list[Source] = []
     witnesses: list[Witness] = []
     diagnostics: list[Diagnostic] = []
     seen: set[str] = set()
-    for source in sources:
-        diagnostics.extend(source.diagnostics)
-        for witness in witnesses_from_source(source, convention=convention):
+    for result in results:
+        sources.extend(result.sources)
+        diagnostics.extend(result.diagnostics)
+        for witness in result.witnesses:
             siglum = witness.siglum
             if siglum in seen:
                 n = 2
@@ -378,13 +535,13 @@ def parse_sources(
                         Severity.WARNING,
                         "duplicate-siglum",
                         f"siglum {siglum!r} is already taken; this witness is called "
-                        f"{renamed!r}. Set sigla in a manifest to choose them.",
-                        source.path,
+                        f"{renamed!r}. Set sigla with --siglum or in a manifest to choose "
+                        "them.",
+                        witness.path,
                     )
                 )
                 witness = attrs.evolve(witness, siglum=renamed)
             seen.add(witness.siglum)
             witnesses.append(witness)
-            diagnostics.extend(witness.diagnostics)
     raise_if_strict(diagnostics, strict)
-    return ParseResult(sources, tuple(witnesses), tuple(diagnostics))
+    return ParseResult(tuple(sources), tuple(witnesses), tuple(diagnostics))

@@ -51,7 +51,8 @@ from collatio.textpos import LineIndex
 from collatio.tokens import TokenKind, TokenList, tokenize
 from collatio.witness import StateName, Witness
 
-#: Suffixes of the revision-state sigla: *ante correctionem*, *post correctionem*.
+#: Suffixes of the revision-state sigla: *ante correctionem*, *post correctionem* (the
+#: layers between are ``-c1``, ``-c2``...: :attr:`collatio.witness.State.suffix`).
 STATE_SUFFIX = {StateName.ANTE: "-ac", StateName.POST: "-pc"}
 STATE_LABEL = {StateName.ANTE: "as first written", StateName.POST: "as revised"}
 
@@ -73,27 +74,26 @@ class CollationOptions:
 
 def collated_witnesses(
     witnesses: Sequence[Witness],
-) -> list[tuple[CollatedWitness, Witness, StateName]]:
-    """Each witness's states as collated texts, in witness order."""
-    out: list[tuple[CollatedWitness, Witness, StateName]] = []
+) -> list[tuple[CollatedWitness, Witness, str]]:
+    """Each witness's states as collated texts, in witness order, with each state's id."""
+    out: list[tuple[CollatedWitness, Witness, str]] = []
     for witness in witnesses:
         for state in witness.states:
-            suffix = STATE_SUFFIX.get(state.name, "")
             label = witness.label
-            if state.name in STATE_LABEL:
-                label = f"{label} ({STATE_LABEL[state.name]})"
+            if state.description:
+                label = f"{label} ({state.description})"
             out.append(
                 (
                     CollatedWitness(
-                        siglum=witness.siglum + suffix,
+                        siglum=witness.siglum + state.suffix,
                         witness=witness.siglum,
-                        state=state.name.value,
+                        state=state.id,
                         label=label,
                         date=witness.metadata.date,
                         path=witness.path,
                     ),
                     witness,
-                    state.name,
+                    state.id,
                 )
             )
     return out
@@ -146,7 +146,7 @@ def collate_witnesses(
         tokenize(witness.state(state), c.siglum, options.normalization)
         for c, witness, state in entries
     ]
-    indexes = {w.path: LineIndex.of(w.source) for w in witnesses}
+    indexes = {w.path: w.line_index() for w in witnesses}
     apparatus = collate_tokens(
         [c for c, _, _ in entries],
         token_lists,

@@ -11,8 +11,10 @@ from typing import Any, TextIO
 
 import collatio
 from collatio.cli._args import EXIT_OK, UsageError, add_debug, add_limits
+from collatio.cli._inputs import add_input_options, input_arguments
 from collatio.cli.output import Inputs, Outputs, check_target, is_tty, note, stem, write
 from collatio.errors import CollatioError, RenderError
+from collatio.readers import ReaderError
 from collatio.render import get_renderer, renderer_for_filename, renderer_names
 from collatio.render.base import Renderer, format_modules
 
@@ -21,11 +23,16 @@ def register(commands: Any) -> None:
     collate = commands.add_parser(
         "collate",
         help="collate witnesses (and the revision states of drafts) into an apparatus",
-        description="Collate transcription files (or CollateX JSON witness files) into a "
+        description="Collate files in any input format (plain-text transcriptions, TEI, Word "
+        "with tracked changes, Markdown, TEI parallel segmentation, CollateX JSON) into a "
         "critical apparatus. A draft with hand revisions takes part as two texts, as first "
-        "written (SIGLUM-ac) and as revised (SIGLUM-pc).",
+        "written (SIGLUM-ac) and as revised (SIGLUM-pc), with any ordered layers between "
+        "(SIGLUM-c1, ...). One apparatus written by collatio (TEI or JSON) is read back.",
     )
-    collate.add_argument("files", nargs="*", metavar="FILE", help="transcriptions or .json")
+    collate.add_argument(
+        "files", nargs="*", metavar="FILE",
+        help="files in any input format; - for standard input",
+    )
     collate.add_argument(
         "--format", metavar="FORMAT",
         help=f"output format: {', '.join(format_modules())} "
@@ -51,6 +58,7 @@ def register(commands: Any) -> None:
                          help="report moved blocks as omission and addition")
     collate.add_argument("--encoding", default="utf-8", help="text encoding of the files")
     collate.add_argument("--strict", action="store_true", help="fail on any warning")
+    add_input_options(collate)
     add_limits(collate)
     collate.add_argument("--max-texts", type=int, default=1000, metavar="N",
                          help="refuse to collate more texts than this (default 1000)")
@@ -102,21 +110,11 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
     if args.output:
         check_target(args.output, inputs, f"-o {args.output}")
     plan = _every_format(args, options, inputs) if args.out else []
-    apparatus = collatio.collate(
-        args.files,
-        manifest=manifest,
-        convention=args.convention,
-        base=args.base,
-        normalize=normalizers,
-        equivalents=args.equivalents,
-        join=args.join,
-        transpositions=not args.no_transpositions,
-        encoding=args.encoding,
-        strict=args.strict,
-        max_bytes=args.max_bytes,
-        max_texts=args.max_texts,
-        max_tokens=args.max_tokens,
-    )
+    reading = input_arguments(args)
+    try:
+        apparatus = _collate(args, manifest, normalizers, reading)
+    except ReaderError as error:
+        raise UsageError(str(error)) from None
     if renderer is not None:
         # the coloured text apparatus escapes its own text (and must keep its colours)
         escape = False if options.get("color") else None
@@ -176,3 +174,25 @@ def render_options(pairs: Sequence[str]) -> dict[str, object]:
             value = int(raw)
         options[key.strip()] = value
     return options
+
+
+def _collate(
+    args: argparse.Namespace, manifest: collatio.Manifest | None, normalizers: list[str],
+    inputs: dict[str, Any],
+) -> collatio.Apparatus:
+    return collatio.collate(
+        args.files,
+        manifest=manifest,
+        convention=args.convention,
+        base=args.base,
+        normalize=normalizers,
+        equivalents=args.equivalents,
+        join=args.join,
+        transpositions=not args.no_transpositions,
+        encoding=args.encoding,
+        strict=args.strict,
+        max_bytes=args.max_bytes,
+        max_texts=args.max_texts,
+        max_tokens=args.max_tokens,
+        **inputs,
+    )

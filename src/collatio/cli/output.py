@@ -301,6 +301,8 @@ def note(stdout: TextIO, line: str) -> None:
 def stem(files: Sequence[str], manifest: str | None) -> str:
     """The name an output takes after the first input (``letter`` for ``proj/letter.txt``)."""
     first = files[0] if files else (manifest or "apparatus")
+    if first == "-":
+        return "stdin"
     return os.path.basename(first).split(".")[0] or "apparatus"
 
 

@@ -9,9 +9,11 @@ from typing import Any, TextIO
 
 import collatio
 from collatio.cli._args import EXIT_OK, UsageError, add_debug, add_limits
+from collatio.cli._inputs import add_input_options, input_arguments
 from collatio.cli.output import Inputs, check_target, write
 from collatio.listing import parse_json, parse_outline
 from collatio.markup.conventions import PRESETS
+from collatio.readers import ReaderError
 
 
 def register(commands: Any) -> None:
@@ -21,7 +23,10 @@ def register(commands: Any) -> None:
         description="Split transcription files into witnesses, classify their marks with a "
         "convention, and print the witnesses, spans, revision states and diagnostics.",
     )
-    parse.add_argument("files", nargs="*", metavar="FILE", help="transcription files")
+    parse.add_argument(
+        "files", nargs="*", metavar="FILE",
+        help="files in any input format (text, TEI, Word, Markdown, ...); - for standard input",
+    )
     parse.add_argument("--format", choices=("text", "json"), default="text")
     parse.add_argument("--manifest", metavar="M", help="TOML manifest overriding the defaults")
     parse.add_argument(
@@ -32,6 +37,7 @@ def register(commands: Any) -> None:
     )
     parse.add_argument("--encoding", default="utf-8", help="text encoding of the files")
     parse.add_argument("--strict", action="store_true", help="fail on any warning")
+    add_input_options(parse)
     add_limits(parse)
     parse.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
     add_debug(parse)
@@ -50,14 +56,19 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         inputs.add([args.convention])
     if args.output:
         check_target(args.output, inputs, f"-o {args.output}")
-    result = collatio.parse(
-        args.files,
-        manifest=manifest,
-        convention=args.convention,
-        encoding=args.encoding,
-        strict=args.strict,
-        max_bytes=args.max_bytes,
-    )
+    reading = input_arguments(args)
+    try:
+        result = collatio.parse(
+            args.files,
+            manifest=manifest,
+            convention=args.convention,
+            encoding=args.encoding,
+            strict=args.strict,
+            max_bytes=args.max_bytes,
+            **reading,
+        )
+    except ReaderError as error:
+        raise UsageError(str(error)) from None
     text = parse_json(result) if args.format == "json" else parse_outline(result)
     write(text, args.output, stdout, inputs=inputs)
     return EXIT_OK

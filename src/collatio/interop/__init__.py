@@ -1,5 +1,7 @@
-"""Formats read back into the model: CollateX JSON witnesses, collatio's own TEI apparatus."""
+"""Formats read back into the model: collatio's own TEI and JSON apparatus, as an apparatus
+(exact) or as witnesses (rebuilt from the documents). Importing this package registers
+their readers (:mod:`collatio.interop.readers`) with :mod:`collatio.readers`."""
 
-from collatio.interop.collatex import is_collatex_json, read_collatex_witnesses
+from collatio.interop.readers import ApparatusReader, CollatioJSONReader, CollatioTEIReader
 
-__all__ = ["is_collatex_json", "read_collatex_witnesses"]
+__all__ = ["ApparatusReader", "CollatioJSONReader", "CollatioTEIReader"]

@@ -27,7 +27,12 @@ class SpanKind(enum.Enum):
 
     ``ADD`` and ``DEL`` are revisions of the document's own hand(s); ``SUPPLIED``,
     ``NOTE``, ``GAP``, ``UNCLEAR`` and ``SIC`` are the editor's matter; ``HI`` is
-    typographic emphasis with no textual meaning.
+    typographic emphasis with no textual meaning. ``ELEMENT`` is markup of a structured
+    format with no textual meaning of its own, kept in every state like ``HI``: a TEI
+    ``<p>`` or ``<lb/>``, a Markdown link's brackets and address, a heading's ``#``; its
+    ``label`` names it (``p``, ``lb``, ``link``). Matter a reader sets aside whole (another
+    witness's reading, a ``teiHeader`` inside the text, an XML comment) is an ``ELEMENT``
+    span whose opening delimiter holds it all, with no children.
     """
 
     ADD = "add"
@@ -38,6 +43,7 @@ class SpanKind(enum.Enum):
     UNCLEAR = "unclear"
     SIC = "sic"
     HI = "hi"
+    ELEMENT = "element"
 
     @classmethod
     def parse(cls, name: str, *, where: str = "") -> SpanKind:
@@ -92,6 +98,11 @@ class Span:
     end of the text (a diagnostic says so). ``line`` and ``column`` locate the opening
     delimiter (1-based). ``rule`` names the convention rule (or override) that decided the
     kind; ``label`` refines it (``gloss``, ``translator``, ``identification``...).
+
+    For a hand revision (``ADD``/``DEL``), ``hand`` names the hand that made it when the
+    source says so (TEI ``@hand``, a Word change's author), and ``layer`` (>= 1) is when it
+    was made: the revision takes effect in the state of that layer and every later one (see
+    :mod:`collatio.witness`); None is layer 1, the one layer of a text with ante and post.
     """
 
     kind: SpanKind
@@ -102,6 +113,8 @@ class Span:
     column: int
     rule: str
     label: str | None = None
+    hand: str | None = None
+    layer: int | None = None
 
     @property
     def start(self) -> int:

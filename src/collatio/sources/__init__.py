@@ -28,7 +28,14 @@ gap or overlap; every document satisfies
 """
 
 from collatio.sources.dates import parse_date
-from collatio.sources.files import MAX_FILE_BYTES, read_text
+from collatio.sources.files import (
+    MAX_FILE_BYTES,
+    STDIN,
+    decode_text,
+    display_name,
+    read_bytes,
+    read_text,
+)
 from collatio.sources.manifests import Manifest, WitnessSpec, load_manifest
 from collatio.sources.model import (
     MARK_KINDS,
@@ -48,6 +55,7 @@ __all__ = [
     "FIELD_LABELS",
     "MARK_KINDS",
     "MAX_FILE_BYTES",
+    "STDIN",
     "Document",
     "Manifest",
     "MarkOverride",
@@ -56,9 +64,12 @@ __all__ = [
     "RegionKind",
     "Source",
     "WitnessSpec",
+    "decode_text",
+    "display_name",
     "load_manifest",
     "load_source",
     "parse_date",
+    "read_bytes",
     "read_text",
     "split_source",
 ]

@@ -9,7 +9,7 @@ import attrs
 
 from collatio.diagnostics import Diagnostic, Severity
 from collatio.sources.dates import parse_date
-from collatio.sources.files import _stem
+from collatio.sources.files import STDIN, _stem
 from collatio.sources.metadata import _citation_facts, _headnote, _metadata, _value_span
 from collatio.sources.model import Document, RegionKind
 from collatio.sources.regions import Facts, _Span, _trim
@@ -524,7 +524,7 @@ class _Detector:
         self, count: int, bodies: list[tuple[int, int]], *, split: bool
     ) -> tuple[Document, ...]:
         name = os.path.basename(self.path)
-        stem = _stem(self.path) if self.path != "<input>" else "A"
+        stem = _stem(self.path) if self.path not in ("<input>", STDIN) else "A"
         documents: list[Document] = []
         used: dict[str, int] = {}
         for k in range(count):

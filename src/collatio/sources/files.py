@@ -23,19 +23,34 @@ def _read_bytes(name: str) -> bytes:
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
+#: The name standard input goes by (``-`` on the command line) in messages and sigla.
+STDIN = "<stdin>"
 
-def read_text(
-    path: str | os.PathLike[str], encoding: str = "utf-8", *, max_bytes: int | None = None
-) -> str:
-    """The text of the file at *path*: decoded, a leading BOM removed, line endings kept.
+
+def read_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> bytes:
+    """The bytes of the file at *path*, or of standard input for ``-``.
 
     Raises :class:`~collatio.errors.InputError` naming the file for a missing file, a
-    directory, a permission problem or bytes that *encoding* cannot decode, and
-    :class:`~collatio.errors.LimitError` for a file over *max_bytes* (default
-    :data:`MAX_FILE_BYTES`), checked before reading it.
+    directory or a permission problem, and :class:`~collatio.errors.LimitError` for more
+    than *max_bytes* (default :data:`MAX_FILE_BYTES`), checked before reading a file (and
+    while reading standard input, which is never read past the limit).
     """
     name = os.fspath(path)
     limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    if name == "-":
+        import sys
+
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise InputError("standard input is not open", path=STDIN)
+        data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise LimitError(
+                f"standard input holds more than {limit:,} bytes, the limit; raise it with "
+                "--max-bytes (or max_bytes=) if the machine has the memory",
+                path=STDIN,
+            )
+        return bytes(data)
     try:
         size = os.stat(name).st_size
     except OSError:
@@ -47,7 +62,7 @@ def read_text(
             path=name,
         )
     try:
-        data = _read_bytes(name)
+        return _read_bytes(name)
     except FileNotFoundError:
         raise InputError("no such file", path=name) from None
     except IsADirectoryError:
@@ -56,10 +71,16 @@ def read_text(
         raise InputError("permission denied", path=name) from None
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", path=name) from None
+
+
+def decode_text(data: bytes, path: str, encoding: str = "utf-8") -> str:
+    """*data* decoded: a leading BOM removed, line endings kept as written (offsets stay
+    true to the file). Undecodable bytes are an :class:`~collatio.errors.InputError` giving
+    the byte offset, the bytes and the line, and suggesting ``--encoding``."""
     try:
         text = data.decode(encoding)
     except LookupError:
-        raise InputError(f"unknown encoding {encoding!r}", path=name) from None
+        raise InputError(f"unknown encoding {encoding!r}", path=path) from None
     except UnicodeDecodeError as error:
         line = None
         if "\n".encode(encoding, errors="ignore") == b"\n":  # ASCII-compatible: count lines
@@ -69,11 +90,24 @@ def read_text(
             f"cannot decode byte(s) {bad} at byte offset {error.start} as {encoding} "
             f"({error.reason}); if the file is in another encoding, pass --encoding "
             "(e.g. --encoding cp1252)",
-            path=name,
+            path=path,
             line=line,
         ) from None
-    # Bytes decoded wholesale, so line endings are as written (like newline="").
     return text.removeprefix("\ufeff")
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    """How a file is named in messages: its path, or ``<stdin>`` for ``-``."""
+    name = os.fspath(path)
+    return STDIN if name == "-" else name
+
+
+def read_text(
+    path: str | os.PathLike[str], encoding: str = "utf-8", *, max_bytes: int | None = None
+) -> str:
+    """The text of the file at *path* (``-``: standard input): :func:`read_bytes` then
+    :func:`decode_text`."""
+    return decode_text(read_bytes(path, max_bytes=max_bytes), display_name(path), encoding)
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -10,6 +10,7 @@ import attrs
 from collatio.diagnostics import Diagnostic
 from collatio.markup.tree import SpanKind
 from collatio.sources.dates import _is_iso_date
+from collatio.textpos import LineIndex
 
 
 class RegionKind(enum.Enum):
@@ -206,6 +207,12 @@ class Source:
     regions: tuple[Region, ...]
     documents: tuple[Document, ...]
     diagnostics: tuple[Diagnostic, ...]
+    #: When ``text`` is a transcript a reader made rather than the file's text (XML with
+    #: its references decoded, a Word document's paragraphs), where its offsets stand in the
+    #: file; None: ``text`` is the file's text.
+    lines: LineIndex | None = attrs.field(default=None, eq=False, repr=False)
+    #: The reader that read the file (``text``, ``tei``, ``docx``...).
+    reader: str = attrs.field(default="text", validator=_str)
 
     def __attrs_post_init__(self) -> None:
         position = 0
@@ -218,6 +225,10 @@ class Source:
         for document in self.documents:
             if document.end > len(self.text):
                 raise ValueError(f"document {document.index} ends after the text")
+
+    def line_index(self) -> LineIndex:
+        """Offsets of :attr:`text` to the file's 1-based lines and columns."""
+        return self.lines if self.lines is not None else LineIndex.of(self.text)
 
     def region_text(self, region: Region) -> str:
         """The characters of *region*."""

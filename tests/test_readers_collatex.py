@@ -1,4 +1,4 @@
-"""CollateX JSON witnesses in, CollateX alignment table out."""
+"""CollateX JSON witnesses in (the ``collatex`` reader), CollateX alignment table out."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import collatio
-from collatio.errors import CollationError, InputError
-from collatio.interop import is_collatex_json, read_collatex_witnesses
+from collatio.errors import InputError
+from collatio.readers import ReadOptions, choose_reader, get_reader
 from collatio.render import get_renderer
 
 
@@ -46,10 +46,36 @@ def test_content_witnesses_are_tokenized(tmp_path: Path) -> None:
     assert unit.readings[1].text == "down"
 
 
-def test_detection() -> None:
-    assert is_collatex_json('{"witnesses": []}')
-    assert not is_collatex_json("plain text")
-    assert not is_collatex_json("{broken")
+@pytest.mark.parametrize(
+    ("head", "name", "reader"),
+    [
+        (b'{"witnesses": []}', "w.txt", "collatex"),  # the content decides, not the name
+        (b'\xef\xbb\xbf  {"witnesses": [{"id": "A"', "-", "collatex"),
+        (b"plain text", "w.json", "collatex"),  # unknown content: the name decides
+        (b"plain text", "w.txt", "text"),
+        (b'{"format": "collatio-apparatus/1", "witnesses": []}', "w.json", "collatio-json"),
+    ],
+)
+def test_detection(head: bytes, name: str, reader: str) -> None:
+    assert choose_reader(head, name).reader.name == reader
+
+
+def test_token_properties_are_kept(tmp_path: Path) -> None:
+    path = write(tmp_path, {"witnesses": [
+        {"id": "A", "tokens": [{"t": "Black ", "page": "1r"}, {"t": "cat", "page": "1v",
+                                                               "line": 3}]},
+    ]})
+    result = get_reader("collatex").read(path.read_bytes(), str(path), ReadOptions())
+    (state,) = result.witnesses[0].states
+    assert state.text == "Black cat"
+    assert state.cuts is not None
+    assert [c.properties for c in state.cuts] == [(("page", "1r"),),
+                                                  (("page", "1v"), ("line", "3"))]
+    from collatio.tokens import tokenize
+
+    tokens = tokenize(state, "A")
+    assert tokens.surfaces == ("Black", "cat") and tokens.norms == ("Black", "cat")
+    assert tokens.properties == {0: (("page", "1r"),), 1: (("page", "1v"), ("line", "3"))}
 
 
 @pytest.mark.parametrize(
@@ -67,7 +93,7 @@ def test_detection() -> None:
 def test_bad_input_names_the_entry(tmp_path: Path, data: object, message: str) -> None:
     path = write(tmp_path, data)
     with pytest.raises(InputError) as info:
-        read_collatex_witnesses(path.read_text(), str(path))
+        get_reader("collatex").read(path.read_bytes(), str(path), ReadOptions())
     assert message in str(info.value) and str(path) in str(info.value)
 
 
@@ -79,9 +105,11 @@ def test_invalid_json_is_located(tmp_path: Path) -> None:
     assert str(info.value).startswith(f"{path}:2:")
 
 
-def test_json_cannot_be_mixed_with_transcriptions(tmp_path: Path) -> None:
-    path = write(tmp_path, {"witnesses": [{"id": "A", "content": "x"}]})
-    other = tmp_path / "b.txt"
-    other.write_text("x", encoding="utf-8")
-    with pytest.raises(CollationError, match="cannot be mixed"):
-        collatio.collate([path, other])
+def test_json_witnesses_collate_with_transcriptions(tmp_path: Path) -> None:
+    path = write(tmp_path, {"witnesses": [{"id": "A", "tokens": [{"t": "the "}, {"t": "cat"}]}]})
+    other = tmp_path / "B.txt"
+    other.write_text("the dog", encoding="utf-8")
+    apparatus = collatio.collate([path, other])
+    assert apparatus.sigla == ("A", "B")
+    (unit,) = apparatus.units
+    assert [(r.text, r.witnesses) for r in unit.readings] == [("cat", ("A",)), ("dog", ("B",))]

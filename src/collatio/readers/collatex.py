@@ -1,0 +1,123 @@
+"""CollateX's JSON witness input.
+
+``{"witnesses": [{"id": "A", "tokens": [{"t": "Black ", "n": "black", "page": "1r"}, ...]},
+{"id": "B", "content": "White cat"}]}``: a witness gives either pre-tokenized ``tokens``
+(``t`` the token as written, trailing whitespace included; ``n`` the form to compare,
+default ``t`` without its whitespace, normalized by collatio) or plain ``content``, tokenized
+by collatio. A token's other keys (``"page": "1r"``) are kept as the token's properties
+(:attr:`collatio.witness.Cut.properties`; values that are not strings as compact JSON) and
+travel with it to the outputs that show tokens.
+
+Each witness's source is its own text (the tokens joined, or the content), so positions
+count in that text: line 1 and the character offset, not the JSON file's lines.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from collatio.errors import InputError
+from collatio.markup.tree import Text
+from collatio.readers.base import Reader, ReadOptions
+from collatio.sources import Document, Metadata, Region, RegionKind, Source, decode_text
+from collatio.witness import Cut, ParseResult, Piece, State, StateName, Witness
+
+_WS = " \t\r\n\f\v"
+
+
+def _is_witness_json(head: bytes) -> bool:
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return stripped.startswith(b"{") and b'"witnesses"' in head
+
+
+class CollateXReader(Reader):
+    """CollateX JSON witnesses: ``{"witnesses": [{"id", "tokens" | "content"}]}``."""
+
+    name: ClassVar[str] = "collatex"
+    aliases: ClassVar[tuple[str, ...]] = ("collatex-json",)
+    filenames: ClassVar[tuple[str, ...]] = ("*.json",)
+    media_type: ClassVar[str] = "application/json"
+    summary: ClassVar[str] = "CollateX JSON witnesses"
+
+    @classmethod
+    def sniff(cls, head: bytes) -> float:
+        if not _is_witness_json(head):
+            return 0.0
+        # collatio's own apparatus also has "witnesses": it says what it is first
+        return 0.1 if b"collatio-apparatus/" in head else 0.9
+
+    def read(self, data: bytes, path: str, options: ReadOptions) -> ParseResult:
+        self.check_options(options)
+        text = decode_text(data, path, options.encoding)
+        try:
+            parsed: Any = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno,
+                             column=exc.colno) from None
+        if not isinstance(parsed, dict) or not isinstance(parsed.get("witnesses"), list):
+            raise InputError('expected CollateX witnesses: {"witnesses": [...]}', path=path)
+        witnesses = []
+        documents = []
+        for i, entry in enumerate(parsed["witnesses"]):
+            witness = _witness(entry, f"witnesses[{i}]", path)
+            witnesses.append(witness)
+            documents.append(Document(i, witness.siglum, witness.label, Metadata(), 0,
+                                      len(text), 0, len(text), ""))
+        regions = (Region(RegionKind.BODY, 0, len(text), 1, "collatex-witnesses", None),)
+        source = Source(path, text, regions if text else (), tuple(documents), (),
+                        reader=self.name)
+        return ParseResult((source,), tuple(witnesses), ())
+
+
+def _witness(entry: Any, where: str, path: str) -> Witness:
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
+        raise InputError(f"{where}: each witness needs a non-empty string 'id'", path=path)
+    siglum = entry["id"]
+    if "tokens" in entry:
+        tokens = entry["tokens"]
+        if not isinstance(tokens, list):
+            raise InputError(f"{where}.tokens: must be an array", path=path)
+        text, cuts = _cuts(tokens, where, path)
+    elif isinstance(entry.get("content"), str):
+        text, cuts = entry["content"], None
+    else:
+        raise InputError(f"{where}: needs 'tokens' (an array) or 'content' (a string)",
+                         path=path)
+    pieces = (Piece(0, 0, len(text)),) if text else ()
+    state = State(StateName.TEXT, text, pieces, cuts=cuts)
+    return Witness(
+        siglum=siglum, label=siglum, path=path, metadata=Metadata(), convention="collatex",
+        convention_reason="CollateX JSON: no marks", source=text, start=0, end=len(text),
+        nodes=(Text(0, len(text), text),) if text else (), states=(state,),
+    )
+
+
+def _property(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
+                                                           separators=(",", ":"))
+
+
+def _cuts(raw: list[Any], where: str, path: str) -> tuple[str, tuple[Cut, ...]]:
+    """The witness's text (the tokens' ``t`` joined) and each token's place in it."""
+    parts: list[str] = []
+    cuts: list[Cut] = []
+    offset = 0
+    for j, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("t"), str):
+            raise InputError(f"{where}.tokens[{j}]: each token needs a string 't'", path=path)
+        written = item["t"]
+        surface = written.strip(_WS)
+        if not surface:
+            raise InputError(f"{where}.tokens[{j}]: 't' is only whitespace", path=path)
+        n = item.get("n")
+        if n is not None and not isinstance(n, str):
+            raise InputError(f"{where}.tokens[{j}].n: must be a string", path=path)
+        start = offset + len(written) - len(written.lstrip(_WS))
+        properties = tuple(
+            (str(key), _property(value)) for key, value in item.items() if key not in ("t", "n")
+        )
+        cuts.append(Cut(start, start + len(surface), n, properties))
+        parts.append(written)
+        offset += len(written)
+    return "".join(parts), tuple(cuts)
