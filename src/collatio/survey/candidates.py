@@ -14,7 +14,6 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from collatio.survey.documents import SurveyText
 from collatio.survey.model import SurveyOptions
 from collatio.survey.shingles import (
     U64,
@@ -139,9 +138,9 @@ class Sketch:
     places: I64
 
 
-def sketch(text: SurveyText, common: U64, options: SurveyOptions) -> Sketch:
-    """One document's :class:`Sketch` (*common*: the sorted codes of common words)."""
-    codes = text.codes
+def sketch(codes: U64, common: U64, options: SurveyOptions) -> Sketch:
+    """One document's :class:`Sketch` from its word codes (*common*: the sorted codes of
+    common words)."""
     a, b = permutations(options.permutations, options.seed)
     signature = minhash(shingles(codes, options.shingle), a, b)
     content = np.unique(codes[(codes != 0) & ~np.isin(codes, common)])
@@ -156,11 +155,9 @@ def sketch(text: SurveyText, common: U64, options: SurveyOptions) -> Sketch:
     )
 
 
-def sketch_many(
-    texts: Sequence[SurveyText], common: U64, options: SurveyOptions
-) -> list[Sketch]:
-    """:func:`sketch` for each document (one engine task)."""
-    return [sketch(text, common, options) for text in texts]
+def sketch_many(codes: Sequence[U64], common: U64, options: SurveyOptions) -> list[Sketch]:
+    """:func:`sketch` for each document's word codes (one engine task)."""
+    return [sketch(c, common, options) for c in codes]
 
 
 def lsh_task(keys: Sequence[U64], cap: int) -> list[tuple[int, int]]:

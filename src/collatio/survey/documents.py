@@ -47,10 +47,11 @@ class SurveyText:
     """One document as the survey sees it: its compared tokens (words, numbers, and a gap
     token where an editor marked an omission), in order.
 
-    Invariants: ``norms``, ``codes``, ``starts``, ``ends``, ``source_starts`` have one entry
-    per token; ``text[starts[i]:ends[i]]`` is token *i*'s surface (empty for a gap);
-    ``codes[i]`` is a 64-bit hash of ``norms[i]``, 0 for a gap (the same word gives the same
-    code in every process: the hash is CRC-32 based, not Python's salted ``hash``).
+    Invariants: ``codes``, ``starts``, ``ends``, ``source_starts``, ``source_ends`` have one
+    entry per token; ``text[starts[i]:ends[i]]`` is token *i*'s surface (empty for a gap);
+    ``codes[i]`` is a 64-bit hash of the token's comparison form, 0 for a gap (the same word
+    gives the same code in every process: the hash is CRC-32 based, not Python's salted
+    ``hash``). The forms themselves are not kept: codes are all the survey compares.
     """
 
     key: str  # path#siglum, unique in an archive
@@ -61,7 +62,6 @@ class SurveyText:
     states: tuple[str, ...]
     state: str
     text: str = attrs.field(repr=False)
-    norms: tuple[str, ...] = attrs.field(repr=False)
     codes: Codes = attrs.field(repr=False)
     starts: Offsets = attrs.field(repr=False)
     ends: Offsets = attrs.field(repr=False)
@@ -88,15 +88,23 @@ class SurveyText:
         return Extent(document, line, column, end_line, end_column, words, text)
 
 
+#: Codes already computed in this process (cleared when it grows past a million forms).
+_CODES: dict[str, int] = {}
+
+
 def word_code(form: str) -> int:
     """A stable 64-bit code of a comparison form (two CRC-32s), never 0.
 
     >>> word_code("war") == word_code("war") != word_code("peace")
     True
     """
-    data = form.encode("utf-8", "surrogatepass")
-    code = (zlib.crc32(data) << 32) | zlib.crc32(data, 0x5BD1E995)
-    return code or 1
+    code = _CODES.get(form)
+    if code is None:
+        if len(_CODES) > 1_000_000:
+            _CODES.clear()
+        data = form.encode("utf-8", "surrogatepass")
+        code = _CODES[form] = ((zlib.crc32(data) << 32) | zlib.crc32(data, 0x5BD1E995)) or 1
+    return code
 
 
 def discover(roots: Iterable[str]) -> list[str]:
@@ -174,7 +182,6 @@ def survey_text(
         states=tuple(state.name.value for state in witness.states),
         state=name.value,
         text=tokens.text,
-        norms=norms,
         codes=codes,
         starts=starts,
         ends=starts + lengths,

@@ -8,10 +8,12 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from collatio.errors import InputError
 from collatio.survey.candidates import Sketch, lsh_task, seed_task, sketch_many
@@ -28,9 +30,11 @@ from collatio.survey.model import (
     SurveyOptions,
     SurveyResult,
 )
-from collatio.survey.reuse import find_reuse_many
+from collatio.survey.reuse import Passage, find_passages_many, reuse_link
 from collatio.survey.shingles import U64
-from collatio.survey.verify import verify_many
+from collatio.survey.verify import judge_many, with_evidence
+
+T = TypeVar("T")
 
 #: Pairs per verification task (a task should take a good fraction of a second).
 PAIRS_PER_TASK = 64
@@ -76,7 +80,7 @@ class Survey:
         self.stages[name] = round(now - self._clock, 3)
         self._clock = now
 
-    def _tasks(self, items: Sequence[object], per_task: int | None = None) -> list[list[object]]:
+    def _tasks(self, items: Sequence[T], per_task: int | None = None) -> list[list[T]]:
         parts = self.engine.parts(len(items))
         if per_task:
             parts = max(parts, math.ceil(len(items) / per_task)) if self.engine.workers > 1 else 1
@@ -100,7 +104,8 @@ class Survey:
         self, texts: Sequence[SurveyText], common: U64
     ) -> tuple[list[Sketch], list[tuple[int, int]]]:
         sketches: list[Sketch] = self.engine.map(
-            sketch_many, self._tasks(texts), common, self.options, label="shingling"
+            sketch_many, self._tasks([t.codes for t in texts]), common, self.options,
+            label="shingling",
         )
         self._lap("shingle")
         jobs = []
@@ -118,9 +123,13 @@ class Survey:
         self, texts: Sequence[SurveyText], ids: Sequence[str], pairs: Sequence[tuple[int, int]],
         common: U64,
     ) -> list[PairResult]:
-        items = [(ids[i], ids[j], texts[i], texts[j]) for i, j in pairs]
-        return self.engine.map(verify_many, self._tasks(items, PAIRS_PER_TASK), common,
-                               self.options, label="verifying")
+        """Judge *pairs* on the engine (each task gets the codes of its documents only),
+        then add the evidence here, where the texts are."""
+        jobs = [(chunk, _codes(texts, (d for pair in chunk for d in pair)))
+                for chunk in self._tasks(pairs, PAIRS_PER_TASK)]
+        judged = self.engine.map(_judge_job, jobs, common, self.options, label="verifying")
+        return [with_evidence(result, texts[i], texts[j], (ids[i], ids[j]), runs)
+                for i, j, result, runs in judged]
 
     def reuse(
         self, texts: Sequence[SurveyText], ids: Sequence[str], sketches: Sequence[Sketch],
@@ -143,18 +152,19 @@ class Survey:
         da, db, pa, pb = da[keep], db[keep], pa[keep], pb[keep]
         order = np.lexsort((pa, db, da))
         da, db, pa, pb = da[order], db[order], pa[order], pb[order]
-        items = []
+        items: list[tuple[int, int, npt.NDArray[np.int64], npt.NDArray[np.int64]]] = []
         if len(da):
             edges = np.flatnonzero((da[1:] != da[:-1]) | (db[1:] != db[:-1])) + 1
             for lo, hi in zip(np.concatenate(([0], edges)),
                               np.concatenate((edges, [len(da)])), strict=True):
-                if hi - lo < self.options.min_seeds:
-                    continue
-                i, j = int(da[lo]), int(db[lo])
-                items.append((ids[i], ids[j], texts[i], texts[j], pa[lo:hi], pb[lo:hi]))
+                if hi - lo >= self.options.min_seeds:
+                    items.append((int(da[lo]), int(db[lo]), pa[lo:hi], pb[lo:hi]))
         self._lap("seeds")
-        links = self.engine.map(find_reuse_many, self._tasks(items, PAIRS_PER_TASK),
-                                self.options, label="extending")
+        jobs2 = [(chunk, _codes(texts, (d for i, j, _, _ in chunk for d in (i, j))))
+                 for chunk in self._tasks(items, PAIRS_PER_TASK)]
+        passages = self.engine.map(_passages_job, jobs2, self.options, label="extending")
+        links = [reuse_link(texts[i], texts[j], (ids[i], ids[j]), passage)
+                 for i, j, passage in passages]
         self._lap("reuse")
         return links
 
@@ -164,6 +174,24 @@ class Survey:
         outcomes = self.engine.map(collate_families, [[t] for t in order], label="collating")
         self._lap("collate")
         return outcomes
+
+
+def _codes(texts: Sequence[SurveyText], wanted: Iterable[int]) -> dict[int, U64]:
+    return {d: texts[d].codes for d in sorted(set(wanted))}
+
+
+def _judge_job(
+    job: tuple[list[tuple[int, int]], dict[int, U64]], common: U64, options: SurveyOptions
+) -> list[tuple[int, int, PairResult, list[tuple[int, int, int]]]]:
+    return judge_many(job[0], job[1], common, options)
+
+
+def _passages_job(
+    job: tuple[list[tuple[int, int, npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+               dict[int, U64]],
+    options: SurveyOptions,
+) -> list[tuple[int, int, Passage]]:
+    return find_passages_many(job[0], job[1], options)
 
 
 def run_survey(

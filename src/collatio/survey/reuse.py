@@ -16,13 +16,14 @@ Cost per cluster: one diff of two windows of a few hundred words; bounded by ``W
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from collatio.align import diff
-from collatio.survey.documents import SurveyText
+from collatio.align.pairwise import exact_runs
+from collatio.survey.documents import Codes, SurveyText
 from collatio.survey.model import ReuseLink, Segment, SurveyOptions
 from collatio.survey.verify import keys
 
@@ -35,6 +36,8 @@ MAX_SEGMENTS = 400
 
 I64 = npt.NDArray[np.int64]
 _Run = tuple[int, int, int]
+#: A reused passage as token ranges: ``(a_start, a_end, b_start, b_end, aligned words)``.
+Passage = tuple[int, int, int, int, int]
 
 
 def clusters(pos_a: I64, pos_b: I64, min_seeds: int) -> list[tuple[int, int, int, int]]:
@@ -87,24 +90,19 @@ def _chains(runs: Sequence[_Run], max_gap: int) -> list[list[_Run]]:
 
 
 def extend(
-    a: SurveyText,
-    b: SurveyText,
     keys_a: list[int],
     keys_b: list[int],
     cluster: tuple[int, int, int, int],
     options: SurveyOptions,
-) -> list[tuple[int, int, int, int, int]]:
+) -> list[Passage]:
     """Passages around one seed cluster: ``(a_start, a_end, b_start, b_end, aligned)``."""
     a0, a1, b0, b1 = cluster
     lo_a, hi_a = max(0, a0 - PAD), min(len(keys_a), a1 + options.gram + PAD)
     lo_b, hi_b = max(0, b0 - PAD), min(len(keys_b), b1 + options.gram + PAD)
-    found: list[tuple[int, int, int, int, int]] = []
+    found: list[Passage] = []
     for _ in range(WIDEN + 1):
-        runs = [
-            (op.a_start + lo_a, op.b_start + lo_b, op.a_end - op.a_start)
-            for op in diff(keys_a[lo_a:hi_a], keys_b[lo_b:hi_b])
-            if op.tag == "equal"
-        ]
+        runs = [(i + lo_a, j + lo_b, n)
+                for i, j, n in exact_runs(keys_a[lo_a:hi_a], keys_b[lo_b:hi_b])]
         found = []
         edge = False
         for chain in _chains(runs, options.max_gap):
@@ -131,19 +129,16 @@ def extend(
     return found
 
 
-def _merge(passages: list[tuple[int, int, int, int, int]]) -> list[tuple[int, int, int, int, int]]:
+def _merge(passages: list[Passage]) -> list[Passage]:
     """Overlapping passages (in both documents) found from two clusters: keep the larger."""
-    kept: list[tuple[int, int, int, int, int]] = []
+    kept: list[Passage] = []
     for p in sorted(passages, key=lambda p: (-p[4], p[0])):
         if not any(p[0] < q[1] and q[0] < p[1] and p[2] < q[3] and q[2] < p[3] for q in kept):
             kept.append(p)
     return sorted(kept)
 
 
-def segments(
-    a: SurveyText, b: SurveyText, keys_a: list[int], keys_b: list[int],
-    passage: tuple[int, int, int, int, int],
-) -> tuple[Segment, ...]:
+def segments(a: SurveyText, b: SurveyText, passage: Passage) -> tuple[Segment, ...]:
     """The passage's alignment as pieces: equal text, or what each side reads."""
     a0, a1, b0, b1, _ = passage
 
@@ -151,7 +146,7 @@ def segments(
         return doc.text[int(doc.starts[lo]) : int(doc.ends[hi - 1])] if hi > lo else ""
 
     out: list[Segment] = []
-    for op in diff(keys_a[a0:a1], keys_b[b0:b1]):
+    for op in diff(keys(a.codes[a0:a1], 0), keys(b.codes[b0:b1], 1)):
         if len(out) >= MAX_SEGMENTS:
             break
         out.append(Segment(
@@ -162,40 +157,42 @@ def segments(
     return tuple(out)
 
 
-def find_reuse(
-    a: SurveyText,
-    b: SurveyText,
-    ids: tuple[str, str],
-    pos_a: I64,
-    pos_b: I64,
-    options: SurveyOptions,
-) -> list[ReuseLink]:
-    """Every reused passage between *a* and *b* from their shared seeds (ids left empty)."""
+def find_passages(a: Codes, b: Codes, pos_a: I64, pos_b: I64, options: SurveyOptions
+                  ) -> list[Passage]:
+    """Every reused passage between two documents (their word codes) from their shared
+    seeds. Only codes travel to the task that runs this."""
     found = clusters(pos_a, pos_b, options.min_seeds)
     if not found:
         return []
     keys_a, keys_b = keys(a, 0), keys(b, 1)
-    passages: list[tuple[int, int, int, int, int]] = []
+    passages: list[Passage] = []
     for cluster in found:
-        passages.extend(extend(a, b, keys_a, keys_b, cluster, options))
-    links = []
-    for passage in _merge(passages):
-        a0, a1, b0, b1, aligned = passage
-        ext_a, ext_b = a.extent(ids[0], a0, a1), b.extent(ids[1], b0, b1)
-        similarity = aligned / max(ext_a.words, ext_b.words, 1)
-        links.append(ReuseLink(
-            "", ext_a, ext_b, aligned, round(min(1.0, similarity), 4),
-            segments(a, b, keys_a, keys_b, passage),
-        ))
-    return links
+        passages.extend(extend(keys_a, keys_b, cluster, options))
+    return _merge(passages)
 
 
-def find_reuse_many(
-    items: Sequence[tuple[str, str, SurveyText, SurveyText, I64, I64]],
+def reuse_link(a: SurveyText, b: SurveyText, ids: tuple[str, str], passage: Passage
+               ) -> ReuseLink:
+    """A passage as a :class:`ReuseLink` with its places and aligned text (id left empty)."""
+    a0, a1, b0, b1, aligned = passage
+    ext_a, ext_b = a.extent(ids[0], a0, a1), b.extent(ids[1], b0, b1)
+    similarity = aligned / max(ext_a.words, ext_b.words, 1)
+    return ReuseLink("", ext_a, ext_b, aligned, round(min(1.0, similarity), 4),
+                     segments(a, b, passage))
+
+
+def find_reuse(a: SurveyText, b: SurveyText, ids: tuple[str, str], pos_a: I64, pos_b: I64,
+               options: SurveyOptions) -> list[ReuseLink]:
+    """:func:`find_passages` between two documents, as reuse links."""
+    return [reuse_link(a, b, ids, p) for p in find_passages(a.codes, b.codes, pos_a, pos_b,
+                                                             options)]
+
+
+def find_passages_many(
+    items: Sequence[tuple[int, int, I64, I64]],
+    codes: Mapping[int, Codes],
     options: SurveyOptions,
-) -> list[ReuseLink]:
-    """:func:`find_reuse` for each ``(id_a, id_b, a, b, pos_a, pos_b)`` (one engine task)."""
-    out: list[ReuseLink] = []
-    for ia, ib, a, b, pa, pb in items:
-        out.extend(find_reuse(a, b, (ia, ib), pa, pb, options))
-    return out
+) -> list[tuple[int, int, Passage]]:
+    """:func:`find_passages` for each ``(doc_a, doc_b, pos_a, pos_b)`` (one engine task)."""
+    return [(i, j, passage) for i, j, pa, pb in items
+            for passage in find_passages(codes[i], codes[j], pa, pb, options)]

@@ -1,9 +1,11 @@
 """Verifying a candidate pair with collatio's aligner: are these two documents versions of
 one text?
 
-The two texts' compared words are diffed (:func:`collatio.align.diff`, the aligner's exact
-word diff) and the blocks left over are searched for moved passages
-(:func:`collatio.align.find_moves`), so a paragraph moved elsewhere still counts as shared.
+The two texts' compared words are diffed with the aligner's exact word diff (the runs of
+:func:`collatio.align.diff` before its tie-break among equally long alignments, which
+changes where a match sits, never how many there are) and the blocks left over are searched
+for moved passages (:func:`collatio.align.find_moves`), so a paragraph moved elsewhere still
+counts as shared.
 A word of *a* is *aligned* if it is matched in place (in a run of at least ``MIN_RUN``
 words: single words matched between unrelated texts are chance) or in a moved block; it is
 *lacunose* if it faces one of *b*'s editorial gaps (``[...]``): *b* cannot be blamed for
@@ -28,14 +30,16 @@ words).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
-from collatio.align import diff, find_moves
-from collatio.survey.documents import SurveyText
-from collatio.survey.model import Extent, LinkKind, PairResult, SurveyOptions
+from collatio.align import find_moves
+from collatio.align.pairwise import exact_runs, opcodes
+from collatio.survey.documents import Codes, SurveyText
+from collatio.survey.model import LinkKind, PairResult, SurveyOptions
 from collatio.survey.shingles import ngrams
 
 #: Shortest run of words matched in place that counts as shared.
@@ -78,7 +82,7 @@ class _Measure:
         gaps_b = np.fromiter((k < 0 for k in keys_b), np.bool_, nb)
         free_a: list[tuple[int, int]] = []
         free_b: list[tuple[int, int]] = []
-        for op in diff(keys_a, keys_b):
+        for op in opcodes(exact_runs(keys_a, keys_b), na, nb):
             if op.tag == "equal":
                 length = op.a_end - op.a_start
                 if length >= min_run:
@@ -132,64 +136,62 @@ class _Measure:
         return min(1.0, (self.aligned_a + self.aligned_b) / room) if room else 0.0
 
 
-def keys(text: SurveyText, side: int, keep: Mask | None = None) -> list[int]:
-    """Comparison keys of *text*: its word codes (as Python ints, which hash fast), each gap
-    a negative key of its own (never equal to anything, on either side)."""
-    codes = text.codes if keep is None else text.codes[keep]
+def keys(codes: Codes, side: int, keep: Mask | None = None) -> list[int]:
+    """Comparison keys of a document's word *codes* (as Python ints, which hash fast), each
+    gap a negative key of its own (never equal to anything, on either side)."""
+    codes = codes if keep is None else codes[keep]
     out = (codes >> np.uint64(1)).astype(np.int64)  # 63 bits: never negative
     gaps = np.flatnonzero(codes == 0)
     out[gaps] = -(gaps + 1 + side * (1 << 40))
     return list(out.tolist())
 
 
-def content_mask(text: SurveyText, common: npt.NDArray[np.uint64]) -> Mask:
-    """Tokens of *text* that are content words (not in *common*) or gaps."""
-    mask: Mask = ~np.isin(text.codes, common) | (text.codes == 0)
+def content_mask(codes: Codes, common: Codes) -> Mask:
+    """Tokens that are content words (not in *common*) or gaps."""
+    mask: Mask = ~np.isin(codes, common) | (codes == 0)
     return mask
 
 
-def _bigram_bound(a: SurveyText, b: SurveyText) -> int:
+def _bigram_bound(a: Codes, b: Codes) -> int:
     """An upper bound of the words of *a* the text measure can align: those in a word
     bigram that *b* also has (every run of two or more matched words, in place or moved,
     is made of shared bigrams)."""
-    grams_a, grams_b = ngrams(a.codes, MIN_RUN), ngrams(b.codes, MIN_RUN)
+    grams_a, grams_b = ngrams(a, MIN_RUN), ngrams(b, MIN_RUN)
     shared = np.isin(grams_a, grams_b)
-    covered = np.zeros(len(a.codes), np.bool_)
+    covered = np.zeros(len(a), np.bool_)
     for k in range(MIN_RUN):
         covered[k : k + len(shared)] |= shared
-    return int(np.count_nonzero(covered & (a.codes != 0)))
+    return int(np.count_nonzero(covered & (a != 0)))
 
 
-def hopeless(
-    a: SurveyText, b: SurveyText, mask_a: Mask, mask_b: Mask, options: SurveyOptions
-) -> bool:
+def hopeless(a: Codes, b: Codes, mask_a: Mask, mask_b: Mask, options: SurveyOptions) -> bool:
     """Whether the pair cannot reach either threshold, by upper bounds computed without
     aligning (shared bigrams, shared content words): most candidates that LSH lets through
     are unrelated, and aligning two unrelated texts is the aligner's slowest case. Never
     for a text with editorial gaps (their discount is known only after aligning)."""
-    if not (a.codes.all() and b.codes.all()):
+    if not (a.all() and b.all()):
         return False
     for x, y, mx, my in ((a, b, mask_a, mask_b), (b, a, mask_b, mask_a)):
-        text_bound = _bigram_bound(x, y) / max(1, len(x.codes))
-        content = x.codes[mx]
-        content_bound = np.count_nonzero(np.isin(content, y.codes[my])) / max(1, len(content))
+        text_bound = _bigram_bound(x, y) / max(1, len(x))
+        content = x[mx]
+        content_bound = np.count_nonzero(np.isin(content, y[my])) / max(1, len(content))
         if text_bound < options.family_threshold and content_bound < options.rewrite_threshold:
             return True
     return False
 
 
-def verify(
-    a: SurveyText,
-    b: SurveyText,
-    ids: tuple[str, str],
-    common: npt.NDArray[np.uint64],
+def judge(
+    a: Codes,
+    b: Codes,
+    common: Codes,
     options: SurveyOptions,
     *,
     prefilter: bool = True,
-) -> PairResult | None:
-    """Align *a* and *b* and judge the pair (see the module docstring); None if
-    :func:`hopeless` (then it is no pair of a family, as aligning would also find), unless
-    *prefilter* is off."""
+) -> tuple[PairResult, list[tuple[int, int, int]]] | None:
+    """Align two documents' word codes and judge the pair (see the module docstring): the
+    result (its ids and evidence left empty) and the matched runs ``(i, j, length)``; None
+    if :func:`hopeless` (then it is no pair of a family, as aligning would also find),
+    unless *prefilter* is off. Only codes travel to the task that runs this."""
     mask_a, mask_b = content_mask(a, common), content_mask(b, common)
     if prefilter and hopeless(a, b, mask_a, mask_b, options):
         return None
@@ -203,9 +205,9 @@ def verify(
         kind = LinkKind.REWRITE
     else:
         kind = LinkKind.NONE
-    return PairResult(
-        a=ids[0],
-        b=ids[1],
+    result = PairResult(
+        a="",
+        b="",
         kind=kind,
         similarity=round(text.similarity, 4),
         coverage_a=round(text.coverage_a, 4),
@@ -216,26 +218,47 @@ def verify(
         aligned_words=text.aligned_a,
         moved_words=text.moved,
         lacunose_words=text.lacunose_a + text.lacunose_b,
-        evidence=evidence(a, b, ids, text.runs) if kind is not LinkKind.NONE else (),
     )
+    longest = sorted(text.runs, key=lambda run: (-run[2], run[0]))[:EVIDENCE]
+    return result, sorted(longest) if kind is not LinkKind.NONE else []
 
 
-def evidence(
-    a: SurveyText, b: SurveyText, ids: tuple[str, str], runs: Sequence[tuple[int, int, int]]
-) -> tuple[tuple[Extent, Extent], ...]:
-    """The longest shared runs, in text order of *a*."""
-    longest = sorted(runs, key=lambda run: (-run[2], run[0]))[:EVIDENCE]
-    return tuple(
-        (a.extent(ids[0], i, i + n), b.extent(ids[1], j, j + n))
-        for i, j, n in sorted(longest)
-    )
-
-
-def verify_many(
-    items: Sequence[tuple[str, str, SurveyText, SurveyText]],
-    common: npt.NDArray[np.uint64],
+def verify(
+    a: SurveyText,
+    b: SurveyText,
+    ids: tuple[str, str],
+    common: Codes,
     options: SurveyOptions,
-) -> list[PairResult]:
-    """:func:`verify` for each ``(id_a, id_b, a, b)`` (one engine task)."""
-    found = (verify(a, b, (ia, ib), common, options) for ia, ib, a, b in items)
-    return [result for result in found if result is not None]
+    *,
+    prefilter: bool = True,
+) -> PairResult | None:
+    """:func:`judge` two documents, with their ids and the evidence (the longest shared
+    passages, with their places)."""
+    judged = judge(a.codes, b.codes, common, options, prefilter=prefilter)
+    if judged is None:
+        return None
+    return with_evidence(judged[0], a, b, ids, judged[1])
+
+
+def with_evidence(
+    result: PairResult, a: SurveyText, b: SurveyText, ids: tuple[str, str],
+    runs: Sequence[tuple[int, int, int]],
+) -> PairResult:
+    """*result* with its documents' ids and the *runs* as evidence."""
+    evidence = tuple((a.extent(ids[0], i, i + n), b.extent(ids[1], j, j + n)) for i, j, n in runs)
+    return attrs.evolve(result, a=ids[0], b=ids[1], evidence=evidence)
+
+
+def judge_many(
+    pairs: Sequence[tuple[int, int]],
+    codes: Mapping[int, Codes],
+    common: Codes,
+    options: SurveyOptions,
+) -> list[tuple[int, int, PairResult, list[tuple[int, int, int]]]]:
+    """:func:`judge` each pair of documents (by index into *codes*); one engine task."""
+    out = []
+    for i, j in pairs:
+        judged = judge(codes[i], codes[j], common, options)
+        if judged is not None:
+            out.append((i, j, *judged))
+    return out
