@@ -30,6 +30,7 @@ words).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 
 import attrs
@@ -68,6 +69,23 @@ def _blocks(unaligned: Mask, block: int) -> int:
     return int(lengths[lengths >= block].sum())
 
 
+def _lacunae(
+    runs: Sequence[tuple[int, int, int]], gaps: npt.NDArray[np.intp], other: int,
+    lacunose: Mask,
+) -> None:
+    """Mark in *lacunose* (the other side) the stretch facing each gap: from the end of the
+    last run before the gap to the start of the first run after it."""
+    if not len(gaps):
+        return
+    starts = [i for i, _, _ in runs]
+    for gap in gaps.tolist():
+        k = bisect.bisect_right(starts, gap)
+        lo = runs[k - 1][1] + runs[k - 1][2] if k else 0
+        hi = runs[k][1] if k < len(runs) else other
+        if hi > lo:
+            lacunose[lo:hi] = True
+
+
 class _Measure:
     """Aligned, lacunose and total words of each side, from one alignment of two key lists."""
 
@@ -94,11 +112,10 @@ class _Measure:
                 free_a.append((op.a_start, op.a_end))
             if op.b_end > op.b_start:
                 free_b.append((op.b_start, op.b_end))
-            # words facing the other side's editorial gap are lacunose there, not missing
-            if gaps_b[op.b_start : op.b_end].any():
-                lac_a[op.a_start : op.a_end] = True
-            if gaps_a[op.a_start : op.a_end].any():
-                lac_b[op.b_start : op.b_end] = True
+        # words facing the other side's editorial gap are lacunose there, not missing: those
+        # between the runs that hold the gap in place (single chance matches do not count)
+        _lacunae(self.runs, np.flatnonzero(gaps_a), nb, lac_b)
+        _lacunae([(j, i, n) for i, j, n in self.runs], np.flatnonzero(gaps_b), na, lac_a)
         moved = 0
         if free_a and free_b:
             for a0, a1, b0, b1 in find_moves(keys_a, free_a, keys_b, free_b, min_move):
