@@ -39,10 +39,10 @@ def register(commands: Any) -> None:
                         help="find families and reuse only; write no apparatus")
     survey.add_argument("--family-threshold", type=float, default=None, metavar="X",
                         help="share of each text's words that must align for a version "
-                        "pair (default 0.5)")
+                        "pair (default 0.4)")
     survey.add_argument("--rewrite-threshold", type=float, default=None, metavar="X",
                         help="share of each text's content words that must align for a "
-                        "rewrite pair (default 0.5)")
+                        "rewrite pair (default 0.3)")
     survey.add_argument("--min-reuse-words", type=int, default=None, metavar="N",
                         help="aligned words a reused passage needs (default 15)")
     survey.add_argument("--no-progress", action="store_true",

@@ -54,7 +54,7 @@ class SurveyOptions:
     )
     content_bands: int = attrs.field(default=128, validator=_at_least(1))
     content_df: float = attrs.field(default=0.05, validator=_share)
-    family_threshold: float = attrs.field(default=0.5, validator=_share)
+    family_threshold: float = attrs.field(default=0.4, validator=_share)
     rewrite_threshold: float = attrs.field(default=0.3, validator=_share)
     gram: int = attrs.field(default=5, validator=_at_least(2))
     window: int = attrs.field(default=4, validator=_at_least(1))

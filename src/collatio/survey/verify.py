@@ -3,11 +3,12 @@ one text?
 
 The two texts' compared words are diffed with the aligner's exact word diff (the runs of
 :func:`collatio.align.diff` before its tie-break among equally long alignments, which
-changes where a match sits, never how many there are) and the blocks left over are searched
-for moved passages (:func:`collatio.align.find_moves`), so a paragraph moved elsewhere still
-counts as shared.
+changes where a match sits, never how many there are), and what it left over on each side
+is diffed again against the other side's leftovers, so a paragraph moved elsewhere (and
+edited there) still counts as shared.
 A word of *a* is *aligned* if it is matched in place (in a run of at least ``MIN_RUN``
-words: single words matched between unrelated texts are chance) or in a moved block; it is
+words: single words matched between unrelated texts are chance) or in the leftovers (a run
+of at least ``MIN_MOVE``); it is
 *lacunose* if it faces one of *b*'s editorial gaps (``[...]``): *b* cannot be blamed for
 lacking it. Then::
 
@@ -31,13 +32,13 @@ words).
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Mapping, Sequence
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from collatio.align import find_moves
 from collatio.align.pairwise import exact_runs, opcodes
 from collatio.survey.documents import Codes, SurveyText
 from collatio.survey.model import LinkKind, PairResult, SurveyOptions
@@ -45,8 +46,10 @@ from collatio.survey.shingles import ngrams
 
 #: Shortest run of words matched in place that counts as shared.
 MIN_RUN = 2
-#: Shortest moved block (words) that counts as shared.
-MIN_MOVE = 4
+#: Shortest run of words matched between the diff's leftovers (moved text) that counts.
+MIN_MOVE = 2
+#: Rounds of matching the leftovers (a second finds what crossed the first's moves).
+MOVE_ROUNDS = 2
 #: Unaligned words in a row that make a *block*: text one version lacks is scattered
 #: (edits), text of its own that a document wraps around another is in blocks.
 BLOCK = 40
@@ -86,6 +89,40 @@ def _lacunae(
             lacunose[lo:hi] = True
 
 
+def _moves(
+    keys_a: list[int], keys_b: list[int], aligned_a: Mask, aligned_b: Mask, gaps_a: Mask,
+    gaps_b: Mask, min_run: int,
+) -> int:
+    """Align what the diff left over on each side, in order, against each other: a
+    paragraph moved elsewhere (and edited there) is matched in the leftovers. Runs of at
+    least *min_run* words so matched are marked aligned; twice, for crossing moves. Returns
+    the words of *a* so aligned."""
+    moved = 0
+    for _ in range(MOVE_ROUNDS):
+        left_a = np.flatnonzero(~aligned_a & ~gaps_a)
+        left_b = np.flatnonzero(~aligned_b & ~gaps_b)
+        if not len(left_a) or not len(left_b):
+            break
+        found = 0
+        for i, j, n in exact_runs([keys_a[k] for k in left_a.tolist()],
+                                  [keys_b[k] for k in left_b.tolist()]):
+            if n < min_run:
+                continue
+            # only stretches contiguous in both texts: words that merely meet in the
+            # leftovers are no shared passage
+            pa, pb = left_a[i : i + n], left_b[j : j + n]
+            cuts = np.flatnonzero((np.diff(pa) != 1) | (np.diff(pb) != 1)) + 1
+            for lo, hi in itertools.pairwise([0, *cuts.tolist(), n]):
+                if hi - lo >= min_run:
+                    aligned_a[pa[lo:hi]] = True
+                    aligned_b[pb[lo:hi]] = True
+                    found += hi - lo
+        if not found:
+            break
+        moved += found
+    return moved
+
+
 class _Measure:
     """Aligned, lacunose and total words of each side, from one alignment of two key lists."""
 
@@ -98,8 +135,6 @@ class _Measure:
         lac_a, lac_b = np.zeros(na, np.bool_), np.zeros(nb, np.bool_)
         gaps_a = np.fromiter((k < 0 for k in keys_a), np.bool_, na)
         gaps_b = np.fromiter((k < 0 for k in keys_b), np.bool_, nb)
-        free_a: list[tuple[int, int]] = []
-        free_b: list[tuple[int, int]] = []
         for op in opcodes(exact_runs(keys_a, keys_b), na, nb):
             if op.tag == "equal":
                 length = op.a_end - op.a_start
@@ -108,21 +143,11 @@ class _Measure:
                     aligned_b[op.b_start : op.b_end] = True
                     self.runs.append((op.a_start, op.b_start, length))
                     continue
-            if op.a_end > op.a_start:
-                free_a.append((op.a_start, op.a_end))
-            if op.b_end > op.b_start:
-                free_b.append((op.b_start, op.b_end))
         # words facing the other side's editorial gap are lacunose there, not missing: those
         # between the runs that hold the gap in place (single chance matches do not count)
         _lacunae(self.runs, np.flatnonzero(gaps_a), nb, lac_b)
         _lacunae([(j, i, n) for i, j, n in self.runs], np.flatnonzero(gaps_b), na, lac_a)
-        moved = 0
-        if free_a and free_b:
-            for a0, a1, b0, b1 in find_moves(keys_a, free_a, keys_b, free_b, min_move):
-                aligned_a[a0:a1] = True
-                aligned_b[b0:b1] = True
-                moved += (a1 - a0) + (b1 - b0)
-        self.moved = moved // 2
+        self.moved = _moves(keys_a, keys_b, aligned_a, aligned_b, gaps_a, gaps_b, min_move)
         words_a, words_b = ~gaps_a, ~gaps_b
         self.aligned_a = int(np.count_nonzero(aligned_a & words_a))
         self.aligned_b = int(np.count_nonzero(aligned_b & words_b))
@@ -213,7 +238,7 @@ def judge(
     if prefilter and hopeless(a, b, mask_a, mask_b, options):
         return None
     text = _Measure(keys(a, 0), keys(b, 1), MIN_RUN, MIN_MOVE, BLOCK)
-    content = _Measure(keys(a, 0, mask_a), keys(b, 1, mask_b), 1, MIN_MOVE - 1, BLOCK // 2)
+    content = _Measure(keys(a, 0, mask_a), keys(b, 1, mask_b), 1, MIN_MOVE, BLOCK // 2)
     if (min(text.coverage_a, text.coverage_b) >= options.family_threshold
             and text.block_share <= MAX_BLOCK_SHARE):
         kind = LinkKind.VERSION
