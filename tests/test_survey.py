@@ -262,3 +262,70 @@ def test_unreachable_scheduler_is_an_input_error(tmp_path: Path) -> None:
     code = main(["survey", str(SEEDS), "--out", str(tmp_path), "--scheduler",
                  "tcp://127.0.0.1:9"], stdout=io.StringIO(), stderr=err)
     assert code == 1 and "cannot reach the Dask scheduler" in err.getvalue()
+
+
+def test_an_interrupted_survey_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stopped in the middle of collating (here: the second family's collation is
+    interrupted), a survey leaves the finished family whole and nothing half-written; run
+    again with the same OUT, it reuses that family and collates the rest."""
+    import collatio.survey.collate as collating
+
+    rng = random.Random(50)
+    vocabulary = _vocabulary(rng)
+    folder = tmp_path / "in"
+    for name in ("first", "second"):
+        base = _text(rng, vocabulary, 200)
+        _write(folder / f"{name}-a.txt", base)
+        _write(folder / f"{name}-b.txt", _edited(rng, vocabulary, base, 0.05, move=False))
+    out = tmp_path / "out"
+    real = collating.collate_witnesses
+    calls = []
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(collating, "collate_witnesses", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        collatio.survey(folder, out, workers=1)
+    monkeypatch.setattr(collating, "collate_witnesses", real)
+    markers = sorted(p.parent.name for p in out.rglob("family.json"))
+    assert len(markers) == 1 and not (out / "survey.json").exists()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    result = collatio.survey(folder, out, workers=1)
+    assert [f.reused for f in result.families].count(True) == 1
+    assert all(f.units is not None and set(f.files) == {"json", "html"}
+               for f in result.families)
+
+
+def test_progress_lines_when_asked(archive: dict[str, Any], tmp_path: Path) -> None:
+    stream = io.StringIO()
+    collatio.survey(archive["folder"], tmp_path, workers=1, progress=stream)
+    lines = stream.getvalue()
+    for step in ("reading", "shingling", "verifying", "collating"):
+        assert re.search(rf"\r{step}: (\d+)/\1 tasks", lines), step
+
+
+def test_the_docs_example_is_true() -> None:
+    doc = (ROOT / "docs" / "survey.md").read_text("utf-8")
+    result = collatio.survey(SEEDS, workers=1)  # no OUT: found, not collated
+    shown = [(f.id, [result.document(m).siglum for m in f.members]) for f in result.families]
+    assert f"# {shown}" in doc
+    assert all(f.files == {} for f in result.families)
+
+
+def test_index_escapes_what_it_shows(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    vocabulary = _vocabulary(rng)
+    base = _text(rng, vocabulary, 150)
+    hostile = '<img src=x onerror="alert(1)">&amp;'
+    _write(tmp_path / "in" / f"{hostile}-a.txt", base)
+    _write(tmp_path / "in" / f"{hostile}-b.txt", _edited(rng, vocabulary, base, 0.05, False))
+    collatio.survey(tmp_path / "in", tmp_path / "out", workers=1)
+    page = (tmp_path / "out" / "index.html").read_text("utf-8")
+    tree = lxml.html.fromstring(page)
+    assert not tree.xpath("//img") and not tree.xpath("//*[@onerror]")
+    assert hostile in tree.text_content()  # shown as text, whole
+    assert '<img src=x' not in page

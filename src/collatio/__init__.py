@@ -64,7 +64,8 @@ from collatio.sources import (
     read_bytes,
     split_source,
 )
-from collatio.survey import SurveyOptions, SurveyResult, survey
+from collatio.survey import SurveyOptions, SurveyResult
+from collatio.survey import facade as survey
 from collatio.witness import (
     ParseResult,
     State,

@@ -8,6 +8,7 @@ when a survey runs. They come with the ``survey`` extra: ``pip install 'collatio
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from typing import Any, TextIO
 
@@ -92,6 +93,40 @@ def survey(
     return result
 
 
+class _Facade:
+    """``collatio.survey``: the :func:`survey` function, which also gives the names and
+    modules of this package (``collatio.survey.SurveyOptions``,
+    ``import collatio.survey.verify as verify``): the function and the package share one
+    name, and the package's import binds it on ``collatio`` only once, before the facade
+    takes its place."""
+
+    __doc__ = survey.__doc__
+
+    def __call__(
+        self,
+        paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+        out: str | os.PathLike[str] | None = None,
+        *,
+        formats: Iterable[str] = ("json", "html"),
+        workers: int | None = None,
+        scheduler: str | None = None,
+        progress: TextIO | None = None,
+        collate: bool = True,
+        **thresholds: Any,
+    ) -> SurveyResult:
+        return survey(paths, out, formats=formats, workers=workers, scheduler=scheduler,
+                      progress=progress, collate=collate, **thresholds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sys.modules[__name__], name)
+
+    def __repr__(self) -> str:
+        return "<function collatio.survey>"
+
+
+#: What ``collatio.survey`` is (see :class:`_Facade`).
+facade = _Facade()
+
 __all__ = [
     "REQUIRED",
     "DocumentInfo",
@@ -104,6 +139,7 @@ __all__ = [
     "Skipped",
     "SurveyOptions",
     "SurveyResult",
+    "facade",
     "missing_packages",
     "survey",
 ]
