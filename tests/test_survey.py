@@ -329,3 +329,15 @@ def test_index_escapes_what_it_shows(tmp_path: Path) -> None:
     assert not tree.xpath("//img") and not tree.xpath("//*[@onerror]")
     assert hostile in tree.text_content()  # shown as text, whole
     assert '<img src=x' not in page
+
+
+def test_an_output_folder_inside_the_archive_is_not_read(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    vocabulary = _vocabulary(rng)
+    base = _text(rng, vocabulary, 150)
+    _write(tmp_path / "a.txt", base)
+    _write(tmp_path / "b.txt", _edited(rng, vocabulary, base, 0.05, False))
+    first = collatio.survey(tmp_path, tmp_path / "out", workers=1, formats=["text"])
+    again = collatio.survey(tmp_path, tmp_path / "out", workers=1, formats=["text"])
+    assert len(first.documents) == len(again.documents) == 2  # not the family's .txt
+    assert again.families[0].reused

@@ -107,9 +107,12 @@ def word_code(form: str) -> int:
     return code
 
 
-def discover(roots: Iterable[str]) -> list[str]:
+def discover(roots: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
     """Every readable file under *roots* (folders, or files named directly), sorted, hidden
-    files and folders left out; a root that does not exist is an :class:`InputError`."""
+    files and folders left out, and the folders *exclude* (the survey's own output, which
+    holds text apparatus files, when it lies inside an input folder); a root that does not
+    exist is an :class:`InputError`."""
+    skip = {os.path.realpath(path) for path in exclude}
     found: list[str] = []
     for root in roots:
         if os.path.isfile(root):
@@ -118,7 +121,10 @@ def discover(roots: Iterable[str]) -> list[str]:
         if not os.path.isdir(root):
             raise InputError("no such file or folder", path=root)
         for folder, subfolders, files in os.walk(root):
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            subfolders[:] = sorted(
+                d for d in subfolders
+                if not d.startswith(".") and os.path.realpath(os.path.join(folder, d)) not in skip
+            )
             found.extend(
                 os.path.join(folder, name)
                 for name in sorted(files)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,22 +14,19 @@ import orjson
 from collatio._version import __version__
 from collatio.survey.atomic import write_atomic
 from collatio.survey.model import Extent, PairResult, ReuseLink, SurveyResult
+from collatio.terminal import printable
 
 #: The value of ``format`` in ``survey.json`` (and the schema's ``$id``).
 FORMAT = "collatio-survey/1"
 
-# C0 and C1 controls, DEL, and the bidirectional overrides and isolates: never sent raw to
-# a terminal (a file name could otherwise move the cursor or reorder the line).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def terminal_safe(text: str) -> str:
-    """*text* with every control character shown as an escape (``\\x1b`` for ESC).
+    """*text* as it may reach a terminal (:func:`collatio.terminal.printable`: every control
+    character shown as an escape, ``\x1b`` for ESC).
 
-    >>> terminal_safe("doc\\x1b[31m.txt")
-    'doc\\\\x1b[31m.txt'
+    >>> terminal_safe("doc\x1b[31m.txt")
+    'doc\\x1b[31m.txt'
     """
-    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
+    return printable(text)
 
 
 def _extent(extent: Extent) -> dict[str, Any]:

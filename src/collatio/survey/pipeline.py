@@ -88,8 +88,10 @@ class Survey:
 
     # ------------------------------------------------------------------ steps
 
-    def read(self, roots: Sequence[str]) -> tuple[list[SurveyText], list[Skipped]]:
-        paths = discover(roots)
+    def read(
+        self, roots: Sequence[str], exclude: Sequence[str] = ()
+    ) -> tuple[list[SurveyText], list[Skipped]]:
+        paths = discover(roots, exclude)
         if not paths:
             raise InputError("no documents to survey here (looked for "
                              "*.txt, *.text, *.md, *.markdown)", path=roots[0] if roots else ".")
@@ -204,7 +206,7 @@ def run_survey(
     """Survey the documents under *roots*; with *out*, collate every family into it."""
     started = time.perf_counter()
     survey = Survey(engine, options, log)
-    texts, skipped = survey.read(roots)
+    texts, skipped = survey.read(roots, [out] if out is not None else [])
     width = max(4, len(str(len(texts))))
     ids = [f"d{i + 1:0{width}d}" for i in range(len(texts))]
     common = common_words(texts, options.content_df)
