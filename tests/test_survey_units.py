@@ -1,6 +1,6 @@
 """The survey's parts, one by one, with hypothesis for their invariants: shingles and
 winnowing, MinHash and LSH joins, seed joins, verification, clusters, families, chunking,
-escaping."""
+escaping. No deadlines: numpy's first calls are slow, and the machine may be shared."""
 
 from __future__ import annotations
 
@@ -28,13 +28,12 @@ from collatio.survey.shingles import (
 from collatio.survey.verify import verify
 from tests.strategies import word_codes
 
-settings.register_profile("survey", deadline=None)
-
 
 def _u64(values: list[int]) -> np.ndarray:
     return np.array(values, dtype=np.uint64)
 
 
+@settings(deadline=None)
 @given(word_codes(), st.integers(1, 6))
 def test_ngrams_are_the_runs_of_n_codes(codes: list[int], n: int) -> None:
     grams = ngrams(_u64(codes), n).tolist()
@@ -45,6 +44,7 @@ def test_ngrams_are_the_runs_of_n_codes(codes: list[int], n: int) -> None:
         assert seen.setdefault(window, gram) == gram  # equal runs hash equal
 
 
+@settings(deadline=None)
 @given(word_codes(min_size=1), st.integers(1, 4))
 def test_shingles_never_cross_a_gap_and_a_text_with_words_has_some(
     codes: list[int], n: int
@@ -54,6 +54,7 @@ def test_shingles_never_cross_a_gap_and_a_text_with_words_has_some(
     assert len(shingles(_u64(codes), n)) > 0
 
 
+@settings(deadline=None)
 @given(word_codes(min_size=8, max_size=60), word_codes(max_size=30), word_codes(max_size=30),
        st.integers(2, 5), st.integers(1, 5))
 def test_winnowing_guarantee(shared: list[int], left: list[int], right: list[int], n: int,
@@ -70,6 +71,7 @@ def test_winnowing_guarantee(shared: list[int], left: list[int], right: list[int
     assert pa.tolist() == sorted(set(pa.tolist()))
 
 
+@settings(deadline=None)
 @given(st.lists(st.integers(1, 6), max_size=12))
 def test_group_pairs_are_all_pairs_inside_each_group(sizes: list[int]) -> None:
     starts = np.cumsum([0, *sizes[:-1]]).astype(np.int64) if sizes else np.zeros(0, np.int64)
@@ -79,6 +81,7 @@ def test_group_pairs_are_all_pairs_inside_each_group(sizes: list[int]) -> None:
     assert sorted(zip(first.tolist(), second.tolist(), strict=True)) == expected
 
 
+@settings(deadline=None)
 @given(st.lists(st.lists(st.integers(0, 5), min_size=4, max_size=4), max_size=12),
        st.integers(2, 12))
 def test_lsh_pairs_share_a_band(keys: list[list[int]], cap: int) -> None:
@@ -107,6 +110,7 @@ def test_minhash_estimates_jaccard() -> None:
     assert len(band_keys(empty, 128)) == 0  # an empty set shares no band with anything
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.integers(0, 50)),
                 max_size=40), st.integers(2, 5))
 def test_seed_pairs_are_shared_rare_fingerprints(
@@ -135,6 +139,7 @@ def test_seed_pairs_are_shared_rare_fingerprints(
     assert found == sorted(expected)
 
 
+@settings(deadline=None)
 @given(st.lists(st.integers(1, 40), min_size=0, max_size=30), st.integers(1, 8))
 def test_chunked_keeps_order_and_balance(items: list[int], parts: int) -> None:
     chunks = chunked(items, parts)
@@ -144,6 +149,7 @@ def test_chunked_keeps_order_and_balance(items: list[int], parts: int) -> None:
         assert len(chunks) == min(parts, len(items)) and max(sizes) - min(sizes) <= 1
 
 
+@settings(deadline=None)
 @given(st.integers(1, 12), st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11))))
 def test_components_are_connected_groups(count: int, edges: list[tuple[int, int]]) -> None:
     edges = [(a, b) for a, b in edges if a < count and b < count]
@@ -156,6 +162,7 @@ def test_components_are_connected_groups(count: int, edges: list[tuple[int, int]
     assert [g[0] for g in groups] == sorted(g[0] for g in groups)
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_terminal_safe_leaves_no_control_character(text: str) -> None:
     shown = terminal_safe(text)

@@ -75,7 +75,7 @@ class Survey:
         self.stages: dict[str, float] = {}
         self._clock = time.perf_counter()
 
-    def _lap(self, name: str) -> None:
+    def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.stages[name] = round(now - self._clock, 3)
         self._clock = now
@@ -99,7 +99,7 @@ class Survey:
                                 label="reading")
         texts = [r for r in found if isinstance(r, SurveyText)]
         skipped = [r for r in found if isinstance(r, Skipped)]
-        self._lap("read")
+        self.lap("read")
         return texts, skipped
 
     def candidates(
@@ -109,7 +109,7 @@ class Survey:
             sketch_many, self._tasks([t.codes for t in texts]), common, self.options,
             label="shingling",
         )
-        self._lap("shingle")
+        self.lap("shingle")
         jobs = []
         for field, bands in (("text_keys", self.options.bands),
                              ("content_keys", self.options.content_bands)):
@@ -118,7 +118,7 @@ class Survey:
             for lo in range(0, bands, step):
                 jobs.append([k[lo : lo + step] for k in keys])
         pairs = self.engine.map(lsh_task, jobs, self.options.max_bucket, label="candidates")
-        self._lap("candidates")
+        self.lap("candidates")
         return sketches, sorted(set(pairs))
 
     def verify(
@@ -161,20 +161,20 @@ class Survey:
                               np.concatenate((edges, [len(da)])), strict=True):
                 if hi - lo >= self.options.min_seeds:
                     items.append((int(da[lo]), int(db[lo]), pa[lo:hi], pb[lo:hi]))
-        self._lap("seeds")
+        self.lap("seeds")
         jobs2 = [(chunk, _codes(texts, (d for i, j, _, _ in chunk for d in (i, j))))
                  for chunk in self._tasks(items, PAIRS_PER_TASK)]
         passages = self.engine.map(_passages_job, jobs2, self.options, label="extending")
         links = [reuse_link(texts[i], texts[j], (ids[i], ids[j]), passage)
                  for i, j, passage in passages]
-        self._lap("reuse")
+        self.lap("reuse")
         return links
 
     def collate(self, tasks: Sequence[FamilyTask]) -> list[FamilyOutcome]:
         # the largest families first, so the longest tasks do not come last
         order = sorted(tasks, key=lambda t: -len(t.members))
         outcomes = self.engine.map(collate_families, [[t] for t in order], label="collating")
-        self._lap("collate")
+        self.lap("collate")
         return outcomes
 
 
@@ -217,7 +217,7 @@ def run_survey(
     groups = components(len(texts), edges)
     extra = missing_pairs(groups, set(pairs))
     results += survey.verify(texts, ids, extra, common)
-    survey._lap("verify")
+    survey.lap("verify")
     family_of = [-1] * len(texts)
     for number, group in enumerate(groups):
         for member in group:
