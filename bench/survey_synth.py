@@ -1,7 +1,7 @@
 """A seeded synthetic archive for the survey benchmark, with the truth of what is in it.
 
 ``write_archive(folder, documents, seed)`` writes *documents* plain-text files (100-3,000
-words, log-normal, median 800) and ``truth.json`` beside them:
+words, log-normal, median 800) and their truth beside the folder:
 
 * **Vocabulary.** The commonest English words, then invented forms (``synth.Vocabulary``,
   40,000 forms, Zipf-Mandelbrot), plus 400 *topics* of 30 rarer words each: a document has
@@ -21,9 +21,9 @@ words, log-normal, median 800) and ``truth.json`` beside them:
   documents made from seed 004: Mao's telegram of 15 July 1952 and Kim's reply of 16 July,
   each on its own (lightly re-translated), as an archive would also hold them.
 
-``truth.json``: ``families`` (lists of file names, relative to the folder), ``passages``
-(each a list of occurrences ``[file, start, end]``, character offsets in the file), and
-``expected_seed_links`` (the 004 telegram pairs).
+``ARCHIVE.truth.json`` beside the folder: ``families`` (lists of file names, relative to
+the folder), ``passages`` (each a list of occurrences ``[file, start, end]``, character
+offsets in the file), and ``expected_seed_links`` (the 004 telegram pairs).
 """
 
 from __future__ import annotations
@@ -242,9 +242,15 @@ def _seed_telegrams(folder: Path, rng: random.Random) -> list[list[str]]:
     return made
 
 
+def truth_file(folder: Path) -> Path:
+    """Where the truth of the archive in *folder* is written: beside it, not in it (a JSON
+    file in the archive would be read as a document)."""
+    return folder.with_name(folder.name + ".truth.json")
+
+
 def write_archive(folder: Path, documents: int, seed: int = 1950,
                   seeds: bool = True) -> dict[str, object]:
-    """Write the archive and ``truth.json`` into *folder*; returns the truth."""
+    """Write the archive into *folder* and its truth beside it; returns the truth."""
     rng = random.Random(f"{seed}:archive:{documents}")
     vocabulary = synth.Vocabulary(seed, VOCABULARY)
     content = vocabulary.forms[len(FUNCTION):]
@@ -313,7 +319,7 @@ def write_archive(folder: Path, documents: int, seed: int = 1950,
         truth["expected_seed_links"] = _seed_telegrams(folder, rng)
         truth["seed_families"] = [["seeds/002_82ee7afc6dc33c74.txt#F",
                                    "seeds/002_82ee7afc6dc33c74.txt#D"]]
-    (folder / "truth.json").write_text(json.dumps(truth, indent=1), encoding="utf-8")
+    truth_file(folder).write_text(json.dumps(truth, indent=1), encoding="utf-8")
     return truth
 
 

@@ -83,7 +83,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     _write(folder / "quoting.txt", quoting)
     for k in range(6):
         _write(folder / "other" / f"unrelated-{k}.txt", _text(rng, vocabulary, 150 + 20 * k))
-    (folder / "notes.json").write_text("{}", encoding="utf-8")  # not a transcription
+    (folder / "notes.csv").write_text("a,b\n", encoding="utf-8")  # no reader claims it
     return {"folder": folder, "quoted": " ".join(quoted), "count": len(quoted)}
 
 
@@ -341,3 +341,21 @@ def test_an_output_folder_inside_the_archive_is_not_read(tmp_path: Path) -> None
     again = collatio.survey(tmp_path, tmp_path / "out", workers=1, formats=["text"])
     assert len(first.documents) == len(again.documents) == 2  # not the family's .txt
     assert again.families[0].reused
+
+
+def test_any_input_format_takes_part(tmp_path: Path) -> None:
+    """A CollateX JSON witness file (read by the readers' registry) is surveyed like a
+    transcription, and collated with it; a file no reader can read is skipped, named."""
+    rng = random.Random(11)
+    vocabulary = _vocabulary(rng)
+    base = _text(rng, vocabulary, 180)
+    _write(tmp_path / "in" / "letter.txt", base)
+    copy = " ".join(" ".join(p) for p in _edited(rng, vocabulary, base, 0.04, False))
+    (tmp_path / "in" / "copy.json").write_text(
+        json.dumps({"witnesses": [{"id": "C", "content": copy}]}), encoding="utf-8")
+    (tmp_path / "in" / "broken.json").write_text('{"witnesses": [', encoding="utf-8")
+    result = collatio.survey(tmp_path / "in", tmp_path / "out", workers=1)
+    (family,) = result.families
+    assert sorted(result.document(m).siglum for m in family.members) == ["C", "letter"]
+    assert family.units is not None and family.units > 0
+    assert [os.path.basename(s.path) for s in result.skipped] == ["broken.json"]

@@ -1,18 +1,20 @@
 """Reading an archive: the files under the given folders, each document in them, as the
 compact text the survey compares.
 
-This is the survey's only contact with collatio's readers: a file is read with
-:func:`collatio.sources.load_source` and :func:`collatio.witness.parse_sources` (so a file
-holding a final and a draft gives two documents, and a draft's hand revisions are read), and
-each document is kept as a :class:`SurveyText`: the words of one state (the revised state
-of a draft, else its text) with their comparison forms and where each sits in the file.
+This is the survey's only contact with collatio's readers: each file is read by the reader
+the registry chooses for it (:func:`collatio.readers.choose_reader`: by content, then by
+name), so every input format collatio reads is surveyed, a file holding a final and a draft
+gives two documents, and a draft's hand revisions are read. Each document is kept as a
+:class:`SurveyText`: the words of one state (the revised state of a draft, else its text)
+as codes, with where each sits in its source.
 
-Cost: one parse of each file (about 250,000 words a second on one core here) and a few
-numpy arrays per document (about 24 bytes a word).
+Cost: one read of each file (plain text: about 250,000 words a second on one core here) and a
+few numpy arrays per document (about 24 bytes a word).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import zlib
@@ -24,14 +26,12 @@ import numpy.typing as npt
 
 from collatio.errors import CollatioError, InputError
 from collatio.normalize import Normalization
-from collatio.sources import load_source
+from collatio.readers import HEAD_BYTES, Product, ReadOptions, choose_reader, readers
+from collatio.sources import read_bytes
 from collatio.survey.model import Extent, Skipped
 from collatio.textpos import LineIndex
 from collatio.tokens import TokenKind, tokenize
-from collatio.witness import StateName, Witness, parse_sources
-
-#: File names the survey reads (transcriptions); other files under the folders are ignored.
-SUFFIXES = (".txt", ".text", ".md", ".markdown")
+from collatio.witness import StateName, Witness
 
 #: How words are compared in a survey: case, accents and punctuation do not count.
 NORMALIZATION = ("unicode", "typography", "case", "accents", "punctuation")
@@ -107,12 +107,23 @@ def word_code(form: str) -> int:
     return code
 
 
+def patterns() -> tuple[str, ...]:
+    """The file names the survey reads: those some reader of documents claims (``*.txt``,
+    ``*.json`` ...); other files under the folders are left alone."""
+    found: list[str] = []
+    for reader in readers():
+        if reader.product is Product.WITNESSES:
+            found.extend(p for p in reader.filenames if p not in found)
+    return tuple(found)
+
+
 def discover(roots: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
-    """Every readable file under *roots* (folders, or files named directly), sorted, hidden
-    files and folders left out, and the folders *exclude* (the survey's own output, which
-    holds text apparatus files, when it lies inside an input folder); a root that does not
-    exist is an :class:`InputError`."""
+    """Every file under *roots* (folders, or files named directly) whose name a reader
+    claims (:func:`patterns`), sorted, hidden files and folders left out, and the folders
+    *exclude* (the survey's own output, which holds apparatus files, when it lies inside an
+    input folder); a root that does not exist is an :class:`InputError`."""
     skip = {os.path.realpath(path) for path in exclude}
+    wanted = patterns()
     found: list[str] = []
     for root in roots:
         if os.path.isfile(root):
@@ -128,9 +139,18 @@ def discover(roots: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
             found.extend(
                 os.path.join(folder, name)
                 for name in sorted(files)
-                if not name.startswith(".") and name.lower().endswith(SUFFIXES)
+                if not name.startswith(".")
+                and any(fnmatch.fnmatch(name.lower(), pattern) for pattern in wanted)
             )
     return list(dict.fromkeys(found))
+
+
+def _read(path: str) -> tuple[tuple[Witness, ...], str]:
+    """The witnesses of one file, read by the reader chosen for it, and the file's digest."""
+    data = read_bytes(path)
+    choice = choose_reader(data[:HEAD_BYTES], path, among=(Product.WITNESSES,))
+    result = choice.reader.read(data, path, ReadOptions())
+    return result.witnesses, hashlib.sha1(data).hexdigest()
 
 
 def read_files(paths: Sequence[str]) -> list[SurveyText | Skipped]:
@@ -140,21 +160,23 @@ def read_files(paths: Sequence[str]) -> list[SurveyText | Skipped]:
     out: list[SurveyText | Skipped] = []
     for path in paths:
         try:
-            with open(path, "rb") as handle:
-                digest = hashlib.sha1(handle.read()).hexdigest()
-            parsed = parse_sources([load_source(path)])
+            witnesses, digest = _read(path)
         except (CollatioError, OSError, ValueError) as exc:
             message = exc.describe() if isinstance(exc, CollatioError) else str(exc)
             out.append(Skipped(path, message))
             continue
-        index = LineIndex.of(parsed.sources[0].text) if parsed.sources else LineIndex((0,))
-        out.extend(survey_text(w, index, digest, normalization) for w in parsed.witnesses)
+        indexes: dict[int, LineIndex] = {}
+        for witness in witnesses:
+            index = indexes.get(id(witness.source))
+            if index is None:
+                index = indexes[id(witness.source)] = LineIndex.of(witness.source)
+            out.append(survey_text(witness, index, digest, normalization))
     return out
 
 
 def read_witnesses(path: str) -> tuple[Witness, ...]:
     """The witnesses of one file (what a family's collation starts from)."""
-    return parse_sources([load_source(path)]).witnesses
+    return _read(path)[0]
 
 
 def surveyed_state(witness: Witness) -> StateName:
