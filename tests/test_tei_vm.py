@@ -153,16 +153,22 @@ def test_only_what_the_vm_samples_use(tree: etree._Element,
 def test_units_readings_and_the_hand(seed: Apparatus, tree: etree._Element) -> None:
     apps = tree.findall(f".//{TEI}app")
     assert [a.get("loc") for a in apps if a.get("loc")] == [u.id for u in seed.units]
+    # the final's own apps: its gap ending "I received your reply [...]", a note of its own
+    assert [a.get("loc") for a in apps].count(None) == 2
     by_loc = {a.get("loc"): a for a in apps}
     u4 = by_loc["u4"].findall(f"{TEI}rdg")
     assert [(r.get("wit"), r.text) for r in u4] == [("#F", "reply"), ("#D-ac #D-pc", "response")]
     u7 = {r.get("wit"): r for r in by_loc["u7"].findall(f"{TEI}rdg")}
     assert u7["#D-ac"].findtext(f"{TEI}del") == "sending to Korea a"
     assert u7["#D-pc"].findtext(f"{TEI}add") == "minimum"
-    # the final's gap: once, where its lacuna begins
-    gaps = [a.get("loc") for a in apps if any(r.get("wit") == "#F" and "[…]" in (r.text or "")
-                                              for r in a.findall(f"{TEI}rdg"))]
-    assert gaps == ["u5"]
+    # the final's gap: once, at the end of the paragraph its source has it in
+    (gap,) = [r for r in tree.iter(f"{TEI}rdg") if r.get("wit") == "#F" and "[…]" in
+              (r.text or "")]
+    paragraph = gap.getparent().getparent()
+    assert gap.getparent().getnext() is None and gap.getparent().get("loc") is None
+    assert "".join(paragraph.itertext()).split()[:3] == ["I", "received", "your"]
+    assert by_loc["u5"].findall(f"{TEI}rdg[@wit='#F']") == []
+    assert [r.get("wit") for r in by_loc["u5"]] == ["#D-ac #D-pc"]
     u3 = by_loc["u3"].findall(f"{TEI}rdg")
     assert u3[0].get("wit") == "#F" and not u3[0].text and not len(u3[0])  # an omission
     notes = {n.text: n.get("type") for n in tree.iter(f"{TEI}note")}

@@ -17,7 +17,8 @@ only what the VM's own sample files use, in the places they use it:
   lemma); the hand's insertions and deletions as ``add``/``del`` in the reading, editorial
   notes as ``note`` (the base's notes in the shared text in an ``app`` of their own, read by
   the base only), a paragraph break inside a reading as ``lb``; a text lacunose from one unit
-  on reads ``[…]`` there (the VM shows each text's own words only).
+  on reads ``[…]`` there (the VM shows each text's own words only); the base's lacuna that
+  ends a paragraph in its source (the final's "reply [...]") stands at that paragraph's end.
 
 None of ``lem``, ``witDetail``, ``rdgGrp``, ``gap``, nested ``listWit``, ``witness/label``,
 ``appInfo``, ``handNotes``, ``back`` or ``div`` in the body, which the VM's schema rejects or its
@@ -227,12 +228,36 @@ class _Body:
                         paragraph = _sub(body, "p")
                     _append(paragraph, more)
             if i < len(app.units):
-                self.unit(paragraph, i, app.units[i])
+                previous = paragraph.getprevious()
+                if previous is not None and self.gap_ends_paragraph(i):
+                    # the base's [...] ended the paragraph before (its source's place)
+                    _sub(_sub(previous, "app"), "rdg", " […]", wit=self.pointers([app.base]))
+                self.unit(paragraph, i, app.units[i], skip_base=self.gap_ends_paragraph(i))
         for p in list(body):  # a paragraph left empty by a break at the very end
             if not len(p) and not (p.text or "").strip() and len(body) > 1:
                 body.remove(p)
 
-    def unit(self, parent: etree._Element, index: int, unit: VariationUnit) -> None:
+    def gap_ends_paragraph(self, index: int) -> bool:
+        """Whether the base's lacuna beginning at unit *index* stands, in its source, at the
+        end of the paragraph before: the flow breaks the paragraph just before the unit,
+        and the text after the lacuna is glued to it (the space before the break was the
+        gap's)."""
+        app, units, flow = self.app, self.app.units, self.app.flow
+        unit = units[index]
+        if app.base not in unit.lacunose or _BREAK not in flow[index]:
+            return False
+        if flow[index].rsplit(_BREAK, 1)[1].strip() or (
+                index and app.base in units[index - 1].lacunose):
+            return False
+        end = index
+        while end + 1 < len(units) and app.base in units[end + 1].lacunose \
+                and not flow[end + 1].strip():
+            end += 1
+        after = flow[end + 1]
+        return bool(after) and not after[0].isspace()
+
+    def unit(self, parent: etree._Element, index: int, unit: VariationUnit,
+             skip_base: bool = False) -> None:
         element = _sub(parent, "app", loc=unit.id)
         base_first = sorted(unit.readings, key=lambda r: r is not unit.lemma)
         for reading in base_first:
@@ -247,7 +272,8 @@ class _Body:
         # a text lacunose here and not in the unit before: the gap, once, where it begins
         before = self.app.units[index - 1] if index else None
         starting = [s for s in unit.lacunose
-                    if before is None or s not in before.lacunose
-                    or self.app.flow[index].strip()]
+                    if (before is None or s not in before.lacunose
+                        or self.app.flow[index].strip())
+                    and not (skip_base and s == self.app.base)]
         if starting:
             _sub(element, "rdg", " […] ", wit=self.pointers(starting))

@@ -1,10 +1,15 @@
 """The apparatus as one self-contained HTML page, for reading on screen and on paper.
 
-The page (template ``templates/apparatus.html.j2``, Jinja2 with autoescaping) holds: the
-sigla; the base text with every variation unit marked and linked to a numbered apparatus;
-a synopsis with one column per collated text; each document with its hand revisions,
-notes and gaps as an editor prints them; the fate of each hand revision in the base; the
-diagnostics. CSS is inline; there are no scripts, fonts, images or outside links.
+The page (template ``templates/apparatus.html.j2`` and its partials, Jinja2 with
+autoescaping) holds: the sigla; the base text as a heat map (every variation unit shaded by
+how many texts read otherwise, a variation histogram above it) linked to a numbered
+apparatus; every text in full side by side; a synopsis with one column per collated text;
+each document with its hand revisions, notes and gaps as an editor prints them; the fate of
+each hand revision in the base; the diagnostics. CSS is inline and scoped under the root
+``.collatio``; one static script (``partials/edition.js``, no data in it) scrolls the
+side-by-side columns together, and the page is whole without it; there are no fonts,
+images or outside links. The views' data comes from :mod:`collatio.render._html_views`.
+Size and build time are linear in the apparatus.
 
 Witness text is data, never markup: autoescaping covers ``<``, ``&`` and quotes, and
 :func:`visible` replaces the characters HTML forbids (control characters other than tab
