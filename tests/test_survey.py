@@ -359,3 +359,8 @@ def test_any_input_format_takes_part(tmp_path: Path) -> None:
     assert sorted(result.document(m).siglum for m in family.members) == ["C", "letter"]
     assert family.units is not None and family.units > 0
     assert [os.path.basename(s.path) for s in result.skipped] == ["broken.json"]
+
+
+def test_a_small_archive_runs_in_this_process(tmp_path: Path) -> None:
+    result = collatio.survey(SEEDS, workers=None)
+    assert result.engine == "dask, synchronous (1 worker)"

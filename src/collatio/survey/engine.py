@@ -7,7 +7,8 @@ in chunk order, so the answer never depends on which worker ran what. Where the 
 * ``workers=1``: in this process (Dask's synchronous scheduler), for small archives and
   debugging;
 * default: local processes, one per core (or ``workers``), one pool kept for the whole
-  survey (Dask's multiprocessing scheduler, given that pool);
+  survey (Dask's multiprocessing scheduler, given that pool); an archive of fewer than
+  :data:`INLINE_BELOW` files runs in this process unless ``workers`` is given;
 * ``scheduler="tcp://HOST:PORT"``: the cluster there, through a ``distributed.Client``.
   Its workers must have collatio installed and see the input files and the output folder at
   the same paths (a family's task reads its members and writes its files).
@@ -32,6 +33,8 @@ R = TypeVar("R")
 
 #: Tasks per worker a step is cut into (more balance the load; fewer cost less overhead).
 TASKS_PER_WORKER = 4
+#: Archives of fewer files run in this process unless workers are asked for.
+INLINE_BELOW = 50
 
 
 def chunked(items: Sequence[T], parts: int) -> list[list[T]]:
@@ -91,11 +94,21 @@ class Engine:
         self.progress = progress
         self._client: Any = None
         self._pool: ProcessPoolExecutor | None = None
+        #: Whether the number of workers was left to the engine (then a small archive runs
+        #: in this process: see :meth:`fit`).
+        self.automatic = workers is None and scheduler is None
         if scheduler is not None:
             self._client = _connect(scheduler)
             self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
         else:
             self.workers = workers or os.cpu_count() or 1
+
+    def fit(self, files: int) -> None:
+        """Run in this process if the archive has fewer than :data:`INLINE_BELOW` files and
+        the number of workers was not given: starting worker processes (each imports numpy,
+        Dask and collatio) would cost more than they save."""
+        if self.automatic and files < INLINE_BELOW and self._pool is None:
+            self.workers = 1
 
     @property
     def name(self) -> str:

@@ -92,6 +92,7 @@ class Survey:
         self, roots: Sequence[str], exclude: Sequence[str] = ()
     ) -> tuple[list[SurveyText], list[Skipped]]:
         paths = discover(roots, exclude)
+        self.engine.fit(len(paths))
         if not paths:
             raise InputError("no documents to survey here (looked for "
                              "*.txt, *.text, *.md, *.markdown)", path=roots[0] if roots else ".")
