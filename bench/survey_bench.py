@@ -35,7 +35,9 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-sys.path.insert(0, str(BENCH))
+# bench/ last on the path: a bench module named like a standard one (html.py) must not hide
+# it, here or in the worker processes, which inherit this path
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != str(BENCH)] + [str(BENCH)]
 import survey_synth  # noqa: E402
 from run import snapshot_source, source_fingerprint  # noqa: E402
 
@@ -253,6 +255,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1950)
     parser.add_argument("--keep", type=Path, help="keep archives and outputs here")
     parser.add_argument("--no-write", action="store_true", help="print, do not edit docs")
+    parser.add_argument("--resume", action="store_true",
+                        help="with --keep: reuse the rows of sizes already measured there")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     work = args.keep or Path(tempfile.mkdtemp(prefix="collatio-survey-bench-"))
@@ -269,6 +273,12 @@ def main() -> None:
     results: dict[int, dict[str, Any]] = {}
     for size in sizes:
         archive = work / f"archive-{size}"
+        saved = work / f"row-{size}.json"
+        if args.resume and saved.exists() and (work / f"out-{size}" / "survey.json").exists():
+            rows.append(json.loads(saved.read_text("utf-8")))
+            results[size] = json.loads((work / f"out-{size}" / "survey.json").read_text("utf-8"))
+            print(json.dumps(rows[-1]), flush=True)
+            continue
         truth = survey_synth.write_archive(archive, size, args.seed)
         out = work / f"out-{size}"
         load = os.getloadavg()[0]
@@ -283,6 +293,7 @@ def main() -> None:
                "stages": data["summary"]["stages"], "load": round(load, 2),
                **score(archive, data, truth)}
         row["seeds"] = seed_findings(archive, data, truth)
+        saved.write_text(json.dumps(row), encoding="utf-8")
         rows.append(row)
         results[size] = data
         print(json.dumps(row), flush=True)

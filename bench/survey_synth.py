@@ -36,7 +36,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# bench/ is not a package; last on the path, so that no bench module (html.py) hides a
+# standard one
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.append(str(Path(__file__).resolve().parent))
 import synth
 
 VOCABULARY = 40_000
