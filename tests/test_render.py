@@ -165,7 +165,7 @@ def test_notebook_display_is_escaped_html(seed: Apparatus) -> None:
     from html.parser import HTMLParser
 
     html = seed._repr_html_()
-    assert html.startswith("<p>Apparatus of ") and "<table>" in html
+    assert "<b>Apparatus: 3 texts, base F, " in html and "<table>" in html
     hostile = two("a <script>alert(1)</script> b", "a b")._repr_html_()
     assert "<script>" not in hostile and "&lt;script&gt;" in hostile
 

@@ -234,6 +234,56 @@ def _read_inputs(
     return out
 
 
+def collate_texts(
+    texts: Mapping[str, str] | Iterable[tuple[str, str]],
+    *,
+    convention: str | Convention | None = None,
+    base: str | None = None,
+    normalize: Iterable[str] = (),
+    equivalents: Mapping[str, str] | str | None = None,
+    join: int = 2,
+    transpositions: bool = True,
+    strict: bool = False,
+) -> Apparatus:
+    """Collate texts given as strings, each named by its siglum.
+
+    *texts* maps sigla to transcriptions (``{"F": final, "D": draft}``), in order; each text
+    is read as a file would be (its marks by *convention*, else by what its header states,
+    else ``editorial``), so a draft with hand revisions takes part as ``D-ac`` and ``D-pc``.
+    A text that holds several documents gives one witness each, named as :func:`parse`
+    names them. The other options are :func:`collate`'s.
+
+    >>> app = collate_texts({"A": "The black cat sat.", "B": "The white cat sat down."})
+    >>> [(u.type.value, [(r.text, r.witnesses) for r in u.readings]) for u in app]
+    [('substitution', [('black', ('A',)), ('white', ('B',))]), ('addition', [('', ('A',)), \
+('down', ('B',))])]
+    >>> collate_texts({"F": "I sent them.", "D": "I sent [it] *them*."},
+    ...               convention="hand-revision").sigla
+    ('F', 'D-ac', 'D-pc')
+    """
+    import attrs
+
+    pairs = list(texts.items() if isinstance(texts, Mapping) else texts)
+    sigla = [siglum for siglum, _ in pairs]
+    if len(set(sigla)) != len(sigla):
+        raise CollationError(f"two texts are called the same: {', '.join(sigla)}")
+    witnesses: list[Witness] = []
+    diagnostics: list[Diagnostic] = []
+    for siglum, text in pairs:
+        if not isinstance(text, str):
+            raise TypeError(f"the text of {siglum!r} is a {type(text).__name__}, not a str")
+        parsed = parse_text(text, path=siglum, convention=convention, strict=strict)
+        found = parsed.witnesses
+        if len(found) == 1 and found[0].siglum != siglum:
+            found = (attrs.evolve(found[0], siglum=siglum),)
+        witnesses.extend(found)
+        diagnostics.extend(parsed.diagnostics)
+    table = load_equivalents(equivalents) if isinstance(equivalents, str) else equivalents
+    options = CollationOptions(base=base, normalization=Normalization.from_names(normalize, table),
+                               join=join, transpositions=transpositions)
+    return collate_witnesses(witnesses, options, tuple(diagnostics))
+
+
 def render(apparatus: Apparatus, format: str = "text", **options: object) -> str:
     """The apparatus in *format* (``text``, ``json``, ``collatex``, ...)."""
     return get_renderer(format, **options).render(apparatus)
@@ -285,6 +335,7 @@ __all__ = [
     "Witness",
     "__version__",
     "collate",
+    "collate_texts",
     "collate_tokens",
     "collate_witnesses",
     "get_convention",

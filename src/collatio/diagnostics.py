@@ -48,6 +48,13 @@ class Diagnostic:
         )
         return f"{where}: {self.severity.value}: {self.message} [{self.code}]"
 
+    def __repr__(self) -> str:
+        from collatio._display import clip
+
+        where = ":".join(str(p) for p in (self.path, self.line, self.column) if p is not None)
+        return (f"<Diagnostic {self.severity.value} {self.code} at {where or '?'}: "
+                f"{clip(self.message, 50)}>")
+
     def as_dict(self) -> dict[str, object]:
         """Plain data for JSON output."""
         return {

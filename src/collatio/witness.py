@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import bisect
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
@@ -91,6 +91,9 @@ class Marker:
 
     offset: int
     span: Span
+
+    def __repr__(self) -> str:
+        return f"<Marker at {self.offset}: {self.span!r}>"
 
 
 @attrs.frozen(slots=True)
@@ -151,6 +154,43 @@ class State:
         hands = f" ({', '.join(f'hand {h}' for h in self.hands)})" if self.hands else ""
         return f"after revision layer {self.layer}{hands}"
 
+    def __repr__(self) -> str:
+        from collatio._display import clip, count
+
+        words = len(self.text.split())
+        revised = sum(1 for piece in self.pieces if piece.revision is not None)
+        hands = f", {count(revised, 'piece')} by hand" if revised else ""
+        return (f"<State {self.name.value}: {count(words, 'word')}{hands}, "
+                f"{count(len(self.markers), 'marker')} {clip(self.text)}>")
+
+    def _repr_html_(self) -> str:
+        """The state's text for Jupyter: what the hand added (``post``) or will delete
+        (``ante``) marked, editorial matter left out shown as ``[…]``."""
+        from collatio._display import count, elided, fragment
+
+        def pieces() -> Iterator[tuple[str, str]]:
+            at = 0
+            markers = sorted(m.offset for m in self.markers)
+            m = 0
+            for piece in self.pieces:
+                while m < len(markers) and markers[m] <= piece.start:
+                    if markers[m] >= at:
+                        yield "[…]", "note"
+                    m += 1
+                if piece.start > at:
+                    yield self.text[at:piece.start], ""
+                wrapper = {SpanKind.ADD: "ins", SpanKind.DEL: "del"}.get(
+                    piece.revision, "") if piece.revision else ""
+                yield self.text[piece.start:piece.end], wrapper
+                at = piece.end
+            yield self.text[at:], ""
+            for _ in markers[m:]:
+                yield "[…]", "note"
+
+        title = (f"State {self.name.value}: {count(len(self.text.split()), 'word')}, "
+                 f"{count(len(self.markers), 'editorial marker')}")
+        return fragment(title, elided(pieces()))
+
     def piece_at(self, offset: int) -> Piece | None:
         """The piece holding state character *offset*, or None if out of range."""
         starts = [piece.start for piece in self.pieces]
@@ -201,6 +241,55 @@ class Witness:
     #: Positions the source records (pages, lines, columns: TEI ``pb``/``lb``/``cb``), in
     #: source order; :meth:`position_at` says where an offset stands.
     milestones: tuple[Milestone, ...] = attrs.field(default=(), repr=False)
+
+    def __repr__(self) -> str:
+        from collatio._display import clip, count
+
+        date = f" {self.metadata.date}" if self.metadata.date else ""
+        states = "+".join(state.name.value for state in self.states)
+        marks = sum(1 for _ in self.spans())
+        notes = f", {count(len(self.diagnostics), 'diagnostic')}" if self.diagnostics else ""
+        return (f"<Witness {self.siglum} {clip(self.label, 40)}{date}: {self.convention}, "
+                f"states {states}, {count(marks, 'mark')}{notes}>")
+
+    def _repr_html_(self) -> str:
+        """The witness for Jupyter: metadata, convention, states, and the text with its
+        marks (hand insertions and deletions, editorial notes) as an editor prints it."""
+        from html import escape
+
+        from collatio._display import clip, count, elided, fragment, table
+
+        meta = self.metadata
+        facts = [(name, value) for name, value in (
+            ("title", meta.title), ("date", meta.date), ("sender", meta.sender),
+            ("recipient", meta.recipient), ("source", f"{self.path}"),
+            ("convention", f"{self.convention} ({self.convention_reason})"),
+        ) if value]
+        facts.extend((f"state {s.name.value}", f"{count(len(s.text.split()), 'word')}, "
+                      f"{count(len(s.markers), 'editorial marker')}") for s in self.states)
+        about = table(("", ""), ([escape(k), escape(str(v))] for k, v in facts))
+        marks = [(span, ancestors) for span, ancestors in self.spans()]
+        listing = table(
+            ("line:column", "kind", "rule", "text"),
+            ([f"{s.line}:{s.column}", escape(s.kind.value + (f"/{s.label}" if s.label else "")
+                                             + (" (inside " + a[-1].kind.value + ")" if a
+                                                else "")),
+              escape(s.rule), escape(clip(s.text, 80)[1:-1])] for s, a in marks), len(marks))
+        return fragment(f"Witness {self.siglum}: {self.label}", about,
+                        elided(self._marked_pieces()), listing)
+
+    def _marked_pieces(self) -> Iterator[tuple[str, str]]:
+        """The body as ``(text, wrapper)`` pieces: ``ins`` inside an addition, ``del``
+        inside a deletion, ``note`` for editorial matter; delimiters left out."""
+        stack: list[tuple[Node, str]] = [(node, "") for node in reversed(self.nodes)]
+        while stack:
+            node, wrapper = stack.pop()
+            if isinstance(node, Text):
+                yield node.text, wrapper
+                continue
+            inner = ("ins" if node.kind is SpanKind.ADD else "del" if node.kind is SpanKind.DEL
+                     else "note" if node.kind.is_editorial else wrapper)
+            stack.extend((child, inner) for child in reversed(node.children))
 
     @property
     def has_revisions(self) -> bool:
@@ -481,6 +570,30 @@ class ParseResult:
     sources: tuple[Source, ...]
     witnesses: tuple[Witness, ...]
     diagnostics: tuple[Diagnostic, ...]
+
+    def __repr__(self) -> str:
+        from collatio._display import count, listed
+
+        sigla = listed([w.siglum for w in self.witnesses])
+        return (f"<ParseResult: {count(len(self.sources), 'source')}, "
+                f"{count(len(self.witnesses), 'witness', 'witnesses')} ({sigla}), "
+                f"{count(len(self.diagnostics), 'diagnostic')}>")
+
+    def _repr_html_(self) -> str:
+        """The witnesses and diagnostics, for Jupyter."""
+        from html import escape
+
+        from collatio._display import count, fragment, sigla, table
+
+        rows = ([sigla([w.siglum]), escape(w.label), escape(w.metadata.date or ""),
+                 escape(w.convention), escape("+".join(s.name.value for s in w.states)),
+                 escape(w.path)] for w in self.witnesses)
+        parts = [table(("siglum", "label", "date", "convention", "states", "source"), rows)]
+        if self.diagnostics:
+            parts.append(table(("diagnostic",), ([escape(str(d))] for d in self.diagnostics),
+                               len(self.diagnostics)))
+        return fragment(f"{count(len(self.witnesses), 'witness', 'witnesses')} from "
+                        f"{count(len(self.sources), 'source')}", *parts)
 
     def witness(self, siglum: str) -> Witness:
         for witness in self.witnesses:

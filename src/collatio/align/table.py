@@ -179,6 +179,12 @@ class Alignment:
         factory=dict, init=False, eq=False, repr=False
     )
 
+    def __repr__(self) -> str:
+        moved = f", {len(self.transpositions)} transpositions" if self.transpositions else ""
+        sizes = ", ".join(map(str, self.lengths[:6])) + (", …" if len(self.lengths) > 6 else "")
+        return (f"<Alignment of {len(self.lengths)} texts ({sizes} tokens): "
+                f"{self.width} columns{moved}>")
+
     @classmethod
     def from_columns(
         cls,

@@ -71,6 +71,12 @@ class CollationOptions:
     max_texts: int = 1000
     max_tokens: int = 30_000_000
 
+    def __repr__(self) -> str:
+        normalizers = "+".join(self.normalization.names)
+        return (f"<CollationOptions base={self.base or '(latest dated)'} "
+                f"normalize={normalizers} join={self.join} "
+                f"transpositions={'on' if self.transpositions else 'off'}>")
+
 
 def collated_witnesses(
     witnesses: Sequence[Witness],

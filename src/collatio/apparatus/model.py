@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 
@@ -61,6 +62,13 @@ class CollatedWitness:
     date: str | None
     path: str
 
+    def __repr__(self) -> str:
+        from collatio._display import clip
+
+        date = f" {self.date}" if self.date else ""
+        return (f"<CollatedWitness {self.siglum} ({self.witness} {self.state}) "
+                f"{clip(self.label, 40)}{date} from {clip(self.path, 40)}>")
+
 
 @attrs.frozen(slots=True)
 class Place:
@@ -98,6 +106,11 @@ class Reading:
         """True for an omission (``om.``)."""
         return not self.text
 
+    def __repr__(self) -> str:
+        from collatio._display import clip, listed
+
+        return f"<Reading {clip(self.text) if self.text else 'om.'} {listed(self.witnesses)}>"
+
     def place(self, siglum: str) -> Place:
         for place in self.places:
             if place.siglum == siglum:
@@ -121,6 +134,27 @@ class VariationUnit:
     readings: tuple[Reading, ...]
     lacunose: tuple[str, ...]
     columns: tuple[int, int]
+
+    def __repr__(self) -> str:
+        from collatio._display import clip, listed
+
+        def one(reading: Reading) -> str:
+            text = clip(reading.text, 24) if reading.text else "om."
+            return f"{text} {listed(reading.witnesses, 4)}"
+
+        shown = [one(r) for r in self.readings[:3]]
+        if len(self.readings) > 3:
+            shown.append(f"… {len(self.readings)} readings")
+        if self.lacunose:
+            shown.append(f"lacuna in {listed(self.lacunose, 4)}")
+        minor = " (minor)" if self.minor else ""
+        return f"<VariationUnit {self.id} {self.type.value}{minor}: {' | '.join(shown)}>"
+
+    def _repr_html_(self) -> str:
+        """The unit for Jupyter: its readings with their sigla and hands, and each place."""
+        from collatio.apparatus.display import unit_html
+
+        return unit_html(self)
 
     @property
     def witnesses(self) -> tuple[str, ...]:
@@ -170,6 +204,39 @@ class RevisionFate:
     #: The revision's words that the target reads, runs joined by `` … ``.
     reached: str = ""
 
+    def __repr__(self) -> str:
+        from collatio._display import clip
+
+        return (f"<RevisionFate {self.witness} {self.kind.value} at {self.line}:{self.column} "
+                f"{clip(self.text)}: {self.fate.value} in {self.target} "
+                f"({self.found}/{self.words} words)>")
+
+
+class Revisions(tuple[RevisionFate, ...]):
+    """The fates of a collation's hand revisions: a tuple, shown as the report (``str``)
+    and as a table in Jupyter."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        from collatio._display import count
+
+        fates: dict[str, int] = {}
+        for fate in self:
+            fates[fate.fate.value] = fates.get(fate.fate.value, 0) + 1
+        summary = ", ".join(f"{n} {name}" for name, n in fates.items())
+        return f"<Revisions: {count(len(self), 'hand revision')}{': ' if self else ''}{summary}>"
+
+    def __str__(self) -> str:
+        from collatio.apparatus.revisions import revision_report
+
+        return revision_report(self)
+
+    def _repr_html_(self) -> str:
+        from collatio.apparatus.display import revisions_html
+
+        return revisions_html(self)
+
 
 @attrs.frozen(slots=True)
 class Run:
@@ -201,6 +268,12 @@ class DocumentText:
     label: str
     runs: tuple[Run, ...]
 
+    def __repr__(self) -> str:
+        from collatio._display import count
+
+        return (f"<DocumentText {self.witness} {self.label!r}: {count(len(self.runs), 'run')}, "
+                f"{sum(len(r.text) for r in self.runs):,} characters>")
+
 
 @attrs.frozen(slots=True)
 class Apparatus:
@@ -221,8 +294,23 @@ class Apparatus:
     #: The alignment and tokens behind the units; None for an apparatus read back from a file.
     alignment: Alignment | None = attrs.field(default=None, repr=False, eq=False)
     tokens: tuple[TokenList, ...] | None = attrs.field(default=None, repr=False, eq=False)
-    revisions: tuple[RevisionFate, ...] = ()
+    revisions: Revisions = attrs.field(default=Revisions(), converter=Revisions)
     diagnostics: tuple[Diagnostic, ...] = ()
+
+    def __repr__(self) -> str:
+        from collatio._display import count, listed
+
+        return (f"<Apparatus: {count(len(self.witnesses), 'text')} ({listed(self.sigla)}), "
+                f"base {self.base}, {count(len(self.units), 'variation unit')}, "
+                f"{count(len(self.revisions), 'hand revision')}, "
+                f"{count(len(self.diagnostics), 'diagnostic')}>")
+
+    def to_dataframe(self) -> Any:
+        """One row per unit and collated text as a pandas DataFrame (see
+        :mod:`collatio.apparatus.table`; ``pip install "collatio[pandas]"``)."""
+        from collatio.apparatus.table import dataframe
+
+        return dataframe(self)
 
     def __iter__(self) -> Iterator[VariationUnit]:
         return iter(self.units)
@@ -274,27 +362,7 @@ class Apparatus:
         return self.tokens[self.sigla.index(siglum)]
 
     def _repr_html_(self) -> str:
-        """A table of the units, for Jupyter."""
-        from html import escape
+        """The witnesses and the units (lemma, readings, sigla, hands), for Jupyter."""
+        from collatio.apparatus.display import apparatus_html
 
-        rows = []
-        for unit in self.units:
-            lemma = unit.lemma.text if unit.lemma and unit.lemma.text else "om."
-            others = "; ".join(
-                f"{escape(r.text or 'om.')} <i>{escape(' '.join(r.witnesses))}</i>"
-                for r in unit.readings
-                if r is not unit.lemma
-            )
-            if unit.lacunose:
-                others += f"; <i>lacuna in {escape(' '.join(unit.lacunose))}</i>"
-            rows.append(
-                f"<tr><td>{escape(unit.id)}</td><td>{escape(unit.type.value)}"
-                f"{' (minor)' if unit.minor else ''}</td><td>{escape(lemma)}]</td>"
-                f"<td>{others}</td></tr>"
-            )
-        head = (
-            f"<p>Apparatus of {len(self.units)} units; base {escape(self.base)}; witnesses "
-            f"{escape(', '.join(self.sigla))}</p>"
-        )
-        header = "<tr><th>unit</th><th>type</th><th>lemma</th><th>readings</th></tr>"
-        return f"{head}<table>{header}{''.join(rows)}</table>"
+        return apparatus_html(self)

@@ -151,6 +151,12 @@ class Convention:
                     f"{rule.delimiter!r}; known: {', '.join(names) or 'none'}"
                 )
 
+    def __repr__(self) -> str:
+        from collatio._display import count
+
+        return (f"<Convention {self.name}: {count(len(self.delimiters), 'delimiter')}, "
+                f"{count(len(self.rules), 'rule')}>")
+
     def delimiter(self, name: str) -> Delimiter:
         for delimiter in self.delimiters:
             if delimiter.name == name:

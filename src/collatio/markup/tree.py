@@ -139,6 +139,13 @@ class Span:
         """The marked text: the content with nested delimiters but without its own."""
         return "".join(leaf.text for leaf in leaves(self.children))
 
+    def __repr__(self) -> str:
+        from collatio._display import clip
+
+        label = f"/{self.label}" if self.label else ""
+        return (f"<Span {self.kind.value}{label} at {self.line}:{self.column} "
+                f"{clip(self.text)} rule={self.rule}>")
+
 
 Node = Text | Span
 

@@ -3,6 +3,12 @@
 A renderer reads only the apparatus model (never source text or markup) and returns text.
 Subclassing :class:`Renderer` registers the class under its ``name``; the registry finds a
 renderer by name, alias or output file name.
+
+Other packages add formats as Pygments' plugins add lexers: an entry point in the group
+``collatio.renderers`` naming a :class:`Renderer` subclass (``[project.entry-points.
+"collatio.renderers"] docx = "mypkg.render:DocxRenderer"``). It is loaded when its name is
+asked for, or when every format is listed; one that fails to load is reported when asked
+for and left out of the listing.
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from collatio.apparatus.model import Apparatus
 from collatio.errors import RenderError
 
 _REGISTRY: dict[str, type[Renderer]] = {}
+#: The entry-point group through which other packages add renderers.
+ENTRY_POINT_GROUP = "collatio.renderers"
+#: Plugins that failed to load: entry-point name -> why.
+_BROKEN: dict[str, str] = {}
 
 
 class Renderer:
@@ -71,7 +81,35 @@ def _load_all() -> None:
     for module in pkgutil.iter_modules(package.__path__):
         if module.name != "base" and not module.name.startswith("_"):
             importlib.import_module(f"{package.__name__}.{module.name}")
+    for name in _plugins():
+        _load_plugin(name)
     _LOADED.append(True)
+
+
+def _plugins() -> dict[str, Any]:
+    """The installed entry points of :data:`ENTRY_POINT_GROUP`, by name (none loaded)."""
+    from importlib.metadata import entry_points
+
+    return {point.name: point for point in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def _load_plugin(name: str) -> type[Renderer] | None:
+    """Load the entry point *name* and register its class (under its own names and *name*);
+    None, with the reason kept in ``_BROKEN``, if it is missing or fails to load."""
+    point = _plugins().get(name)
+    if point is None:
+        return None
+    try:
+        cls = point.load()
+        if not (isinstance(cls, type) and issubclass(cls, Renderer)):
+            raise TypeError(f"{point.value} is not a collatio.render.Renderer subclass")
+    except Exception as exc:  # a broken plugin must not break the other formats
+        _BROKEN[name] = f"{type(exc).__name__}: {exc}"
+        return None
+    _REGISTRY.setdefault(name.lower(), cls)
+    if cls.name:
+        _REGISTRY.setdefault(cls.name, cls)
+    return cls
 
 
 _LOADED: list[bool] = []
@@ -84,6 +122,8 @@ def format_modules() -> list[str]:
     import pkgutil
 
     package = importlib.import_module("collatio.render")
+    # plugins are not looked for here: scanning the installed packages' entry points would
+    # cost every run of the command line a twentieth of a second
     return sorted(
         m.name for m in pkgutil.iter_modules(package.__path__)
         if m.name != "base" and not m.name.startswith("_")
@@ -111,9 +151,15 @@ def get_renderer(name: str, **options: Any) -> Renderer:
             importlib.import_module(f"collatio.render.{key}")
         cls = _REGISTRY.get(key)
     if cls is None:
+        cls = _load_plugin(key) or _load_plugin(name)
+    if cls is None:
         _load_all()
         cls = _REGISTRY.get(key)
     if cls is None:
+        broken = _BROKEN.get(key) or _BROKEN.get(name)
+        if broken:
+            raise RenderError(f"the format {name!r} comes from a plugin that failed to load "
+                              f"({ENTRY_POINT_GROUP}): {broken}")
         raise RenderError(
             f"unknown format {name!r}; formats: {', '.join(renderer_names())}"
         )

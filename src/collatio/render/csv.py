@@ -1,0 +1,71 @@
+"""The apparatus as CSV: one row per variation unit and collated text (see
+:mod:`collatio.apparatus.table` for the columns), for analysis in pandas, R or a spreadsheet.
+
+Fields are quoted as RFC 4180 says (``csv.QUOTE_MINIMAL``, ``\\r\\n`` between rows), so
+commas, quotes and line breaks in a reading survive. A cell that a spreadsheet would run as a
+formula (one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written
+with a leading ``'`` unless ``-O formulas=keep`` asks for the text exactly. Both an omission
+and a lacunose text have an empty ``reading``: the ``lacunose`` column tells them apart.
+Options: ``delimiter`` (``,`` by default, ``tab`` or ``;``), ``formulas`` (``quote`` or
+``keep``). Control characters other than tabs and line breaks are written as ``\\xNN``
+escapes, as in the text format, so a CSV shown in a terminal cannot drive it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from collatio.apparatus.model import Apparatus
+from collatio.apparatus.table import COLUMNS, rows
+from collatio.errors import RenderError
+from collatio.render.base import Renderer
+from collatio.render.text import safe
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_DELIMITERS = {",": ",", "comma": ",", "tab": "\t", "\t": "\t", ";": ";", "semicolon": ";"}
+
+
+class CSVRenderer(Renderer):
+    """One row per unit and text: unit, type, witness, reading, lemma, hand, place."""
+
+    name = "csv"
+    aliases = ("tsv",)
+    filenames = ("*.csv", "*.tsv")
+    media_type = "text/csv"
+    extension = ".csv"
+
+    def _cell(self, value: object, keep: bool) -> object:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str):
+            value = safe(value)
+            if not keep and value.startswith(_FORMULA):
+                return "'" + value
+        return value
+
+    def chunks(self, apparatus: Apparatus) -> Iterator[str]:
+        raw = str(self.options.get("delimiter", ","))
+        delimiter = _DELIMITERS.get(raw.lower() if raw.strip() else raw)
+        if delimiter is None:
+            raise RenderError(f"csv: delimiter must be one of ',', 'tab', ';', not {raw!r}")
+        formulas = str(self.options.get("formulas", "quote")).lower()
+        if formulas not in ("quote", "keep"):
+            raise RenderError(f"csv: formulas must be 'quote' or 'keep', not {formulas!r}")
+        keep = formulas == "keep"
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(COLUMNS)
+        for n, row in enumerate(rows(apparatus), 1):
+            writer.writerow([self._cell(value, keep) for value in row])
+            if n % 1000 == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    def render(self, apparatus: Apparatus) -> str:
+        return "".join(self.chunks(apparatus))

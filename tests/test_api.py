@@ -1,0 +1,291 @@
+"""The Python API a programmer meets first: ``collate_texts``, one-line reprs, notebook
+displays, the tidy table (CSV, pandas) and renderers from other packages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import textwrap
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+import collatio
+from collatio.apparatus import Apparatus
+from collatio.apparatus.table import COLUMNS, rows
+from collatio.cli import main
+from collatio.errors import CollationError, RenderError
+from collatio.render import base as render_base
+from collatio.render import get_renderer, renderer_for_filename, renderer_names
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_002 = ROOT / "seeds" / "002_82ee7afc6dc33c74.txt"
+
+
+@pytest.fixture(scope="module")
+def parsed() -> collatio.ParseResult:
+    return collatio.parse([SEED_002])
+
+
+@pytest.fixture(scope="module")
+def seed() -> Apparatus:
+    return collatio.collate([SEED_002])
+
+
+# --- collate_texts --------------------------------------------------------------------------
+
+
+def test_collate_texts_names_each_text_by_its_key() -> None:
+    app = collatio.collate_texts({"F": "I received your reply.", "D": "I received your response."})
+    assert app.sigla == ("F", "D")
+    assert [(u.type.value, [(r.text, r.witnesses) for r in u.readings]) for u in app] == [
+        ("substitution", [("reply", ("F",)), ("response", ("D",))])]
+    assert app.witness("F").path == "F"
+
+
+def test_collate_texts_reads_hand_revisions_and_takes_collate_options() -> None:
+    texts = [("F", "I sent them today."), ("D", "I sent [it] *them* Today.")]
+    app = collatio.collate_texts(texts, convention="hand-revision", base="F",
+                                 normalize=["case"])
+    assert app.sigla == ("F", "D-ac", "D-pc") and app.base == "F"
+    (unit,) = app.units  # 'Today' and 'today' agree once case is normalized
+    assert {r.text: r.witnesses for r in unit.readings} == {"them": ("F", "D-pc"), "it": ("D-ac",)}
+    assert app.revisions and all(f.witness == "D" for f in app.revisions)
+
+
+def test_collate_texts_refuses_what_it_cannot_name() -> None:
+    with pytest.raises(CollationError, match="called the same"):
+        collatio.collate_texts([("A", "x"), ("A", "y")])
+    with pytest.raises(TypeError, match="'B' is a bytes"):
+        collatio.collate_texts({"A": "x", "B": b"y"})  # type: ignore[dict-item]
+
+
+# --- reprs ------------------------------------------------------------------------------------
+
+
+def public_instances(parsed: collatio.ParseResult, seed: Apparatus) -> dict[str, object]:
+    """A real instance of every public model class, made from the seed."""
+    draft = parsed.witness("D")
+    span = next(span for span, _ in draft.spans() if span.kind.value == "add")
+    unit = next(u for u in seed.units if u.lacunose)
+    assert seed.alignment is not None and seed.tokens is not None
+    return {
+        "ParseResult": parsed, "Witness": draft, "State": draft.state("post"),
+        "Piece": draft.state("post").pieces[0], "Marker": draft.state("post").markers[0],
+        "Span": span, "Diagnostic": parsed.diagnostics[0],
+        "Convention": collatio.get_convention("hand-revision"),
+        "Apparatus": seed, "VariationUnit": unit, "Reading": unit.readings[0],
+        "Place": unit.readings[0].places[0], "CollatedWitness": seed.witnesses[0],
+        "RevisionFate": seed.revisions[0], "Revisions": seed.revisions,
+        "DocumentText": seed.documents[0], "Run": seed.documents[0].runs[0],
+        "Alignment": seed.alignment, "TokenList": seed.tokens[0],
+        "Token": seed.tokens[0].token(0),
+        "Normalization": collatio.Normalization.from_names(["case"]),
+        "CollationOptions": collatio.CollationOptions(),
+    }
+
+
+def test_every_public_class_has_a_one_line_repr(
+    parsed: collatio.ParseResult, seed: Apparatus
+) -> None:
+    for name, value in public_instances(parsed, seed).items():
+        assert type(value).__name__ == name
+        text = repr(value)
+        assert "\n" not in text and len(text) <= 160, (name, len(text), text)
+
+
+def test_reprs_say_what_matters(parsed: collatio.ParseResult, seed: Apparatus) -> None:
+    assert repr(seed) == ("<Apparatus: 3 texts (F D-ac D-pc), base F, 46 variation units, "
+                          f"{len(seed.revisions)} hand revisions, 2 diagnostics>")
+    assert repr(parsed) == "<ParseResult: 1 source, 2 witnesses (F D), 2 diagnostics>"
+    u4 = next(u for u in seed.units if u.id == "u4")
+    assert repr(u4) == "<VariationUnit u4 substitution: 'reply' F | 'response' D-ac D-pc>"
+    post = parsed.witness("D").state("post")
+    assert repr(post).startswith("<State post: 750 words, ") and "4 markers" in repr(post)
+    assert repr(parsed.witness("D")).startswith(
+        "<Witness D 'Draft Message from Stalin to Mao Zedong' 1950-10-04: hand-revision, "
+        "states ante+post, ")
+
+
+# --- notebook displays ------------------------------------------------------------------------
+
+
+def html_of(value: object) -> lxml.html.HtmlElement:
+    markup = value._repr_html_()  # type: ignore[attr-defined]
+    return lxml.html.fragment_fromstring(markup, create_parent="div")
+
+
+def test_displays_show_hands_and_lacunae(parsed: collatio.ParseResult, seed: Apparatus) -> None:
+    doc = html_of(seed)
+    text = doc.text_content()
+    assert "Apparatus: 3 texts, base F, 46 variation units" in text
+    # u7: the base F is lacunose; the draft's hand deleted one reading and added the other
+    row = doc.xpath("//tr[td[1]='u7']")[0]
+    cells = [td.text_content() for td in row.xpath("td")]
+    assert cells[3] == "lacuna in F" and "om." not in cells[3]
+    assert row.xpath(".//del[text()='sending to Korea a']")
+    assert row.xpath(".//ins[text()='minimum']")
+    assert "D-ac deleted by hand" in cells[4] and "D-pc added by hand" in cells[4]
+    unit = next(u for u in seed.units if u.id == "u7")
+    unit_doc = html_of(unit)
+    assert "Variation unit u7: lacuna" in unit_doc.text_content()
+    assert unit_doc.xpath("//tr[td[6]='added by hand']")
+
+
+def test_witness_state_and_revision_displays(
+    parsed: collatio.ParseResult, seed: Apparatus
+) -> None:
+    draft = html_of(parsed.witness("D"))
+    assert draft.xpath("//ins[contains(., 'minimum')]") and draft.xpath(
+        "//del[contains(., 'sending to Korea a')]")
+    assert "hand-revision" in draft.text_content() and "1950-10-04" in draft.text_content()
+    post = html_of(parsed.witness("D").state("post"))
+    assert post.xpath("//ins[contains(., 'minimum')]") and not post.xpath("//del")
+    ante = html_of(parsed.witness("D").state("ante"))
+    assert ante.xpath("//del[contains(., 'sending to Korea a')]") and not ante.xpath("//ins")
+    report = html_of(seed.revisions)
+    row = report.xpath("//tr[td[4]='minimum']")[0]
+    assert [td.text_content() for td in row.xpath("td")][:5] == [
+        "D", "35:83", "insertion", "minimum", "unknown"]
+    assert str(seed.revisions) == collatio.apparatus.revision_report(seed.revisions)
+    assert html_of(parsed).xpath("//td[.='hand-revision']")
+
+
+def test_displays_escape_and_scope_their_styles() -> None:
+    app = collatio.collate_texts({"<img src=x onerror=alert(2)>": "x <script>alert(1)</script> y",
+                                  "B": "x y"})
+    markup = app._repr_html_()
+    doc = lxml.html.fragment_fromstring(markup, create_parent="div")
+    assert not doc.xpath("//script|//img|//@onerror")
+    assert "<script>alert(1)</script>" in doc.text_content()
+    assert "<img src=x onerror=alert(2)>" in doc.text_content()
+    style = doc.xpath("//style")[0].text
+    selectors = [rule.split("{")[0] for rule in style.split("}") if "{" in rule]
+    assert selectors and all(
+        all(part.strip().startswith(".collatio-display") for part in sel.split(","))
+        for sel in selectors), selectors
+
+
+def test_displays_of_large_collations_stay_small() -> None:
+    words = [f"w{i}" for i in range(3000)]
+    other = [w if i % 5 else w + "x" for i, w in enumerate(words)]
+    app = collatio.collate_texts({"A": " ".join(words), "B": " ".join(other)})
+    assert len(app.units) > 500
+    markup = app._repr_html_()
+    assert "only the first 200 of" in markup and len(markup) < 200_000
+
+
+# --- the tidy table: CSV and pandas ---------------------------------------------------------
+
+
+def test_rows_one_per_unit_and_text(seed: Apparatus) -> None:
+    table = list(rows(seed))
+    assert len(table) == len(seed.units) * len(seed.witnesses)
+    u7 = [r for r in table if r.unit == "u7"]
+    assert [(r.witness, r.reading, r.lacunose, r.hand) for r in u7] == [
+        ("F", None, True, None), ("D-ac", "sending to Korea a", False, "del"),
+        ("D-pc", "minimum", False, "add")]
+    for r in table:
+        if not r.lacunose:
+            unit = next(u for u in seed.units if u.id == r.unit)
+            reading = unit.reading_of(r.witness)
+            assert reading is not None and reading.text == r.reading
+            assert r.lemma == (reading is unit.lemma)
+
+
+def test_csv_renderer(seed: Apparatus) -> None:
+    assert renderer_for_filename("x.csv").name == "csv"
+    text = collatio.render(seed, "csv")
+    parsed = list(csv.reader(io.StringIO(text)))
+    assert tuple(parsed[0]) == COLUMNS
+    assert len(parsed) == 1 + len(seed.units) * len(seed.witnesses)
+    expected = [["" if v is None else ("true" if v is True else "false" if v is False else str(v))
+                 for v in row] for row in rows(seed)]
+    assert parsed[1:] == expected
+    tab = collatio.render(seed, "csv", delimiter="tab")
+    assert tab.splitlines()[0] == "\t".join(COLUMNS)
+    with pytest.raises(RenderError, match="delimiter"):
+        collatio.render(seed, "csv", delimiter="|")
+
+
+def test_csv_quotes_and_defuses_formulas() -> None:
+    app = collatio.collate_texts({"A": 'x "a, b" y', "B": "x =HYPERLINK(1) y"})
+    text = collatio.render(app, "csv")
+    readings = {r[3]: r[6] for r in csv.reader(io.StringIO(text))}
+    assert readings["A"] == '"a, b"' and readings["B"] == "'=HYPERLINK(1)"
+    kept = {r[3]: r[6] for r in csv.reader(io.StringIO(collatio.render(app, "csv",
+                                                                        formulas="keep")))}
+    assert kept["B"] == "=HYPERLINK(1)"
+
+
+def test_to_dataframe(seed: Apparatus) -> None:
+    pandas = pytest.importorskip("pandas")
+    frame = seed.to_dataframe()
+    assert list(frame.columns) == list(COLUMNS)
+    assert len(frame) == len(seed.units) * len(seed.witnesses)
+    assert str(frame["line"].dtype) == "Int64"
+    lacunose = frame[frame["lacunose"]]
+    assert set(lacunose["witness"]) == {"F"} and lacunose["line"].isna().all()
+    by_hand = frame.groupby("hand", observed=True)["unit"].count().to_dict()
+    assert by_hand == {hand: sum(1 for r in rows(seed) if r.hand == hand)
+                       for hand in ("add", "del", "mixed")}
+    again = pandas.read_csv(io.StringIO(collatio.render(seed, "csv", formulas="keep")),
+                            keep_default_na=False)
+    assert list(again["reading"]) == ["" if pandas.isna(v) else v for v in frame["reading"]]
+
+
+# --- renderers from other packages ----------------------------------------------------------
+
+
+PLUGIN = '''
+from collatio.render.base import Renderer
+
+class CountRenderer(Renderer):
+    name = "unitcount"
+    filenames = ("*.count",)
+    extension = ".count"
+
+    def render(self, apparatus):
+        return f"{len(apparatus.units)} units\\n"
+'''
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An installed package 'collatio_count' declaring a renderer entry point."""
+    (tmp_path / "collatio_count").mkdir()
+    (tmp_path / "collatio_count" / "__init__.py").write_text(PLUGIN)
+    (tmp_path / "collatio_broken").mkdir()
+    (tmp_path / "collatio_broken" / "__init__.py").write_text("raise ImportError('no lib')\n")
+    info = tmp_path / "collatio_count-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: collatio-count\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(textwrap.dedent("""\
+        [collatio.renderers]
+        unitcount = collatio_count:CountRenderer
+        broken = collatio_broken:Renderer
+        """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry = dict(render_base._REGISTRY)
+    loaded = list(render_base._LOADED)
+    yield tmp_path
+    render_base._REGISTRY.clear()
+    render_base._REGISTRY.update(registry)
+    render_base._LOADED[:] = loaded
+    render_base._BROKEN.clear()
+    for name in ("collatio_count", "collatio_broken"):
+        sys.modules.pop(name, None)
+
+
+def test_a_renderer_from_another_package(plugin: Path, seed: Apparatus) -> None:
+    assert collatio.render(seed, "unitcount") == "46 units\n"
+    out = io.StringIO()
+    assert main(["collate", str(SEED_002), "--format", "unitcount"], stdout=out) == 0
+    assert out.getvalue() == "46 units\n"
+    with pytest.raises(RenderError, match=r"plugin that failed to load.*ImportError: no lib"):
+        get_renderer("broken")
+    render_base._LOADED.clear()
+    assert "unitcount" in renderer_names() and "broken" not in renderer_names()
+    assert renderer_for_filename("a.count").name == "unitcount"
