@@ -76,9 +76,9 @@ def test_usage_errors_exit_2(argv: list[str]) -> None:
     assert code == 2 and "error" in err
 
 
-def test_unknown_convention_exit_1() -> None:
+def test_unknown_convention_is_a_usage_error() -> None:
     code, _, err = run("parse", SEED, "--convention", "nonesuch")
-    assert code == 1 and "unknown convention 'nonesuch'" in err
+    assert code == 2 and "unknown convention 'nonesuch'" in err
 
 
 def test_forced_convention_applies_to_every_witness() -> None:
@@ -146,11 +146,11 @@ def test_collate_options() -> None:
     assert all(u["type"] != "transposition" for u in data["apparatus"])
 
 
-def test_collate_unknown_normalizer_and_base_exit_1() -> None:
+def test_collate_unknown_normalizer_and_base_are_usage_errors() -> None:
     code, _, err = run("collate", SEED, "--normalize", "spelling")
-    assert code == 1 and "unknown normalizer(s) 'spelling'" in err
+    assert code == 2 and "unknown normalizer(s) 'spelling'" in err
     code, _, err = run("collate", SEED, "--base", "Q")
-    assert code == 1 and "unknown base 'Q'" in err
+    assert code == 2 and "unknown base 'Q'" in err
 
 
 def test_collate_output_format_from_file_name(tmp_path: Path) -> None:

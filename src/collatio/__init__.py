@@ -37,11 +37,13 @@ from collatio.errors import (
     LimitError,
     ManifestError,
     MarkupError,
+    OptionError,
     RenderError,
 )
 from collatio.interop import ApparatusReader
 from collatio.markup import Convention, Span, SpanKind, get_convention, parse_markup
 from collatio.normalize import Normalization, load_equivalents
+from collatio.progress import stage
 from collatio.readers import (
     HEAD_BYTES,
     Reader,
@@ -99,11 +101,17 @@ def parse(
     loaded = _manifest(manifest)
     read_options = ReadOptions(encoding, convention, loaded, _options(options))
     names, twice = _input_names(paths, loaded)
-    results = [
-        reader.read(data, path, read_options)
-        for path, data, reader in _read_inputs(names, from_, max_bytes)
-    ]
+    with stage(_reading(names)):
+        results = [
+            reader.read(data, path, read_options)
+            for path, data, reader in _read_inputs(names, from_, max_bytes)
+        ]
     return name_witnesses(_merged(results, twice), sigla, strict=strict)
+
+
+def _reading(names: Sequence[str]) -> str:
+    """The progress line for reading *names*."""
+    return f"reading {len(names)} file{'s' if len(names) != 1 else ''}"
 
 
 def _merged(results: Iterable[ParseResult], twice: Sequence[Diagnostic]) -> ParseResult:
@@ -182,16 +190,17 @@ def collate(
     loaded = _manifest(manifest)
     read_options = ReadOptions(encoding, convention, loaded, _options(options))
     names, twice = _input_names(paths, loaded)
-    inputs = _read_inputs(names, from_, max_bytes)
-    if len(inputs) == 1 and loaded is None and not sigla:
-        path, data, reader = inputs[0]
-        if isinstance(reader, ApparatusReader):
-            return reader.read_apparatus(data, path, read_options)
-    parsed = name_witnesses(
-        _merged((reader.read(data, path, read_options) for path, data, reader in inputs),
-                twice),
-        sigla, strict=strict,
-    )
+    with stage(_reading(names)):
+        inputs = _read_inputs(names, from_, max_bytes)
+        if len(inputs) == 1 and loaded is None and not sigla:
+            path, data, reader = inputs[0]
+            if isinstance(reader, ApparatusReader):
+                return reader.read_apparatus(data, path, read_options)
+        parsed = name_witnesses(
+            _merged((reader.read(data, path, read_options) for path, data, reader in inputs),
+                    twice),
+            sigla, strict=strict,
+        )
     return collate_witnesses(parsed.witnesses, collation, parsed.diagnostics)
 
 
@@ -316,6 +325,7 @@ __all__ = [
     "MarkupError",
     "Metadata",
     "Normalization",
+    "OptionError",
     "ParseResult",
     "ReadOptions",
     "Reader",

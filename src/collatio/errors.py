@@ -77,6 +77,20 @@ class CollationError(CollatioError, ValueError):
     """Witnesses cannot be collated as asked (e.g. duplicate sigla, unknown base)."""
 
 
+class OptionError(CollatioError, ValueError):
+    """An option the caller gave names nothing there is: an unknown normalizer, base siglum
+    or convention. The command line reports it as a usage error (exit status 2), without a
+    file position; the narrower classes below are also their stage's own error."""
+
+
+class UnknownBaseError(CollationError, OptionError):
+    """``base`` names no collated text."""
+
+
+class UnknownConventionError(ConventionError, OptionError):
+    """A convention name is neither a preset nor a file."""
+
+
 class LimitError(CollatioError, ValueError):
     """An input exceeds a configured limit (file size, witnesses, words)."""
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 import attrs
 import regex
 
-from collatio.errors import CollatioError
+from collatio.errors import CollatioError, OptionError
 
 Normalizer = Callable[[str], str]
 
@@ -94,7 +94,7 @@ class Normalization:
     def __attrs_post_init__(self) -> None:
         unknown = [name for name in self.names if name not in NORMALIZERS]
         if unknown:
-            raise CollatioError(
+            raise OptionError(
                 f"unknown normalizer(s) {', '.join(map(repr, unknown))}; "
                 f"known: {', '.join(NORMALIZERS)}"
             )

@@ -44,9 +44,10 @@ from collatio.apparatus.model import (
 )
 from collatio.apparatus.revisions import revision_fates
 from collatio.diagnostics import Diagnostic
-from collatio.errors import CollationError, LimitError
+from collatio.errors import CollationError, LimitError, UnknownBaseError
 from collatio.markup.tree import Node, Span
 from collatio.normalize import Normalization, minor_form
+from collatio.progress import stage
 from collatio.textpos import LineIndex
 from collatio.tokens import TokenKind, TokenList, tokenize
 from collatio.witness import StateName, Witness
@@ -115,7 +116,7 @@ def choose_base(collated: Sequence[CollatedWitness], requested: str | None) -> s
             for c in collated:
                 if c.witness == requested and c.siglum == requested + suffix:
                     return c.siglum
-        raise CollationError(
+        raise UnknownBaseError(
             f"unknown base {requested!r}; choose one of: {', '.join(sigla)}"
         )
     dated = [(c.date, i) for i, c in enumerate(collated) if c.date]
@@ -218,14 +219,16 @@ def collate_tokens(
             "memory (about 1 GB per 2 million tokens)"
         )
     base = choose_base(collated, options.base)
-    alignment = align_in_guide_order(
-        [tl.norms for tl in token_lists],
-        detect_transpositions=options.transpositions,
-        transposition_min_length=options.transposition_min_length,
-    )
-    places = _PlaceMaker(token_lists, line_indexes)
-    grouper = _Grouper(alignment, token_lists, collated, base, places, options)
-    units = grouper.units()
+    with stage(f"aligning {len(collated)} texts ({total:,} tokens)"):
+        alignment = align_in_guide_order(
+            [tl.norms for tl in token_lists],
+            detect_transpositions=options.transpositions,
+            transposition_min_length=options.transposition_min_length,
+        )
+    with stage("grouping variation units"):
+        places = _PlaceMaker(token_lists, line_indexes)
+        grouper = _Grouper(alignment, token_lists, collated, base, places, options)
+        units = grouper.units()
     return Apparatus(
         witnesses=tuple(collated),
         base=base,

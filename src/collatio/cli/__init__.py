@@ -21,7 +21,7 @@ from types import FrameType
 from typing import TextIO, cast
 
 from collatio._version import __version__
-from collatio.cli import collate, conventions, parse, survey
+from collatio.cli import collate, completion, conventions, formats, parse, survey
 from collatio.cli._args import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -30,9 +30,10 @@ from collatio.cli._args import (
     EXIT_USAGE,
     Parser,
     UsageError,
+    add_color,
 )
 from collatio.cli.output import ClosedStream
-from collatio.errors import CollatioError
+from collatio.errors import CollatioError, OptionError
 from collatio.terminal import printable
 
 __all__ = [
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = (parse, collate, conventions, survey)
+COMMANDS = (parse, collate, conventions, survey, formats, completion)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"collatio {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    add_color(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
         command.register(commands)
@@ -115,12 +117,18 @@ def main(
     # them again and again for nothing (a third of the time on a million-word collation).
     collecting = gc.isenabled()
     gc.disable()
+    args.stderr = err
     try:
         with _signals_unwind():
             status: int = args.handler(args, out)
         return status
     except UsageError as exc:
         _say(err, f"error: {exc}")
+        return EXIT_USAGE
+    except OptionError as exc:  # an unknown base, normalizer or convention: bad usage
+        if args.debug:
+            raise
+        _say(err, f"error: {exc.message}")
         return EXIT_USAGE
     except CollatioError as exc:
         if args.debug:

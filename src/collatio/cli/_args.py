@@ -66,6 +66,20 @@ def add_limits(command: argparse.ArgumentParser) -> None:
     )
 
 
+def add_color(command: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """``--color WHEN`` (before or after the command) and, for a command, ``--no-progress``."""
+    command.add_argument(
+        "--color", choices=("auto", "always", "never"), metavar="WHEN",
+        default="auto" if top else argparse.SUPPRESS,
+        help="colour the output: auto (a terminal, unless NO_COLOR is set or TERM=dumb; "
+        "FORCE_COLOR forces it), always or never" if top else argparse.SUPPRESS,
+    )
+    if not top:
+        command.add_argument("--no-progress", action="store_true",
+                             help="never show progress on the terminal (shown only on a "
+                             "terminal's standard error, after a second's work)")
+
+
 def add_debug(command: argparse.ArgumentParser) -> None:
     """``--debug`` after the command as well as before it."""
     command.add_argument(

@@ -10,10 +10,21 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 import collatio
-from collatio.cli._args import EXIT_OK, UsageError, add_debug, add_limits
-from collatio.cli._inputs import add_input_options, input_arguments
-from collatio.cli.output import Inputs, Outputs, check_target, is_tty, note, stem, write
+from collatio.cli._args import (
+    EXIT_OK,
+    UsageError,
+    add_color,
+    add_debug,
+    add_limits,
+    terminal_width,
+)
+from collatio.cli._inputs import FORMATS, add_input_options, input_arguments
+from collatio.cli.output import Inputs, Outputs, check_target, is_terminal, note, stem, warn, write
+from collatio.cli.style import progress, show_progress, use_color
 from collatio.errors import CollatioError, RenderError
+from collatio.markup.conventions import PRESETS, get_convention
+from collatio.normalize import Normalization
+from collatio.progress import stage
 from collatio.readers import ReaderError
 from collatio.render import get_renderer, renderer_for_filename, renderer_names
 from collatio.render.base import Renderer, format_modules
@@ -28,6 +39,10 @@ def register(commands: Any) -> None:
         "critical apparatus. A draft with hand revisions takes part as two texts, as first "
         "written (SIGLUM-ac) and as revised (SIGLUM-pc), with any ordered layers between "
         "(SIGLUM-c1, ...). One apparatus written by collatio (TEI or JSON) is read back.",
+        epilog=f"Input formats (--from): {FORMATS}. Conventions (--convention): "
+        f"{', '.join(PRESETS)}, or a .toml file ('collatio conventions' shows them). Formats "
+        "and their -O options: 'collatio formats'. Exit status: 0 done, 1 bad input, 2 bad "
+        "usage.",
     )
     collate.add_argument(
         "files", nargs="*", metavar="FILE",
@@ -43,7 +58,8 @@ def register(commands: Any) -> None:
     )
     collate.add_argument("--manifest", metavar="M", help="TOML manifest overriding the defaults")
     collate.add_argument(
-        "--convention", metavar="NAME", help="force a convention for every witness"
+        "--convention", metavar="NAME",
+        help=f"force a convention for every witness: {', '.join(PRESETS)} or a .toml file",
     )
     collate.add_argument(
         "--normalize", metavar="LIST", default="",
@@ -67,11 +83,12 @@ def register(commands: Any) -> None:
     collate.add_argument(
         "-O", "--option", action="append", default=[], metavar="KEY=VALUE",
         help="an option for the output format, e.g. -O body_only=true (LaTeX), -O width=80 "
-        "(text); repeatable",
+        "(text); repeatable; 'collatio formats' lists each format's options",
     )
     output = collate.add_mutually_exclusive_group()
     output.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
     output.add_argument("--out", metavar="DIR", help="write every format into DIR")
+    add_color(collate)
     add_debug(collate)
     collate.set_defaults(handler=run)
 
@@ -84,9 +101,15 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
     if args.join < 0:
         raise UsageError("--join must be 0 or more")
     normalizers = [name.strip() for name in args.normalize.split(",") if name.strip()]
+    Normalization.from_names(normalizers)  # an unknown name is a usage error, before any work
+    if args.convention is not None:
+        get_convention(args.convention)  # likewise; a broken .toml file is an input error
     options = render_options(args.option)
-    to_terminal = is_tty(stdout) and not (args.output and args.output != "-")
-    options.setdefault("color", to_terminal)
+    err: TextIO = args.stderr
+    to_stdout = not (args.output and args.output != "-") and not args.out
+    options.setdefault("color", to_stdout and use_color(stdout, args.color))
+    if to_stdout and is_terminal(stdout) and "width" not in options:
+        options["width"] = max(terminal_width(), 40)
     renderer = None
     if args.format:
         try:
@@ -111,16 +134,39 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         check_target(args.output, inputs, f"-o {args.output}")
     plan = _every_format(args, options, inputs) if args.out else []
     reading = input_arguments(args)
-    try:
-        apparatus = _collate(args, manifest, normalizers, reading)
-    except ReaderError as error:
-        raise UsageError(str(error)) from None
-    if renderer is not None:
-        # the coloured text apparatus escapes its own text (and must keep its colours)
-        escape = False if options.get("color") else None
-        write(renderer.chunks(apparatus), args.output, stdout, inputs=inputs, escape=escape)
-        return EXIT_OK
-    directory = args.out
+    with progress(err, show_progress(err, not args.no_progress)) as display:
+        try:
+            apparatus = _collate(args, manifest, normalizers, reading)
+        except ReaderError as error:
+            raise UsageError(str(error)) from None
+        # warnings reach the terminal even when the output goes elsewhere; a text apparatus
+        # shown on the terminal lists them already
+        shown = renderer is not None and renderer.name == "text" and not args.output \
+            and is_terminal(stdout)
+        if not shown:
+            warn(apparatus.diagnostics, err, use_color(err, args.color))
+        if renderer is None:
+            with stage(f"writing {len(plan)} files into {args.out}"):
+                _write_every_format(args.out, apparatus, inputs, plan)
+        else:
+            if display is not None and not args.output:
+                display.stop()  # the output goes to the terminal the progress is drawn on
+            # the coloured text apparatus escapes its own text (and must keep its colours)
+            escape = False if options.get("color") else None
+            with stage(f"writing {args.output or 'the output'}"):
+                write(renderer.chunks(apparatus), args.output, stdout, inputs=inputs,
+                      escape=escape)
+    for target, _ in plan:
+        note(stdout, f"wrote {target}")
+    return EXIT_OK
+
+
+def _write_every_format(
+    directory: str, apparatus: collatio.Apparatus, inputs: Inputs,
+    plan: list[tuple[str, Renderer]],
+) -> None:
+    """Every format of *plan* into *directory*, all or none (a directory made for them is
+    removed again when none could be written)."""
     created = not os.path.isdir(directory)
     try:
         os.makedirs(directory, exist_ok=True)
@@ -137,9 +183,6 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
             with contextlib.suppress(OSError):
                 os.rmdir(directory)  # only if still empty
         raise
-    for target, _ in plan:
-        note(stdout, f"wrote {target}")
-    return EXIT_OK
 
 
 def _every_format(

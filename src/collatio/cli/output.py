@@ -30,6 +30,7 @@ from typing import TextIO
 import attrs
 
 from collatio.cli._args import UsageError
+from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import OutputError
 from collatio.terminal import printable
 
@@ -306,6 +307,23 @@ def stem(files: Sequence[str], manifest: str | None) -> str:
     return os.path.basename(first).split(".")[0] or "apparatus"
 
 
+def warn(diagnostics: Iterable[Diagnostic], err: TextIO, color: bool = False) -> None:
+    """Every warning and error among *diagnostics*, one line each, on *err*, escaped
+    (:func:`~collatio.terminal.printable`) and coloured when *color*; nothing if *err*
+    cannot be written (there is nowhere left to say so)."""
+    from collatio.cli.style import paint
+
+    lines = []
+    for d in diagnostics:
+        if d.severity is not Severity.INFO:
+            what = "error" if d.severity is Severity.ERROR else "warning"
+            lines.append(paint(printable(str(d)), what, color) + "\n")
+    if lines:
+        with contextlib.suppress(OSError, ValueError):  # as for error messages: best effort
+            _write_pieces(err, lines)
+            err.flush()
+
+
 def is_terminal(stream: TextIO) -> bool:
     """Whether *stream* is a terminal (whatever ``NO_COLOR`` says)."""
     isatty = getattr(stream, "isatty", None)
@@ -314,7 +332,3 @@ def is_terminal(stream: TextIO) -> bool:
     except (OSError, ValueError):
         return False
 
-
-def is_tty(stream: TextIO) -> bool:
-    """Whether to colour what goes to *stream*: a terminal, and ``NO_COLOR`` unset."""
-    return is_terminal(stream) and not os.environ.get("NO_COLOR")

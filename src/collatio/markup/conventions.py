@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 import regex
 
-from collatio.errors import ConventionError
+from collatio.errors import ConventionError, UnknownConventionError
 from collatio.markup.tree import SpanKind
 
 #: Matching a rule pattern against one mark's context may take at most this long (seconds);
@@ -352,7 +352,7 @@ def get_convention(name_or_path: str) -> Convention:
         return PRESETS[name_or_path]
     if name_or_path.endswith(".toml") or os.path.isfile(name_or_path):
         return load_convention(name_or_path)
-    raise ConventionError(
+    raise UnknownConventionError(
         f"unknown convention {name_or_path!r}; presets: {', '.join(PRESETS)} (or a .toml file)"
     )
 

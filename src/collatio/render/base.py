@@ -43,6 +43,8 @@ class Renderer:
     media_type: ClassVar[str] = "text/plain"
     #: File name suffix used when writing every format into a directory.
     extension: ClassVar[str] = ".txt"
+    #: The ``-O`` options the format takes: name -> what it does (``collatio formats``).
+    OPTIONS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, **options: Any) -> None:
         self.options = options
@@ -136,6 +138,12 @@ def renderer_names(*, aliases: bool = False) -> list[str]:
     if aliases:
         return sorted(_REGISTRY)
     return sorted({cls.name for cls in _REGISTRY.values()})
+
+
+def renderer_classes() -> list[type[Renderer]]:
+    """Every registered renderer class (plugins included), once each, by name."""
+    _load_all()
+    return sorted(set(_REGISTRY.values()), key=lambda cls: cls.name)
 
 
 def get_renderer(name: str, **options: Any) -> Renderer:

@@ -7,8 +7,9 @@ formula (one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage retur
 with a leading ``'`` unless ``-O formulas=keep`` asks for the text exactly. Both an omission
 and a lacunose text have an empty ``reading``: the ``lacunose`` column tells them apart.
 Options: ``delimiter`` (``,`` by default, ``tab`` or ``;``), ``formulas`` (``quote`` or
-``keep``). Control characters other than tabs and line breaks are written as ``\\xNN``
-escapes, as in the text format, so a CSV shown in a terminal cannot drive it.
+``keep``). Characters that could drive a terminal (control characters other than tab and
+newline, bidi controls) are written as escapes by :func:`collatio.terminal.printable`, so a
+CSV shown in a terminal cannot drive it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collatio.apparatus.model import Apparatus
 from collatio.apparatus.table import COLUMNS, rows
 from collatio.errors import RenderError
 from collatio.render.base import Renderer
-from collatio.render.text import safe
+from collatio.terminal import printable
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _DELIMITERS = {",": ",", "comma": ",", "tab": "\t", "\t": "\t", ";": ";", "semicolon": ";"}
@@ -31,10 +32,13 @@ class CSVRenderer(Renderer):
     """One row per unit and text: unit, type, witness, reading, lemma, hand, place."""
 
     name = "csv"
-    aliases = ("tsv",)
-    filenames = ("*.csv", "*.tsv")
+    filenames = ("*.csv",)
     media_type = "text/csv"
     extension = ".csv"
+    OPTIONS = {  # noqa: RUF012 (a ClassVar of the base)
+        "delimiter": "',' (default), 'tab' or ';'",
+        "formulas": "'quote' (default: a cell starting =, +, -, @ gets a leading ') or 'keep'",
+    }
 
     def _cell(self, value: object, keep: bool) -> object:
         if value is None:
@@ -42,7 +46,7 @@ class CSVRenderer(Renderer):
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, str):
-            value = safe(value)
+            value = printable(value, newlines=True)
             if not keep and value.startswith(_FORMULA):
                 return "'" + value
         return value

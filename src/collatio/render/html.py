@@ -610,6 +610,10 @@ class HTMLRenderer(Renderer):
     filenames = ("*.html", "*.htm")
     media_type = "text/html"
     extension = ".html"
+    OPTIONS = {  # noqa: RUF012 (a ClassVar of the base)
+        "long_words": "fold readings longer than this many words (default 60)",
+        "preview_words": "words a folded reading shows (default 12)",
+    }
 
     def render(self, apparatus: Apparatus) -> str:
         builder = _Builder(apparatus, int(self.options.get("long_words", 60)),

@@ -216,6 +216,9 @@ class JSONRenderer(Renderer):
     filenames = ("*.json",)
     media_type = "application/json"
     extension = ".json"
+    OPTIONS = {  # noqa: RUF012 (a ClassVar of the base)
+        "indent": "indent nested data by this many spaces (default: compact lines)",
+    }
 
     def render(self, apparatus: Apparatus) -> str:
         """Indented at the top, one compact line per unit, witness, revision and diagnostic:

@@ -270,6 +270,12 @@ class LaTeXRenderer(Renderer):
     filenames = ("*.tex",)
     media_type = "application/x-latex"
     extension = ".tex"
+    OPTIONS = {  # noqa: RUF012 (a ClassVar of the base)
+        "body_only": "true: only \\beginnumbering ... \\endnumbering, for \\input",
+        "max_words": "abridge readings longer than this in the notes (default 10)",
+        "lemma_words": "cite longer lemmata as 'first … last' (default 4)",
+        "title": "the title (default: the base witness's label)",
+    }
 
     def render(self, apparatus: Apparatus) -> str:
         body = self.body(apparatus)

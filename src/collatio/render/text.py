@@ -30,6 +30,11 @@ class TextRenderer(Renderer):
     filenames = ("*.txt",)
     media_type = "text/plain"
     extension = ".txt"
+    OPTIONS = {  # noqa: RUF012 (a ClassVar of the base)
+        "width": "the line width (default: the terminal's, else 100)",
+        "max_words": "elide readings longer than this many words (default 60; 0: never)",
+        "color": "ANSI colours (default: on a terminal; see --color)",
+    }
 
     def _c(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.options.get("color") else text
@@ -66,7 +71,9 @@ class TextRenderer(Renderer):
         if apparatus.diagnostics:
             out.append("")
             out.append(self._c("Diagnostics", "1"))
-            out.extend(f"  {safe(str(d))}" for d in apparatus.diagnostics)
+            for d in apparatus.diagnostics:  # warnings and errors in yellow
+                line = safe(str(d))
+                out.append(f"  {line if d.severity.value == 'info' else self._c(line, '33')}")
         return "\n".join(out) + "\n"
 
     def _unit(self, unit: VariationUnit, base: str, width: int) -> list[str]:
@@ -80,18 +87,39 @@ class TextRenderer(Renderer):
         limit = int(self.options.get("max_words", 60))
         for reading in unit.readings:
             text = safe(_elide(reading.text, limit)) if reading.text else "om."
+            by_hand = {place.hand for place in reading.places} - {None}
             sigla = " ".join(reading.witnesses)
-            hands = _hand_note(reading)
-            if reading is unit.lemma:
-                body = f"{text} ] {self._c(sigla, '36')}{hands}"
-            else:
-                body = f"{text}  {self._c(sigla, '36')}{hands}"
-            lines.extend(
-                textwrap.wrap(body, width=width, initial_indent=indent,
-                              subsequent_indent=indent + "  ", break_on_hyphens=False)
-                or [indent]
-            )
+            between = " ] " if reading is unit.lemma else "  "
+            body = f"{text}{between}{sigla}{_hand_note(reading)}"
+            # colours are laid on after wrapping, so that they take no width
+            spans = [(len(text) + len(between), len(text) + len(between) + len(sigla), "36")]
+            if reading.text and by_hand <= {"add", "del"} and len(by_hand) == 1:
+                spans.append((0, len(text), "32" if by_hand == {"add"} else "31"))
+            wrapped = textwrap.wrap(body, width=width, initial_indent=indent,
+                                    subsequent_indent=indent + "  ", break_on_hyphens=False)
+            lines.extend(self._paint(body, wrapped, spans) if self.options.get("color")
+                         else wrapped or [indent])
         return lines
+
+    def _paint(self, body: str, wrapped: list[str], spans: list[tuple[int, int, str]]
+               ) -> list[str]:
+        """*wrapped* (lines of *body*) with the parts of *body* in *spans* coloured."""
+        painted, at = [], 0
+        for line in wrapped:
+            content = line.lstrip(" ")
+            start = body.find(content, at)
+            end = start + len(content)
+            at = end
+            marks = sorted((max(a, start), min(b, end), code) for a, b, code in spans
+                           if a < end and b > start)
+            out, cursor = [], start
+            for a, b, code in marks:
+                out.append(body[cursor:a])
+                out.append(self._c(body[a:b], code))
+                cursor = b
+            out.append(body[cursor:end])
+            painted.append(line[: len(line) - len(content)] + "".join(out))
+        return painted
 
 
 def _elide(text: str, limit: int) -> str:
