@@ -21,14 +21,14 @@ stands in the state of layer ``k`` exactly when every revision span around it al
 an ``add`` of layer ``L`` when ``L <= k`` (it was added by then), a ``del`` of layer ``L``
 when ``k < L`` (it was not yet struck). With one layer this is the two-state rule:
 
-==================  ==========  ==========  ==========
-inside a span of    ``ante``    ``post``    ``text``
-==================  ==========  ==========  ==========
-``add``             dropped     kept        kept
-``del``             kept        dropped     kept
-``hi``/``unclear``/``sic``/``element``  kept  kept  kept
-``note``/``supplied``/``gap``   dropped, position marked (all states)
-==================  ==========  ==========  ==========
+======================================  ==========  ==========  ==========
+inside a span of                        ``ante``    ``post``    ``text``
+======================================  ==========  ==========  ==========
+``add``                                 dropped     kept        kept
+``del``                                 kept        dropped     kept
+``hi``/``unclear``/``sic``/``element``  kept        kept        kept
+``note``/``supplied``/``gap``           dropped, position marked (all states)
+======================================  ==================================
 
 so a deletion inside an addition (written by hand, then struck) is in neither ``ante`` nor
 ``post``, and an addition inside a deletion (added, then struck with its passage) is in
@@ -302,7 +302,8 @@ class Witness:
 
     def state(self, name: StateName | str) -> State:
         """The state called *name*: its id (``ante``, ``c1``, ``post``, ``text``) or, for
-        the states there is one of, its :class:`StateName`."""
+        the states there is one of, its :class:`StateName`; a ``KeyError`` lists the states
+        there are."""
         for state in self.states:
             if state.name is name or state.id == name:
                 return state
@@ -596,6 +597,7 @@ class ParseResult:
                         f"{count(len(self.sources), 'source')}", *parts)
 
     def witness(self, siglum: str) -> Witness:
+        """The witness called *siglum* (a ``KeyError`` lists the sigla)."""
         for witness in self.witnesses:
             if witness.siglum == siglum:
                 return witness

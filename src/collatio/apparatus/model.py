@@ -112,6 +112,7 @@ class Reading:
         return f"<Reading {clip(self.text) if self.text else 'om.'} {listed(self.witnesses)}>"
 
     def place(self, siglum: str) -> Place:
+        """Where *siglum* reads this reading (a ``KeyError`` if it does not)."""
         for place in self.places:
             if place.siglum == siglum:
                 return place
@@ -201,7 +202,7 @@ class RevisionFate:
     found: int
     words: int
     units: tuple[str, ...]
-    #: The revision's words that the target reads, runs joined by `` … ``.
+    #: The revision's words that the target reads, runs joined by an ellipsis (``…``).
     reached: str = ""
 
     def __repr__(self) -> str:
@@ -323,6 +324,7 @@ class Apparatus:
         return tuple(w.siglum for w in self.witnesses)
 
     def witness(self, siglum: str) -> CollatedWitness:
+        """The collated text called *siglum* (a ``KeyError`` lists the sigla)."""
         for witness in self.witnesses:
             if witness.siglum == siglum:
                 return witness
@@ -357,6 +359,7 @@ class Apparatus:
         raise KeyError(f"no document {witness!r}")
 
     def token_list(self, siglum: str) -> TokenList:
+        """The tokens of the text *siglum* (a ``ValueError`` for an apparatus read back)."""
         if self.tokens is None:
             raise ValueError("this apparatus was read back from a file and has no tokens")
         return self.tokens[self.sigla.index(siglum)]

@@ -158,6 +158,7 @@ class Convention:
                 f"{count(len(self.rules), 'rule')}>")
 
     def delimiter(self, name: str) -> Delimiter:
+        """The delimiter called *name* (a ``KeyError`` if there is none)."""
         for delimiter in self.delimiters:
             if delimiter.name == name:
                 return delimiter
