@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from collatio.cli._args import EXIT_OK
 from collatio.render.base import renderer_classes
+from collatio.terminal import printable
 
 
 def register(commands: Any) -> None:
@@ -29,9 +30,10 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
     for cls in classes:
         doc = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
         aliases = f" (also {', '.join(cls.aliases)})" if cls.aliases else ""
-        stdout.write(f"{cls.name}{aliases}: {doc}\n")
-        stdout.write(f"  -o {' '.join(cls.filenames) or '(no file name)'}; --out writes "
-                     f"*{cls.extension}; {cls.media_type}\n")
-        for key, help_text in cls.OPTIONS.items():
-            stdout.write(f"  -O {key}: {help_text}\n")
+        # a plugin's names and docstring are shown as they are, escaped
+        lines = [f"{cls.name}{aliases}: {doc}",
+                 f"  -o {' '.join(cls.filenames) or '(no file name)'}; --out writes "
+                 f"*{cls.extension}; {cls.media_type}",
+                 *(f"  -O {key}: {help_text}" for key, help_text in cls.OPTIONS.items())]
+        stdout.write("".join(printable(line) + "\n" for line in lines))
     return EXIT_OK

@@ -211,10 +211,13 @@ class SurveyResult:
         raise KeyError(f"no document {id_or_path!r}")
 
     def family_of(self, id_or_path: str) -> Family | None:
+        """The family of the document with this id or path (see :meth:`document`); None
+        if it belongs to none."""
         wanted = self.document(id_or_path).family
         return next((f for f in self.families if f.id == wanted), None)
 
     def families_by_size(self) -> dict[int, int]:
+        """How many families have each number of members, by size (ascending)."""
         sizes: dict[int, int] = {}
         for family in self.families:
             sizes[len(family.members)] = sizes.get(len(family.members), 0) + 1
