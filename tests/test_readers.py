@@ -271,7 +271,8 @@ def test_own_json_is_not_taken_for_collatex(written: dict[str, Path]) -> None:
 @given(data=st.binary(max_size=400))
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@pytest.mark.parametrize("name", ["text", "collatex", "collatio-json", "collatio-tei"])
+@pytest.mark.parametrize("name", ["text", "collatex", "collatio-json", "collatio-tei", "tei",
+                                  "tei-parallel", "docx", "markdown"])
 def test_any_bytes_give_witnesses_or_a_located_error(
     tmp_path: Path, name: str, data: bytes
 ) -> None:

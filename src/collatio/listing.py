@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from collatio._version import __version__
-from collatio.markup.tree import Span, SpanKind
+from collatio.markup.tree import Span, SpanKind, Text, leaves
 from collatio.sources import Source
 from collatio.textpos import LineIndex
 from collatio.witness import ParseResult, StateName, Witness
@@ -220,6 +220,11 @@ def dumps_deep(value: Any, indent: int = 2, flat_below: int | None = None) -> st
     return "".join(out)
 
 
+def _plain_text(span: Span) -> str:
+    """A span's text without the delimiters inside it (an XML span's tags)."""
+    return "".join(leaf.text for leaf in leaves(span.children) if isinstance(leaf, Text))
+
+
 def _clip(text: str, width: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
@@ -245,6 +250,7 @@ def parse_outline(result: ParseResult, *, width: int = 60) -> str:
             if key not in ("title", "date", "summary"):
                 lines.append(f"    {key:<11} {_clip(value, 90)}")
         spans = list(witness.spans())
+        structured = any(span.kind is SpanKind.ELEMENT for span, _ in spans)
         # a structured format's elements (TEI <p>, <lb/>, a Markdown link) carry no text of
         # their own: counted here, listed by --format json
         elements = sum(1 for span, _ in spans if span.kind is SpanKind.ELEMENT)
@@ -258,8 +264,9 @@ def parse_outline(result: ParseResult, *, width: int = 60) -> str:
             indent = "  " * depth if depth <= 20 else f"{'  ' * 20}(depth {depth}) "
             kind = span.kind.value + (f"/{span.label}" if span.label else "")
             where = f"{span.line}:{span.column}"
+            shown_text = _plain_text(span) if structured else span.text
             lines.append(
-                f"      {where:<9} {indent}{kind:<22} {_clip(span.text, width)!r}  <- {span.rule}"
+                f"      {where:<9} {indent}{kind:<22} {_clip(shown_text, width)!r}  <- {span.rule}"
             )
         for state in witness.states:
             words = len(state.text.split())

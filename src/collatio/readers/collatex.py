@@ -10,12 +10,18 @@ travel with it to the outputs that show tokens.
 
 Each witness's source is its own text (the tokens joined, or the content), so positions
 count in that text: line 1 and the character offset, not the JSON file's lines.
+
+A JSON array of such inputs (CollateX's own demonstration data holds a chapter so, one
+input a paragraph) reads as one text per witness id: its paragraphs in order, a blank line
+between; a witness missing from a paragraph has no text there.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any, ClassVar
+
+import attrs
 
 from collatio.errors import InputError
 from collatio.markup.tree import Text
@@ -28,7 +34,7 @@ _WS = " \t\r\n\f\v"
 
 def _is_witness_json(head: bytes) -> bool:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return stripped.startswith(b"{") and b'"witnesses"' in head
+    return stripped.startswith((b"{", b"[")) and b'"witnesses"' in head
 
 
 class CollateXReader(Reader):
@@ -55,15 +61,23 @@ class CollateXReader(Reader):
         except json.JSONDecodeError as exc:
             raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno,
                              column=exc.colno) from None
-        if not isinstance(parsed, dict) or not isinstance(parsed.get("witnesses"), list):
-            raise InputError('expected CollateX witnesses: {"witnesses": [...]}', path=path)
-        witnesses = []
-        documents = []
-        for i, entry in enumerate(parsed["witnesses"]):
-            witness = _witness(entry, f"witnesses[{i}]", path)
-            witnesses.append(witness)
-            documents.append(Document(i, witness.siglum, witness.label, Metadata(), 0,
-                                      len(text), 0, len(text), ""))
+        inputs = parsed if isinstance(parsed, list) else [parsed]
+        for k, item in enumerate(inputs):
+            if not isinstance(item, dict) or not isinstance(item.get("witnesses"), list):
+                where = f"[{k}]: " if isinstance(parsed, list) else ""
+                raise InputError(f'{where}expected CollateX witnesses: {{"witnesses": [...]}}',
+                                 path=path)
+        read = [
+            [_witness(entry, f"{prefix}witnesses[{i}]", path) for i, entry in
+             enumerate(item["witnesses"])]
+            for k, item in enumerate(inputs)
+            for prefix in ([f"[{k}]."] if isinstance(parsed, list) else [""])
+        ]
+        witnesses = _joined(read) if isinstance(parsed, list) else read[0]
+        documents = [
+            Document(i, w.siglum, w.label, Metadata(), 0, len(text), 0, len(text), "")
+            for i, w in enumerate(witnesses)
+        ]
         regions = (Region(RegionKind.BODY, 0, len(text), 1, "collatex-witnesses", None),)
         source = Source(path, text, regions if text else (), tuple(documents), (),
                         reader=self.name)
@@ -121,3 +135,36 @@ def _cuts(raw: list[Any], where: str, path: str) -> tuple[str, tuple[Cut, ...]]:
         parts.append(written)
         offset += len(written)
     return "".join(parts), tuple(cuts)
+
+
+def _joined(parts: list[list[Witness]]) -> list[Witness]:
+    """Each witness id's texts from several inputs, in order, a blank line between; the
+    tokens the inputs gave are kept, shifted."""
+    order: dict[str, list[Witness]] = {}
+    for part in parts:
+        for witness in part:
+            order.setdefault(witness.siglum, []).append(witness)
+    out = []
+    for pieces in order.values():
+        texts: list[str] = []
+        cuts: list[Cut] = []
+        given = all(p.states[0].cuts is not None for p in pieces)
+        offset = 0
+        for piece in pieces:
+            if texts:
+                texts.append("\n\n")
+                offset += 2
+            state = piece.states[0]
+            if given:
+                cuts.extend(attrs.evolve(c, start=c.start + offset, end=c.end + offset)
+                            for c in state.cuts or ())
+            texts.append(state.text)
+            offset += len(state.text)
+        text = "".join(texts)
+        if not given:  # tokenized by collatio: a paragraph of given tokens would be cut again
+            cuts = []
+        state = State(StateName.TEXT, text, (Piece(0, 0, len(text)),) if text else (),
+                      cuts=tuple(cuts) if given else None)
+        out.append(attrs.evolve(pieces[0], source=text, end=len(text), states=(state,),
+                                nodes=(Text(0, len(text), text),) if text else ()))
+    return out
