@@ -196,7 +196,7 @@ def run_cluster(archive: Path, out: Path) -> dict[str, Any]:
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         return survey_process(archive, out, ["--scheduler", cluster.scheduler_address])
 
 

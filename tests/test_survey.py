@@ -199,7 +199,7 @@ def test_local_cluster_gives_the_default_runs_answers(
     local = collatio.survey(archive["folder"], tmp_path / "local", workers=2)
     assert local.engine.startswith("dask, local processes (2")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         clustered = collatio.survey(archive["folder"], tmp_path / "cluster",
                                     scheduler=cluster.scheduler_address)
     assert clustered.engine.startswith("dask.distributed at tcp://")
