@@ -20,7 +20,7 @@ from collatio.terminal import printable
 FORMAT = "collatio-survey/1"
 
 def terminal_safe(text: str) -> str:
-    """*text* as it may reach a terminal (:func:`collatio.terminal.printable`: every control
+    r"""*text* as it may reach a terminal (:func:`collatio.terminal.printable`: every control
     character shown as an escape, ``\x1b`` for ESC).
 
     >>> terminal_safe("doc\x1b[31m.txt")
