@@ -35,7 +35,7 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-# bench/ last on the path: a bench module named like a standard one (html.py) must not hide
+# bench/ last on the path: a bench module named like a standard one (as html.py once did) must not hide
 # it, here or in the worker processes, which inherit this path
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != str(BENCH)] + [str(BENCH)]
 import survey_synth  # noqa: E402

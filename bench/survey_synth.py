@@ -36,7 +36,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-# bench/ is not a package; last on the path, so that no bench module (html.py) hides a
+# bench/ is not a package; last on the path, so that no bench module (as html.py once did) hides a
 # standard one
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.append(str(Path(__file__).resolve().parent))

@@ -2,9 +2,9 @@
 
 Usage::
 
-    python bench/html.py                 # 10k, 100k, 1M words x 3 texts (a few minutes)
-    python bench/html.py --quick         # 5k, 20k words (seconds)
-    python bench/html.py --sizes 10k,100k --witnesses 5
+    python bench/html_size.py                 # 10k, 100k, 1M words x 3 texts (a few minutes)
+    python bench/html_size.py --quick         # 5k, 20k words (seconds)
+    python bench/html_size.py --sizes 10k,100k --witnesses 5
 
 Witnesses come from :mod:`synth` (seeded: a base and variants with ~5% word edits and a moved
 sentence each). Each size is collated once in this process (not timed), then rendered as
