@@ -71,6 +71,8 @@ def public_instances(parsed: collatio.ParseResult, seed: Apparatus) -> dict[str,
     span = next(span for span, _ in draft.spans() if span.kind.value == "add")
     unit = next(u for u in seed.units if u.lacunose)
     assert seed.alignment is not None and seed.tokens is not None
+    manifest = collatio.load_manifest(ROOT / "examples" / "seed-002.toml")
+    source = collatio.load_source(SEED_002, manifest=manifest)
     return {
         "ParseResult": parsed, "Witness": draft, "State": draft.state("post"),
         "Piece": draft.state("post").pieces[0], "Marker": draft.state("post").markers[0],
@@ -84,6 +86,10 @@ def public_instances(parsed: collatio.ParseResult, seed: Apparatus) -> dict[str,
         "Token": seed.tokens[0].token(0),
         "Normalization": collatio.Normalization.from_names(["case"]),
         "CollationOptions": collatio.CollationOptions(),
+        "Source": source, "Document": source.documents[1],
+        "Metadata": source.documents[1].metadata, "Region": source.regions[1],
+        "Manifest": manifest, "WitnessSpec": manifest.witnesses[1],
+        "MarkOverride": manifest.witnesses[1].marks[0],
     }
 
 
@@ -96,7 +102,9 @@ def test_every_public_class_has_a_one_line_repr(
         assert "\n" not in text and len(text) <= 160, (name, len(text), text)
 
 
-def test_reprs_say_what_matters(parsed: collatio.ParseResult, seed: Apparatus) -> None:
+def test_reprs_say_what_matters(
+    parsed: collatio.ParseResult, seed: Apparatus, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert repr(seed) == ("<Apparatus: 3 texts (F D-ac D-pc), base F, 46 variation units, "
                           f"{len(seed.revisions)} hand revisions, 2 diagnostics>")
     assert repr(parsed) == "<ParseResult: 1 source, 2 witnesses (F D), 2 diagnostics>"
@@ -107,6 +115,19 @@ def test_reprs_say_what_matters(parsed: collatio.ParseResult, seed: Apparatus) -
     assert repr(parsed.witness("D")).startswith(
         "<Witness D 'Draft Message from Stalin to Mao Zedong' 1950-10-04: hand-revision, "
         "states ante+post, ")
+    monkeypatch.chdir(ROOT)
+    source = collatio.load_source("seeds/002_82ee7afc6dc33c74.txt")
+    assert repr(source) == ("<Source 'seeds/002_82ee7afc6dc33c74.txt' (text): 2 documents "
+                            f"(F D), {len(source.text):,} characters, 1 diagnostic>")
+    final = source.documents[0]
+    assert repr(final) == ("<Document 0 F 'Final Message from Stalin to Mao Zedong' "
+                           f"1950-10-05: body {final.body_start}-{final.body_end}>")
+    assert repr(final.metadata) == ("<Metadata 'Final Message from Stalin to Mao Zedong', "
+                                    "1950-10-05, Stalin to Mao Zedong, 3 more fields>")
+    manifest = collatio.load_manifest("examples/seed-002.toml")
+    assert repr(manifest) == "<Manifest 'examples/seed-002.toml': 2 witnesses (F D) from 1 source>"
+    assert repr(manifest.witnesses[1]) == (
+        "<WitnessSpec D of '../seeds/002_82ee7afc6dc33c74.txt': document 2, 1 mark>")
 
 
 # --- notebook displays ------------------------------------------------------------------------

@@ -160,7 +160,7 @@ class State:
         words = len(self.text.split())
         revised = sum(1 for piece in self.pieces if piece.revision is not None)
         hands = f", {count(revised, 'piece')} by hand" if revised else ""
-        return (f"<State {self.name.value}: {count(words, 'word')}{hands}, "
+        return (f"<State {self.id}: {count(words, 'word')}{hands}, "
                 f"{count(len(self.markers), 'marker')} {clip(self.text)}>")
 
     def _repr_html_(self) -> str:
@@ -187,7 +187,7 @@ class State:
             for _ in markers[m:]:
                 yield "[…]", "note"
 
-        title = (f"State {self.name.value}: {count(len(self.text.split()), 'word')}, "
+        title = (f"State {self.id}: {count(len(self.text.split()), 'word')}, "
                  f"{count(len(self.markers), 'editorial marker')}")
         return fragment(title, elided(pieces()))
 
@@ -246,7 +246,7 @@ class Witness:
         from collatio._display import clip, count
 
         date = f" {self.metadata.date}" if self.metadata.date else ""
-        states = "+".join(state.name.value for state in self.states)
+        states = "+".join(state.id for state in self.states)
         marks = sum(1 for _ in self.spans())
         notes = f", {count(len(self.diagnostics), 'diagnostic')}" if self.diagnostics else ""
         return (f"<Witness {self.siglum} {clip(self.label, 40)}{date}: {self.convention}, "
@@ -265,7 +265,7 @@ class Witness:
             ("recipient", meta.recipient), ("source", f"{self.path}"),
             ("convention", f"{self.convention} ({self.convention_reason})"),
         ) if value]
-        facts.extend((f"state {s.name.value}", f"{count(len(s.text.split()), 'word')}, "
+        facts.extend((f"state {s.id}", f"{count(len(s.text.split()), 'word')}, "
                       f"{count(len(s.markers), 'editorial marker')}") for s in self.states)
         about = table(("", ""), ([escape(k), escape(str(v))] for k, v in facts))
         marks = [(span, ancestors) for span, ancestors in self.spans()]
@@ -587,7 +587,7 @@ class ParseResult:
         from collatio._display import count, fragment, sigla, table
 
         rows = ([sigla([w.siglum]), escape(w.label), escape(w.metadata.date or ""),
-                 escape(w.convention), escape("+".join(s.name.value for s in w.states)),
+                 escape(w.convention), escape("+".join(s.id for s in w.states)),
                  escape(w.path)] for w in self.witnesses)
         parts = [table(("siglum", "label", "date", "convention", "states", "source"), rows)]
         if self.diagnostics:

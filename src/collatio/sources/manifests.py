@@ -87,6 +87,22 @@ class WitnessSpec:
         if self.lines is not None and (self.start is not None or self.end is not None):
             raise ValueError("lines cannot be combined with start/end markers")
 
+    def __repr__(self) -> str:
+        from collatio._display import clip, count
+
+        where = []
+        if self.document is not None:
+            where.append(f"document {self.document}")
+        if self.lines is not None:
+            where.append(f"lines {self.lines[0]}-{self.lines[1]}")
+        if self.start is not None or self.end is not None:
+            where.append("between markers")
+        if self.marks:
+            where.append(count(len(self.marks), "mark"))
+        shown = f": {', '.join(where)}" if where else ": the whole file"
+        siglum = self.siglum or "(siglum from the source)"
+        return f"<WitnessSpec {siglum} of {clip(self.source, 50)}{shown}>"
+
 
 @attrs.frozen(slots=True)
 class Manifest:
@@ -98,6 +114,15 @@ class Manifest:
             attrs.validators.instance_of(WitnessSpec), attrs.validators.instance_of(tuple)
         )
     )
+
+    def __repr__(self) -> str:
+        from collatio._display import clip, count, listed
+
+        sources = len({spec.path for spec in self.witnesses})
+        sigla = listed([spec.siglum or "?" for spec in self.witnesses])
+        witnesses = count(len(self.witnesses), "witness", "witnesses")
+        return (f"<Manifest {clip(self.path, 50)}: {witnesses} ({sigla}) from "
+                f"{count(sources, 'source')}>")
 
 
 _WITNESS_KEYS: Final = (

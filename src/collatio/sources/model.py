@@ -70,6 +70,11 @@ class Region:
         if self.start > self.end:
             raise ValueError(f"region start {self.start} is after its end {self.end}")
 
+    def __repr__(self) -> str:
+        of = f" of document {self.document}" if self.document is not None else ""
+        return (f"<Region {self.kind.value} {self.start}-{self.end} (line {self.line}){of} "
+                f"by {self.rule}>")
+
 
 def _extra_pairs(
     _: object, attribute: attrs.Attribute[tuple[tuple[str, str], ...]], value: object
@@ -108,6 +113,20 @@ class Metadata:
     def _check_date(self, _: attrs.Attribute[str | None], value: str | None) -> None:
         if value is not None and not _is_iso_date(value):
             raise ValueError(f"date must be ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD), not {value!r}")
+
+    def __repr__(self) -> str:
+        from collatio._display import clip, count
+
+        shown = [clip(self.title, 40)] if self.title else []
+        if self.date:
+            shown.append(self.date)
+        if self.sender or self.recipient:
+            shown.append(f"{self.sender or '?'} to {self.recipient or '?'}")
+        rest = len(self.as_dict()) - sum(
+            1 for value in (self.title, self.date, self.sender, self.recipient) if value)
+        if rest:
+            shown.append(f"{count(rest, 'more field')}")
+        return f"<Metadata {', '.join(shown) or '(none)'}>"
 
     def as_dict(self) -> dict[str, str]:
         """The fields that are set, with ``extra`` flattened in.
@@ -159,6 +178,11 @@ class MarkOverride:
     reason: str | None = attrs.field(default=None, validator=_opt_str)
     origin: str = attrs.field(default="", validator=_str)
 
+    def __repr__(self) -> str:
+        label = f" ({self.label})" if self.label else ""
+        origin = f" from {self.origin}" if self.origin else ""
+        return f"<MarkOverride {self.line}:{self.column} {self.kind}{label}{origin}>"
+
 
 @attrs.frozen(slots=True)
 class Document:
@@ -185,6 +209,15 @@ class Document:
             attrs.validators.instance_of(MarkOverride), attrs.validators.instance_of(tuple)
         ),
     )
+
+    def __repr__(self) -> str:
+        from collatio._display import clip, count
+
+        date = f" {self.metadata.date}" if self.metadata.date else ""
+        convention = f", {self.convention}" if self.convention else ""
+        marks = f", {count(len(self.overrides), 'mark override')}" if self.overrides else ""
+        return (f"<Document {self.index} {self.siglum} {clip(self.label, 40)}{date}: body "
+                f"{self.body_start}-{self.body_end}{convention}{marks}>")
 
     def __attrs_post_init__(self) -> None:
         if not self.start <= self.body_start <= self.body_end <= self.end:
@@ -225,6 +258,15 @@ class Source:
         for document in self.documents:
             if document.end > len(self.text):
                 raise ValueError(f"document {document.index} ends after the text")
+
+    def __repr__(self) -> str:
+        from collatio._display import clip, count, listed
+
+        sigla = listed([document.siglum for document in self.documents])
+        notes = f", {count(len(self.diagnostics), 'diagnostic')}" if self.diagnostics else ""
+        return (f"<Source {clip(self.path, 50)} ({self.reader}): "
+                f"{count(len(self.documents), 'document')} ({sigla}), "
+                f"{len(self.text):,} characters{notes}>")
 
     def line_index(self) -> LineIndex:
         """Offsets of :attr:`text` to the file's 1-based lines and columns."""
