@@ -273,3 +273,56 @@ def write_witnesses(directory: Path, words: int, witnesses: int, seed: int,
         paths.append(path)
         logs.append(log)
     return WitnessSet(words, paths, logs)
+
+
+# --------------------------------------------------------------------------- adversarial sets
+
+SEED_TEXT = Path(__file__).resolve().parent.parent / "seeds" / "002_82ee7afc6dc33c74.txt"
+"""The repository's seed 002 (Stalin's letters to Mao, October 1950), the repetitive text."""
+REPLACED = 0.2
+"""Share of the words replaced in the shuffled rewrite."""
+
+
+def _seed_paragraphs() -> list[list[str]]:
+    """Seed 002's prose paragraphs (25 words or more, no title lines), as words."""
+    text = SEED_TEXT.read_text(encoding="utf-8")
+    return [p.split() for p in text.split("\n\n")
+            if len(p.split()) >= 25 and "Message from" not in p]
+
+
+def repetitive_pair(words: int, seed: int) -> tuple[str, str]:
+    """Seed 002's prose repeated to *words* words, and a rewrite of it: the paragraphs
+    shuffled and a fifth of the words replaced by words of the same text (an archive of
+    formularies, refrains or registers: nothing is unique, everything recurs)."""
+    rng = random.Random(f"{seed}:repetitive:{words}")
+    source = _seed_paragraphs()
+    paragraphs: list[list[str]] = []
+    total = 0
+    while total < words:
+        for paragraph in source:
+            if total >= words:
+                break
+            piece = paragraph[: words - total]
+            paragraphs.append(piece)
+            total += len(piece)
+    vocabulary = [w for p in source for w in p]
+    shuffled = paragraphs[:]
+    rng.shuffle(shuffled)
+    rewritten = [[rng.choice(vocabulary) if rng.random() < REPLACED else w for w in p]
+                 for p in shuffled]
+    return (_plain(paragraphs), _plain(rewritten))
+
+
+def disjoint_pair(words: int, seed: int, vocabulary: Vocabulary) -> tuple[str, str]:
+    """Two texts of *words* words with no word in common (the second's word forms are all
+    prefixed), sharing only their punctuation."""
+    first = base_text(words, vocabulary, seed)
+    second = base_text(words, vocabulary, seed + 1)
+    for paragraph in second.paragraphs:
+        for sentence in paragraph:
+            sentence.tokens = [t if t == "," else "zy" + t for t in sentence.tokens]
+    return render(first), render(second)
+
+
+def _plain(paragraphs: list[list[str]]) -> str:
+    return "\n\n".join(_wrap(p, LINE_WIDTH) for p in paragraphs) + "\n"

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import collatio.align.pairwise as pairwise
+import collatio.align.anchors as anchors
 from collatio.align import (
     Alignment,
     Column,
@@ -198,7 +198,7 @@ def test_diff_accepts_any_hashable_keys() -> None:
 
 
 def test_diff_too_many_shared_keys_is_a_collation_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pairwise, "CAPACITY", 5)
+    monkeypatch.setattr(anchors, "CAPACITY", 5)
     with pytest.raises(CollationError, match="at most 5"):
         diff(list(range(10)), list(range(10)))
     # Keys found on one side only never need a code point of their own.
@@ -210,14 +210,15 @@ def test_diff_too_many_shared_keys_is_a_collation_error(monkeypatch: pytest.Monk
 
 
 def test_diff_code_points_skip_surrogates() -> None:
-    start = 0xD800 - pairwise._FIRST_SHARED
-    assert pairwise._code_point(start - 1) == "\ud7ff"
-    assert pairwise._code_point(start) == "\ue000"
-    assert pairwise._code_point(pairwise.CAPACITY - 1) == "\U0010ffff"
+    start = 0xD800 - anchors._FIRST_SHARED
+    assert anchors._code_point(start - 1) == "\ud7ff"
+    assert anchors._code_point(start) == "\ue000"
+    assert anchors._code_point(anchors.CAPACITY - 1) == "\U0010ffff"
 
 
 def test_diff_anchors_long_inputs_on_unique_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pairwise, "EXACT_LIMIT", 8)
+    monkeypatch.setattr(anchors, "EXACT_LIMIT", 8)
+    monkeypatch.setattr(anchors, "DIRECT", 8)
     a = [f"w{i}" for i in range(40)]
     b = [*a[:10], "x", *a[10:25], *a[30:], *a[25:30]]
     result = diff(a, b)
@@ -226,14 +227,15 @@ def test_diff_anchors_long_inputs_on_unique_tokens(monkeypatch: pytest.MonkeyPat
 
 
 def test_diff_anchors_on_ngrams_when_no_token_is_unique(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pairwise, "EXACT_LIMIT", 8)
+    monkeypatch.setattr(anchors, "EXACT_LIMIT", 8)
+    monkeypatch.setattr(anchors, "DIRECT", 8)
     a = list("aaaabbbbabbaabab")  # a de Bruijn sequence: every 4-gram occurs once
     b = [*a[:7], "a", *a[8:]]
     result = diff(a, b)
     check_opcodes(a, b, result)
     assert restore(a, b, result) == b
-    anchors = pairwise._anchors(*pairwise.encode(a, b))
-    assert anchors and all(n == 4 for _, _, n in anchors)
+    found = anchors._anchors(*anchors.encode(a, b), anchors.Budget(10**9))
+    assert found and all(n == 4 for _, _, n in found)
 
 
 # --- diff: properties --------------------------------------------------------------------------
@@ -267,28 +269,28 @@ def test_diff_depends_only_on_key_equality(a: list[str], b: list[str]) -> None:
 
 @given(tokens, tokens)
 def test_diff_anchored_path_is_still_a_valid_diff(a: list[str], b: list[str]) -> None:
-    saved = pairwise.EXACT_LIMIT
-    pairwise.EXACT_LIMIT = 4
+    saved = anchors.EXACT_LIMIT, anchors.DIRECT
+    anchors.EXACT_LIMIT = anchors.DIRECT = 4
     try:
         result = diff(a, b)
     finally:
-        pairwise.EXACT_LIMIT = saved
+        anchors.EXACT_LIMIT, anchors.DIRECT = saved
     check_opcodes(a, b, result)
     assert restore(a, b, result) == b
 
 
 @given(tokens, tokens)
 def test_pure_python_fallback_matches_the_c_engine(a: list[str], b: list[str]) -> None:
-    text_a, text_b = pairwise.encode(a, b)
-    assert pairwise._slow_dmp_counts(text_a, text_b) == [
-        (op, n) for op, n in pairwise._fast_dmp_counts(text_a, text_b)
+    text_a, text_b = anchors.encode(a, b)
+    assert anchors._slow_dmp_counts(text_a, text_b) == [
+        (op, n) for op, n in anchors._fast_dmp_counts(text_a, text_b)
     ]
 
 
 def test_diff_uses_the_pure_python_engine_when_the_c_one_is_missing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pairwise, "_dmp_counts", pairwise._slow_dmp_counts)
+    monkeypatch.setattr(anchors, "_dmp_counts", anchors._slow_dmp_counts)
     assert ops("xabcy", "abzc") == [
         ("delete", 0, 1, 0, 0),
         ("equal", 1, 3, 0, 2),
@@ -693,3 +695,126 @@ def test_free_ranges_are_the_maximal_runs(tokens: list[int | None]) -> None:
 def test_agreeing_columns_are_those_not_variant(witnesses: list[list[str]]) -> None:
     table = align(witnesses)
     assert table.agreeing() == [not column.is_variant for column in table.columns]
+
+
+# --- bounded cost --------------------------------------------------------------------------------
+
+
+def _calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """Record (tokens, edit distance) of every call into the exact diff engine."""
+    calls: list[tuple[int, int]] = []
+    real = anchors._dmp_counts
+
+    def counted(ta: str, tb: str) -> list[tuple[str, int]]:
+        result = real(ta, tb)
+        calls.append((len(ta) + len(tb), sum(n for op, n in result if op != "=")))
+        return result
+
+    monkeypatch.setattr(anchors, "_dmp_counts", counted)
+    return calls
+
+
+def _repetitive(rng: random.Random, words: int, alphabet: int) -> tuple[list[int], list[int]]:
+    """A text that repeats itself, and a rewrite: pieces shuffled, a fifth replaced."""
+    unit = [rng.randrange(alphabet) for _ in range(60)]
+    a = (unit * (words // 60 + 1))[:words]
+    pieces = [a[i : i + 30] for i in range(0, len(a), 30)]
+    rng.shuffle(pieces)
+    b = [rng.randrange(alphabet) if rng.random() < 0.2 else t for p in pieces for t in p]
+    return a, b
+
+
+ADVERSARIAL = st.tuples(
+    st.sampled_from(["repetitive", "disjoint", "random", "edited"]),
+    st.integers(0, 6000),
+    st.sampled_from([2, 5, 40, 3000]),
+    st.randoms(use_true_random=False),
+)
+
+
+def _adversarial(kind: str, size: int, alphabet: int, rng: random.Random
+                 ) -> tuple[list[int], list[int]]:
+    if kind == "repetitive":
+        return _repetitive(rng, size, alphabet)
+    if kind == "disjoint":
+        return ([rng.randrange(alphabet) for _ in range(size)],
+                [alphabet + rng.randrange(alphabet) for _ in range(size)])
+    a = [rng.randrange(alphabet) for _ in range(size)]
+    if kind == "random":
+        return a, [rng.randrange(alphabet) for _ in range(size)]
+    return a, [rng.randrange(alphabet) if rng.random() < 0.05 else t for t in a]
+
+
+@given(ADVERSARIAL)
+@settings(max_examples=40, deadline=None)
+def test_a_diff_never_exceeds_its_budget(case: tuple[str, int, int, random.Random]) -> None:
+    a, b = _adversarial(*case)
+    budget = anchors.Budget.for_tokens(len(a) + len(b))
+    result = diff(a, b, budget=budget)
+    check_opcodes(a, b, result)
+    assert 0 < budget.spent <= budget.limit
+
+
+@given(ADVERSARIAL)
+@settings(max_examples=25, deadline=None)
+def test_no_single_exact_diff_call_is_long(
+    case: tuple[str, int, int, random.Random],
+) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        calls = _calls(monkeypatch)
+        diff(*_adversarial(*case))
+    # the units of a call: its tokens + the square of its edit distance, within CALL_MAX
+    assert all(size + distance * distance <= anchors.CALL_MAX for size, distance in calls)
+
+
+def test_texts_with_no_key_in_common_are_not_diffed_at_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _calls(monkeypatch)
+    a, b = list(range(50_000)), list(range(50_000, 100_000))
+    budget = anchors.Budget.for_tokens(len(a) + len(b))
+    assert ops(a, b) == [("replace", 0, 50_000, 0, 50_000)]
+    assert calls == []
+    diff(a, b, budget=budget)
+    assert budget.spent <= 4 * (len(a) + len(b))  # a few linear passes
+
+
+def test_a_stretch_without_anchors_is_aligned_by_windows_and_reported() -> None:
+    a, b = _repetitive(random.Random(3), 20_000, 40)
+    found, approximate = anchors.bounded_runs(a, b)
+    assert approximate  # reported
+    table = align([a, b])
+    check_alignment(table, [a, b])  # still a valid alignment
+    assert table.approximations and {x.witness for x in table.approximations} == {1}
+    assert all(0 <= x.start < x.end <= len(b) for x in table.approximations)
+    # ordinary input needs none
+    c = [t for t in a if t % 7]
+    assert align([a, c]).approximations == ()
+
+
+@given(st.lists(st.sampled_from("abcdef"), max_size=60), st.lists(st.sampled_from("abcdef"),
+                                                                   max_size=60))
+def test_bit_parallel_lcs_is_a_longest_common_subsequence(a: list[str], b: list[str]) -> None:
+    from collatio.align.pairwise import latest_lcs
+
+    runs = latest_lcs(a, b)
+    assert sum(n for _, _, n in runs) == lcs_length(a, b)
+    assert all(a[i + k] == b[j + k] for i, j, n in runs for k in range(n))
+    # the same matches as the plain dynamic programme backtracked the same way
+    table = [[0] * (len(b) + 1)]
+    for x in a:
+        above, row = table[-1], [0]
+        for j, y in enumerate(b):
+            row.append(above[j] + 1 if x == y else max(above[j + 1], row[j]))
+        table.append(row)
+    matches = []
+    i, j = len(a), len(b)
+    while i and j:
+        if a[i - 1] == b[j - 1]:
+            i, j = i - 1, j - 1
+            matches.append((i, j))
+        elif table[i - 1][j] >= table[i][j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    assert [(i + k, j + k) for i, j, n in runs for k in range(n)] == matches[::-1]

@@ -33,7 +33,8 @@ such tokens shift with every edit.
 
 Cost: per block, O(window) at C speed (the window encoded as one string, counts by
 ``str.count``) plus O(block length) counts; :func:`window_for` shrinks the windows when
-there are many candidates, so that all of them together read a bounded number of tokens.
+there are many candidates, so that all of them together read at most ``TOKENS`` tokens (or
+``4 * MIN_REACH`` a candidate, when there are very many).
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ COMMON = 0.015
 is never reported as a swap on its own."""
 REACH = 5_000
 """Tokens on either side of a block that the statistics are drawn from."""
-MIN_REACH = 250
-TOKENS = 4_000_000
+MIN_REACH = 64
+TOKENS = 1_000_000
 """Tokens read in all for the statistics of one search, at most (the windows shrink)."""
 
 _SENTINEL = "\x00"  # every key that the block does not use
@@ -69,7 +70,7 @@ def window_for(candidates: int) -> int:
     """The statistics window (tokens on either side) when *candidates* blocks are scored.
 
     >>> window_for(3), window_for(100_000)
-    (5000, 250)
+    (5000, 64)
     """
     if candidates <= 0:
         return REACH

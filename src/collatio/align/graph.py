@@ -16,24 +16,25 @@ Columns are ranks: a node's rank is the length of the longest path reaching it, 
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import itertools
 import operator
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+from collatio.align.anchors import Budget, Run, Stretch, bounded_runs
 from collatio.align.pairwise import (
-    Run,
+    CLUSTER_PER_TOKEN,
     ambiguous_clusters,
-    exact_runs,
     latest_lcs,
+    merge_runs,
     slide_gaps,
 )
 
 __all__ = ["Graph", "Piece", "Similarity"]
 
 Similarity = Callable[[Any, Any], float]
+_IS_ONE = {"1": True, "0": False}
 Piece = tuple[int, int, int, int]
 """``(start, length, mask, rank)``: ``order[start:start + length]``, all through the witnesses
 of bit set *mask*, ranked *rank*, *rank* + 1, ..."""
@@ -49,16 +50,26 @@ class Graph:
         self.order: list[int] = []  # all nodes, in a topological order
         self.paths: list[list[int]] = []  # witness -> token index -> node
 
-    def add(self, tokens: Sequence[Hashable]) -> None:
-        """Align one more witness against the graph and thread it through."""
+    def add(self, tokens: Sequence[Hashable], budget: Budget | None = None) -> list[Stretch]:
+        """Align one more witness against the graph and thread it through; return the
+        stretches (graph order positions, token indices) that a bounded fallback aligned.
+        *budget* counts the work (default: :meth:`Budget.for_tokens` of the two sides)."""
         order = self.order
         runs: list[Run] = []
+        approximate: list[Stretch] = []
         if order and tokens:
             lin = list(map(self.keys.__getitem__, order))
-            runs = exact_runs(lin, tokens)
-            clusters = ambiguous_clusters(lin, tokens, runs)
+            if budget is None:
+                budget = Budget.for_tokens(len(lin) + len(tokens))
+            found, approximate = bounded_runs(lin, tokens, budget)
+            runs = merge_runs(found)
+            allowance = CLUSTER_PER_TOKEN * (len(lin) + len(tokens))
+            # once the graph has branches, they interrupt the runs found in its order: a run
+            # is then solid by what it matches of the new witness
+            clusters = ambiguous_clusters(lin, tokens, runs, allowance=allowance,
+                                          solid_in_b=len(self.paths) > 1)
             if clusters:
-                runs = self._resolve(lin, tokens, runs, clusters)
+                runs = self._resolve(lin, tokens, runs, clusters, budget)
             runs = slide_gaps(lin, tokens, runs)
 
         bit = 1 << len(self.paths)
@@ -82,6 +93,7 @@ class Graph:
             i, j = a0 + n, b0 + n
         self.order = new_order
         self.paths.append(path)
+        return approximate
 
     def _resolve(
         self,
@@ -89,6 +101,7 @@ class Graph:
         tokens: Sequence[Hashable],
         runs: list[Run],
         clusters: list[tuple[int, int, int, int, int, int]],
+        budget: Budget,
     ) -> list[Run]:
         """Re-solve ambiguous clusters: best topological order, then the latest-match LCS."""
         pos = [0] * len(self.keys)
@@ -99,11 +112,11 @@ class Graph:
         for lo, hi, a0, a1, b0, b1 in clusters:
             rebuilt.extend(runs[done:lo])
             part = tokens[b0:b1]
-            best = latest_lcs(lin[a0:a1], part)
-            nodes = self._follow(a0, a1, part, pos)
+            best = latest_lcs(lin[a0:a1], part, budget)
+            nodes = self._follow(a0, a1, part)
             if nodes != self.order[a0:a1]:
                 keys = [self.keys[v] for v in nodes]
-                candidate = latest_lcs(keys, part)
+                candidate = latest_lcs(keys, part, budget)
                 if sum(n for _, _, n in candidate) > sum(n for _, _, n in best):
                     best = candidate
                     self.order[a0:a1] = nodes
@@ -115,21 +128,31 @@ class Graph:
         rebuilt.extend(runs[done:])
         return rebuilt
 
-    def _follow(self, a0: int, a1: int, part: Sequence[Hashable], pos: list[int]) -> list[int]:
+    def _follow(self, a0: int, a1: int, part: Sequence[Hashable]) -> list[int]:
         """``order[a0:a1]`` re-sorted topologically, preferring the new witness's key order."""
         nodes = self.order[a0:a1]
-        local = {v: k for k, v in enumerate(nodes)}
-        successors: list[list[int]] = [[] for _ in nodes]
+        successors: list[set[int]] = [set() for _ in nodes]
         waiting = [0] * len(nodes)
         # Any path between two nodes of the stretch stays inside it (the order is topological),
-        # so the witnesses' steps inside the stretch carry all of its ordering constraints.
-        for path in self.paths:
-            t0 = bisect.bisect_left(path, a0, key=pos.__getitem__)
-            t1 = bisect.bisect_left(path, a1, key=pos.__getitem__)
-            for t in range(t0, t1 - 1):
-                u, v = local[path[t]], local[path[t + 1]]
-                successors[u].append(v)
-                waiting[v] += 1
+        # so the witnesses' steps inside the stretch carry all of its ordering constraints. A
+        # witness's next node is the next one in the order that it passes through, so one walk
+        # over the stretch, keeping which node each witness stands on (bit sets), finds every
+        # step without visiting the witnesses one by one.
+        standing: dict[int, int] = {}  # local node -> the witnesses whose latest node it is
+        masks = self.masks
+        for k, v in enumerate(nodes):
+            mask = masks[v]
+            for u, bits in list(standing.items()):
+                if bits & mask:
+                    if k not in successors[u]:
+                        successors[u].add(k)
+                        waiting[k] += 1
+                    rest = bits & ~mask
+                    if rest:
+                        standing[u] = rest
+                    else:
+                        del standing[u]
+            standing[k] = mask
         first: dict[Hashable, int] = {}
         for t, key in enumerate(part):
             first.setdefault(key, t)
@@ -149,11 +172,15 @@ class Graph:
     def _members(self) -> Callable[[int], tuple[int, ...]]:
         cache: dict[int, tuple[int, ...]] = {}
         count = self.witness_count
+        every = range(count)
 
         def members(mask: int) -> tuple[int, ...]:
             found = cache.get(mask)
             if found is None:
-                found = cache[mask] = tuple(w for w in range(count) if mask >> w & 1)
+                # the mask's bits as a string, read at C speed (a thousand witnesses make a
+                # thousand-bit mask, and a table has as many masks as pieces)
+                bits = format(mask, f"0{count}b")[::-1]
+                found = cache[mask] = tuple(itertools.compress(every, map(_IS_ONE.get, bits)))
             return found
 
         return members
@@ -246,9 +273,11 @@ class Graph:
             c0, c1 = first - 1, first - 1 + length
             found = known.get(mask)
             if found is None:
-                found = known[mask] = (
-                    members(mask), tuple(0 if mask >> w & 1 else None for w in range(count))
-                )
+                ws = members(mask)
+                alone: list[int | None] = [None] * count
+                for w in ws:
+                    alone[w] = 0
+                found = known[mask] = (ws, tuple(alone))
             ws, pattern = found
             if length == 1:  # the commonest piece, a word where witnesses part: no slices
                 for w in ws:

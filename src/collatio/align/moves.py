@@ -11,10 +11,12 @@ among all the witnesses at once, without comparing every pair:
 2. **Candidates.** Two occurrences of one shingle in different columns are a candidate when
    some witness *x* has it at the first only and some *y* at the second only (the lowest
    such witnesses represent the two places); at most ``max_candidates`` other occurrences,
-   the nearest in columns first, are tried for each occurrence.
+   the nearest in columns first, are tried for each occurrence, and a shingle found in more
+   than ``MAX_PLACES`` places (a refrain) seeds nothing.
 3. **Pairs.** Candidates are grouped by witness pair; for each pair they are extended, in the
-   order of *y*'s tokens, over equal keys that are *free* for the pair (the two witnesses do
-   not share a reading there) and not yet part of a move; the longest extension is kept when
+   order of *y*'s tokens, backwards and forwards over equal keys that are *free* for the pair
+   (the two witnesses do not share a reading there) and not yet part of a move; the longest
+   extension is kept when
    it reaches ``min_length``, each token joins one block, and pieces that continue each other
    across small edits are joined as in :func:`collatio.align.transpose.find_moves`.
 4. **Swaps.** Adjacent swaps of short blocks (``X Y`` against ``Y X``, Y shorter than
@@ -35,9 +37,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
+from collections import Counter
 from collections.abc import Hashable, Sequence
 
-from collatio.align.chance import LIMIT, ChanceModel, window_for
+from collatio.align.chance import COMMON, LIMIT, MU, ChanceModel, Q, window_for
 from collatio.align.table import _agreeing, _is_cell, _ranges
 from collatio.align.transpose import MAX_CANDIDATES, MAX_GAP, MIN_LENGTH, Transposition, _common
 
@@ -50,6 +53,9 @@ SWAP_AROUND = 2
 white" / "white and black"); across a longer one ("a black cat in a white basket") the two
 changes are substitutions."""
 _SWAP_COLUMNS = 24  # how far apart, in columns, the two places of a swap may stand
+MAX_PLACES = 8
+"""A shingle found in more places than this (a refrain, a formula) seeds no move: a block made
+only of such shingles recurs, and the chance guard would refuse it anyway."""
 
 Readings = Sequence[tuple[int | None, ...]]
 Piece = tuple[int, int, int, int]  # x_start, x_end, y_start, y_end
@@ -144,17 +150,35 @@ class _Search:
         if not variant:
             return
         k = self.k
+        rows = [list(filter(_is_cell, map(row.__getitem__, variant))) for row in self.cells]
+        # A key standing in the variant columns of one witness only can be in no move: only
+        # the stretches of tokens whose keys another witness has there too are indexed (two
+        # texts with no word in common index nothing). Swaps are seeded by tokens that are
+        # not among the commonest (chance.COMMON): a swap of those alone is never reported.
+        seen: dict[Hashable, int] = {}
+        for w, tokens in enumerate(rows):
+            keys = self.witnesses[w]
+            for key in set(map(keys.__getitem__, tokens)):  # type: ignore[arg-type]
+                seen[key] = seen.get(key, 0) + 1
+        shared = {key for key, n in seen.items() if n > 1}
+        longest = max(self.witnesses, key=len)
+        # (smoothed as the guard's unigrams are: in a text of ten words nothing is common)
+        frequent = {key for key, n in Counter(longest).items()
+                    if n + MU * Q > COMMON * (len(longest) + MU)}
         shingles, singles = self.shingles, self.singles
-        for w, (row, keys, columns) in enumerate(zip(self.cells, self.witnesses, self.where,
-                                                     strict=True)):
+        for w, (tokens, keys, columns) in enumerate(zip(rows, self.witnesses, self.where,
+                                                        strict=True)):
             bit = 1 << w
-            tokens = list(filter(_is_cell, map(row.__getitem__, variant)))
-            for start, end in _ranges(tokens):
+            kept = [t for t in tokens if keys[t] in shared]  # type: ignore[index]
+            for start, end in _ranges(kept):
                 if k > 1:
                     for t in range(start, end):
+                        key = keys[t]
+                        if key in frequent:
+                            continue
                         c = columns[t]
                         node = (c, readings[c][w])
-                        nodes = singles.setdefault(keys[t], {})
+                        nodes = singles.setdefault(key, {})
                         nodes[node] = nodes.get(node, 0) | bit
                 for p in range(start, end - k + 1):
                     occurrence = (columns[p], columns[p + k - 1])
@@ -186,8 +210,8 @@ class _Search:
         seeds: dict[tuple[int, int], set[tuple[int, int]]] = {}
         cells = self.cells
         for places in self.shingles.values():
-            if len(places) < 2:
-                continue
+            if not 2 <= len(places) <= MAX_PLACES:
+                continue  # in one place, or a refrain: no evidence of a move
             items = sorted(places.items())
             for b, ((b0, b1), mask_b) in enumerate(items):
                 tried = 0
@@ -227,10 +251,18 @@ class _Search:
         for py, group in itertools.groupby(seeds, key=operator.itemgetter(0)):
             if py in used_y:
                 continue
-            best_n, best_px = 0, -1
+            best_n, best_px, best_py = 0, -1, -1
             for _, px in group:
                 if px in used_x:
                     continue
+                # the seed may lie inside the block (its first shingles may be common)
+                back = 0
+                while (
+                    px - back > 0 and py - back > 0 and kx[px - back - 1] == ky[py - back - 1]
+                    and px - back - 1 not in used_x and py - back - 1 not in used_y
+                    and self.free(x, px - back - 1, y) and self.free(y, py - back - 1, x)
+                ):
+                    back += 1
                 n = 0
                 while (
                     px + n < len(kx) and py + n < len(ky) and kx[px + n] == ky[py + n]
@@ -238,8 +270,9 @@ class _Search:
                     and self.free(x, px + n, y) and self.free(y, py + n, x)
                 ):
                     n += 1
-                if n > best_n:
-                    best_n, best_px = n, px
+                if back + n > best_n:
+                    best_n, best_px, best_py = back + n, px - back, py - back
+            py = best_py
             if best_n >= k:
                 span_x = (self.where[x][best_px], self.where[x][best_px + best_n - 1])
                 span_y = (self.where[y][py], self.where[y][py + best_n - 1])
@@ -287,7 +320,7 @@ class _Search:
                 continue
             items = sorted(places.items(), key=lambda item: item[0][0])
             for b, ((c_b, _), mask_b) in enumerate(items):
-                for a in range(b - 1, -1, -1):
+                for a in range(b - 1, max(-1, b - 1 - self.max_candidates), -1):
                     (c_a, _), mask_a = items[a]
                     if c_b - c_a > _SWAP_COLUMNS:
                         break

@@ -19,13 +19,21 @@ import contextlib
 import gc
 from collections.abc import Hashable, Iterator, Sequence
 
+import attrs
+
 from collatio.align.graph import Graph, Similarity
 from collatio.align.moves import table_moves
-from collatio.align.table import Alignment, _permuted, _token_columns
+from collatio.align.table import Alignment, Approximation, _permuted, _token_columns
 from collatio.align.transpose import MIN_LENGTH, Transposition
 from collatio.errors import CollationError
 
-__all__ = ["align", "edit_similarity"]
+__all__ = ["APPROXIMATE", "align", "edit_similarity"]
+
+APPROXIMATE = (
+    "aligned by windows (no anchor in a stretch too costly to diff exactly): valid, "
+    "perhaps not the best alignment"
+)
+"""The reason given for an :class:`~collatio.align.table.Approximation`."""
 
 
 def align(
@@ -58,8 +66,10 @@ def align(
     joined = [witnesses[w] for w in joining]
     with _cyclic_gc_paused():
         graph = Graph(count)
-        for keys in joined:
-            graph.add(keys)
+        approximations: list[Approximation] = []
+        for k, keys in enumerate(joined):
+            for _, _, t0, t1 in graph.add(keys):
+                approximations.append(Approximation(k, t0, t1, APPROXIMATE))
         pieces = graph.pieces()
         if near_match is not None:
             pieces = graph.near_match(pieces, near_match)
@@ -74,7 +84,10 @@ def align(
             given = [joining.index(w) for w in range(count)]
             cells, readings, found = _permuted(cells, readings, found, given)
             where = [where[k] for k in given] if where else []
-        table = Alignment(tuple(len(keys) for keys in witnesses), cells, readings, found)
+            approximations = [attrs.evolve(a, witness=joining[a.witness])
+                              for a in approximations]
+        table = Alignment(tuple(len(keys) for keys in witnesses), cells, readings, found,
+                          tuple(approximations))
         table._token_columns.update(enumerate(where))
         return table
 

@@ -1,4 +1,4 @@
-"""Exact token-level diff of two key sequences, reported as difflib-style opcodes.
+"""Token-level diff of two key sequences, reported as difflib-style opcodes.
 
 ``diff(a, b)`` compares two sequences of comparison keys (normalized token strings, or any
 hashable values) and returns :class:`Opcode` values with these invariants:
@@ -8,29 +8,28 @@ hashable values) and returns :class:`Opcode` values with these invariants:
   share a tag, and ``delete`` + ``insert`` at the same place is one ``replace``.
 * **Exact.** ``equal`` opcodes have equal lengths and ``a[i1:i2] == b[j1:j2]``; a ``replace``
   never hides a match (no key occurs on both of its sides).
-* **Minimal.** The matched tokens are a longest common subsequence whenever no anchoring was
-  needed (after stripping the common prefix and suffix, at most ``EXACT_LIMIT`` tokens remain).
-  Longer inputs are first cut at anchors (below) and are minimal between anchors.
+* **Minimal** on ordinary input: the matched tokens are a longest common subsequence when,
+  after stripping the common prefix and suffix, at most ``DIRECT`` tokens remain, or at most
+  ``EXACT_LIMIT`` with an edit distance whose square fits ``CALL_MAX`` (about 10,000 edits);
+  longer inputs are minimal between anchors; a stretch without any anchor that a windowed
+  alignment could not check (repetitive text rewritten and reordered) is valid, not minimal,
+  and reported (see :mod:`collatio.align.anchors`, which finds the matched runs).
 * **Canonical.** Among equally long alignments the one that matches tokens as *late* as
   possible is chosen (latest in *b* first, then in *a*): gaps move left through repeated text,
   so ``"a b a"`` against ``"a"`` keeps the last ``a``, and ``"a b"`` against ``"b a"`` matches
   ``a``. This holds exactly inside every *cluster* (a stretch of edits separated by matched
-  runs shorter than ``SOLID_RUN`` tokens) of at most ``CLUSTER_CELLS`` cells; matched runs of
-  ``SOLID_RUN`` or more tokens are those of the underlying exact diff, and one-sided gaps next
-  to them are slid left as far as the repetition allows.
+  runs shorter than ``SOLID_RUN`` tokens) of at most ``CLUSTER_CELLS`` cells, while the
+  clusters' budget (``CLUSTER_PER_TOKEN`` units a token) lasts, which it always does on
+  ordinary input; matched runs of ``SOLID_RUN`` or more tokens are those of the underlying
+  diff, and one-sided gaps next to them are slid left as far as the repetition allows.
 * **Deterministic.** The result depends only on key equality, never on hashing or set order.
+* **Bounded.** The work is counted against a :class:`~collatio.align.anchors.Budget`: at most
+  ``PER_TOKEN`` units a token (plus ``BASE``) for the runs, ``CLUSTER_PER_TOKEN`` for the
+  tie-break; no single call into C runs long, so an interrupt acts within a second.
 
-Method. Each key shared by ``a`` and ``b`` is mapped to one code point (from U+0102 upward,
-skipping the surrogates; U+0100 and U+0101 stand for every key found in only one sequence,
-since such keys can never match). The two strings are diffed with diff-match-patch's Myers
-implementation with its timeout off (the C++ ``fast_diff_match_patch`` if importable, else the
-pure-Python ``diff_match_patch``), which is exact. Myers costs O((N+M)·D), so inputs longer
-than ``EXACT_LIMIT`` are first anchored as in patience diff: keys (or, failing that, k-grams)
-that occur exactly once in each sequence, kept in the longest order-preserving chain (longest
-increasing subsequence), split the problem into independent gaps, each diffed the same way
-(a gap longer than ``GAP_LIMIT`` is anchored again on what is unique inside it).
-Clusters whose matching is ambiguous are then re-solved by a small dynamic programme that
-picks the latest-matching LCS, and one-sided gaps are slid left through repeats.
+Clusters whose matching is ambiguous are re-solved by a bit-parallel dynamic programme (one
+big-integer operation per row) that picks the latest-matching LCS, and one-sided gaps are slid
+left through repeats.
 
 More than ``CAPACITY`` (1,111,806) distinct keys *shared by both sequences* cannot be encoded
 and raise :class:`~collatio.errors.CollationError`; keys present in only one sequence do not
@@ -39,47 +38,40 @@ count against that limit.
 
 from __future__ import annotations
 
-import bisect
 import itertools
-import re
-from collections import Counter
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from typing import Literal, TypeAlias
 
 import attrs
 
-from collatio.errors import CollationError
+from collatio.align.anchors import (
+    CALL_MAX,
+    CAPACITY,
+    DIRECT,
+    EXACT_LIMIT,
+    Budget,
+    Run,
+    Stretch,
+    bounded_runs,
+    encode,
+)
 
-try:  # The C++ port: same algorithm, ~70x faster. Pure Python is the fallback.
-    import fast_diff_match_patch as _fast_dmp
-except ImportError:  # pragma: no cover - depends on the installation
-    _fast_dmp = None
-
-__all__ = ["CAPACITY", "EXACT_LIMIT", "Opcode", "Tag", "diff"]
+__all__ = [
+    "CALL_MAX", "CAPACITY", "DIRECT", "EXACT_LIMIT", "Budget", "Opcode", "Run", "Stretch",
+    "Tag", "diff", "encode",
+]
 
 Tag: TypeAlias = Literal["equal", "delete", "insert", "replace"]
-Run: TypeAlias = tuple[int, int, int]
-"""A matched run ``(a_start, b_start, length)``: ``a[a_start + k] == b[b_start + k]``."""
 
 TAGS: tuple[Tag, ...] = ("equal", "delete", "insert", "replace")
 
-_ONLY_A = "\u0100"  # every key that occurs in a but not in b
-_ONLY_B = "\u0101"  # every key that occurs in b but not in a
-_FIRST_SHARED = 0x102
-_SURROGATES = 0x800
-CAPACITY = 0x110000 - _FIRST_SHARED - _SURROGATES
-"""How many distinct shared keys one diff can encode."""
-
-EXACT_LIMIT = 60_000
-"""Tokens (both sides together) above which an input is anchored before Myers runs on it."""
-GAP_LIMIT = 20_000
-"""Once an input is anchored, gaps between anchors longer than this are anchored in turn."""
 SOLID_RUN = 3
-"""Matched runs at least this long delimit clusters and are kept as the exact diff found them."""
-CLUSTER_CELLS = 40_000
+"""Matched runs at least this long delimit clusters and are kept as the diff found them."""
+CLUSTER_CELLS = 250_000
 """Largest cluster (a tokens x b tokens) that is re-solved for the canonical tie-break."""
-_ANCHOR_DEPTH = 6  # anchoring inside anchored gaps stops here; deeper gaps go to Myers directly
-_NGRAMS = (2, 4, 8)  # tried in turn when a long gap has no key unique on both sides
+CLUSTER_PER_TOKEN = 64
+"""Units (a 64-cell word of the bit-parallel programme, or a step of its backtrack) that the
+tie-break of one diff may spend per token."""
 
 
 @attrs.frozen(slots=True)
@@ -116,8 +108,11 @@ class Opcode:
         return iter((self.tag, self.a_start, self.a_end, self.b_start, self.b_end))
 
 
-def diff(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[Opcode, ...]:
-    """Opcodes turning *a* into *b*, token by token (see the module docstring for invariants).
+def diff(
+    a: Sequence[Hashable], b: Sequence[Hashable], *, budget: Budget | None = None
+) -> tuple[Opcode, ...]:
+    """Opcodes turning *a* into *b*, token by token (see the module docstring for invariants);
+    *budget*, if given, counts the work (default: :meth:`Budget.for_tokens`).
 
     >>> a = "the cat sat on the mat".split()
     >>> b = "the black cat sat on a mat".split()
@@ -134,7 +129,7 @@ def diff(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[Opcode, ...]:
     >>> [tuple(op) for op in diff("xaya", "xa")]
     [('equal', 0, 1, 0, 1), ('delete', 1, 3, 1, 1), ('equal', 3, 4, 1, 2)]
     """
-    return opcodes(canonical_runs(a, b), len(a), len(b))
+    return opcodes(canonical_runs(a, b, budget), len(a), len(b))
 
 
 # --- runs -> opcodes ---------------------------------------------------------------------------
@@ -174,28 +169,42 @@ def merge_runs(runs: Sequence[Run]) -> list[Run]:
 # --- canonical runs ----------------------------------------------------------------------------
 
 
-def canonical_runs(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Run]:
+def canonical_runs(
+    a: Sequence[Hashable], b: Sequence[Hashable], budget: Budget | None = None
+) -> list[Run]:
     """Matched runs of the canonical alignment of *a* and *b* (what :func:`diff` reports)."""
-    runs = exact_runs(a, b)
-    clusters = ambiguous_clusters(a, b, runs)
+    runs = exact_runs(a, b, budget)
+    clusters = ambiguous_clusters(a, b, runs, allowance=CLUSTER_PER_TOKEN * (len(a) + len(b)))
     if clusters:
         rebuilt: list[Run] = []
         done = 0
         for lo, hi, a0, a1, b0, b1 in clusters:
             rebuilt.extend(runs[done:lo])
-            rebuilt.extend((a0 + i, b0 + j, n) for i, j, n in latest_lcs(a[a0:a1], b[b0:b1]))
+            found = latest_lcs(a[a0:a1], b[b0:b1], budget)
+            rebuilt.extend((a0 + i, b0 + j, n) for i, j, n in found)
             done = hi
         rebuilt.extend(runs[done:])
         runs = rebuilt
     return slide_gaps(a, b, runs)
 
 
-def latest_lcs(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Run]:
+def exact_runs(
+    a: Sequence[Hashable], b: Sequence[Hashable], budget: Budget | None = None
+) -> list[Run]:
+    """Matched runs of *a* and *b* before the tie-break (see :mod:`collatio.align.anchors`)."""
+    return merge_runs(bounded_runs(a, b, budget)[0])
+
+
+def latest_lcs(
+    a: Sequence[Hashable], b: Sequence[Hashable], budget: Budget | None = None
+) -> list[Run]:
     """A longest common subsequence of *a* and *b*, matching every token as late as possible.
 
-    Plain O(len(a)·len(b)) dynamic programming, backtracked from the end: equal last tokens are
-    matched (always safe); otherwise the last token of *a* is dropped unless that shortens the
-    result. So ties leave *a*'s later tokens unmatched and match *b*'s latest tokens.
+    The LCS table, row by row, as bit vectors (Hyyrö's bit-parallel recurrence: one
+    big-integer addition per row, so ``len(a) * len(b) / 64`` word operations), backtracked
+    from the end: equal last tokens are matched (always safe); otherwise the last token of *a*
+    is dropped unless that shortens the result. So ties leave *a*'s later tokens unmatched and
+    match *b*'s latest tokens.
 
     >>> latest_lcs("ab", "ba")
     [(0, 1, 1)]
@@ -203,19 +212,32 @@ def latest_lcs(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Run]:
     [(1, 0, 1)]
     """
     n, m = len(a), len(b)
-    table = [[0] * (m + 1)]
-    for i in range(n):
-        above, row, ai = table[-1], [0], a[i]
-        for j in range(m):
-            row.append(above[j] + 1 if ai == b[j] else max(above[j + 1], row[j]))
-        table.append(row)
+    if not n or not m:
+        return []
+    words = (m + 63) // 64
+    if budget is not None:
+        budget.charge((2 * n + m) * words)
+    where: dict[Hashable, int] = {}
+    for j, key in enumerate(b):
+        where[key] = where.get(key, 0) | 1 << j
+    full = (1 << m) - 1
+    v = full  # zero bits of row i's vector, among the first j, are L[i][j]
+    rows = [v]
+    for key in a:
+        u = v & where.get(key, 0)
+        v = ((v + u) | (v - u)) & full
+        rows.append(v)
+
+    def length(i: int, j: int) -> int:
+        return j - (rows[i] & ((1 << j) - 1)).bit_count()
+
     matches: list[Run] = []
     i, j = n, m
     while i and j:
         if a[i - 1] == b[j - 1]:
             i, j = i - 1, j - 1
             matches.append((i, j, 1))
-        elif table[i - 1][j] >= table[i][j - 1]:
+        elif length(i - 1, j) >= length(i, j - 1):
             i -= 1
         else:
             j -= 1
@@ -231,16 +253,29 @@ def ambiguous_clusters(
     b: Sequence[Hashable],
     runs: Sequence[Run],
     max_cells: int = CLUSTER_CELLS,
+    allowance: int | None = None,
+    solid_in_b: bool = False,
 ) -> list[Cluster]:
     """Clusters of *runs* whose matching is not forced and that are small enough to re-solve.
 
     A cluster is the stretch between two solid runs (at least ``SOLID_RUN`` long; the sequence
     ends count as solid) that holds at least one shorter run. Its matching is forced, and the
     cluster skipped, when no unmatched token has an equal key on the other side of the cluster:
-    then every LCS of the cluster pairs the same tokens.
+    then every LCS of the cluster pairs the same tokens. With *allowance*, clusters are taken
+    in order while the re-solving work (see :func:`latest_lcs`) stays within it. With
+    *solid_in_b* (*a* is a variant graph's order, whose parallel branches interrupt a run),
+    runs that follow each other in *b* count together as one solid run.
     """
     clusters: list[Cluster] = []
-    bounds = [-1, *(k for k, run in enumerate(runs) if run[2] >= SOLID_RUN), len(runs)]
+    solid = [n >= SOLID_RUN for _, _, n in runs]
+    if solid_in_b:
+        start = 0
+        for k in range(1, len(runs) + 1):
+            if k == len(runs) or runs[k][1] != runs[k - 1][1] + runs[k - 1][2]:
+                if sum(n for _, _, n in runs[start:k]) >= SOLID_RUN:
+                    solid[start:k] = [True] * (k - start)
+                start = k
+    bounds = [-1, *itertools.compress(range(len(runs)), solid), len(runs)]
     for left, right in itertools.pairwise(bounds):
         lo, hi = left + 1, right
         if lo == hi:
@@ -250,6 +285,9 @@ def ambiguous_clusters(
         a1 = runs[right][0] if right < len(runs) else len(a)
         b1 = runs[right][1] if right < len(runs) else len(b)
         if (a1 - a0) * (b1 - b0) > max_cells:
+            continue
+        cost = (2 * (a1 - a0) + b1 - b0) * ((b1 - b0 + 63) // 64)
+        if allowance is not None and cost > allowance:
             continue
         free_a: list[Hashable] = []
         free_b: list[Hashable] = []
@@ -262,6 +300,8 @@ def ambiguous_clusters(
         free_b.extend(b[j:b1])
         if not set(free_a).isdisjoint(b[b0:b1]) or not set(free_b).isdisjoint(a[a0:a1]):
             clusters.append((lo, hi, a0, a1, b0, b1))
+            if allowance is not None:
+                allowance -= cost
     return clusters
 
 
@@ -291,187 +331,3 @@ def slide_gaps(a: Sequence[Hashable], b: Sequence[Hashable], runs: Sequence[Run]
     return merge_runs(out)
 
 
-# --- exact runs: encoding, anchoring, Myers ----------------------------------------------------
-
-
-def exact_runs(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Run]:
-    """Matched runs of an exact diff of *a* and *b* (no tie-breaking applied yet)."""
-    text_a, text_b = encode(a, b)
-    out: list[Run] = []
-    _anchored(text_a, text_b, 0, 0, 0, out)
-    return merge_runs(out)
-
-
-def encode(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[str, str]:
-    """*a* and *b* as strings with one character per token and equal characters for equal keys.
-
-    Keys found in only one sequence all become one sentinel character per side.
-
-    >>> encode(["x", "y", "x"], ["y", "z"])
-    ('ĀĂĀ', 'Ăā')
-    """
-    shared = set(a).intersection(b)
-    if len(shared) > CAPACITY:
-        raise CollationError(
-            f"{len(shared):,} distinct tokens occur in both sequences; "
-            f"one diff can encode at most {CAPACITY:,}"
-        )
-    # Code points are assigned in first-occurrence order so the strings do not depend on
-    # the hash seed (the diff would not either: it compares characters only for equality).
-    first_seen = (key for key in dict.fromkeys(b) if key in shared)
-    codes = {key: _code_point(k) for k, key in enumerate(first_seen)}
-    return (
-        "".join(map(codes.get, a, itertools.repeat(_ONLY_A))),
-        "".join(map(codes.get, b, itertools.repeat(_ONLY_B))),
-    )
-
-
-def _code_point(index: int) -> str:
-    cp = _FIRST_SHARED + index
-    return chr(cp + _SURROGATES if cp >= 0xD800 else cp)
-
-
-def _anchored(ta: str, tb: str, a0: int, b0: int, depth: int, out: list[Run]) -> None:
-    """Append to *out* the runs of *ta* vs *tb* (offset by *a0*, *b0*), anchoring if long."""
-    prefix = _common_prefix(ta, tb)
-    if prefix:
-        out.append((a0, b0, prefix))
-        ta, tb, a0, b0 = ta[prefix:], tb[prefix:], a0 + prefix, b0 + prefix
-    suffix = _common_suffix(ta, tb)
-    if suffix:
-        ta, tb = ta[: len(ta) - suffix], tb[: len(tb) - suffix]
-    if ta and tb:
-        anchors: list[Run] = []
-        if len(ta) + len(tb) > (GAP_LIMIT if depth else EXACT_LIMIT) and depth < _ANCHOR_DEPTH:
-            anchors = _anchors(ta, tb)
-        if anchors:
-            i = j = 0
-            for ai, bj, n in [*anchors, (len(ta), len(tb), 0)]:
-                _anchored(ta[i:ai], tb[j:bj], a0 + i, b0 + j, depth + 1, out)
-                if n:
-                    out.append((a0 + ai, b0 + bj, n))
-                i, j = ai + n, bj + n
-        else:
-            _myers(ta, tb, a0, b0, out)
-    if suffix:
-        out.append((a0 + len(ta), b0 + len(tb), suffix))
-
-
-def _anchors(ta: str, tb: str) -> list[Run]:
-    """Order-preserving matches of substrings unique in both *ta* and *tb* (patience diff)."""
-    for k in (1, *_NGRAMS):
-        if k == 1:
-            count_a, count_b = Counter(ta), Counter(tb)
-        else:
-            count_a = Counter([ta[i : i + k] for i in range(len(ta) - k + 1)])
-            count_b = Counter([tb[i : i + k] for i in range(len(tb) - k + 1)])
-        unique = {
-            s
-            for s, c in count_a.items()
-            if c == 1 and count_b.get(s) == 1 and _ONLY_A not in s and _ONLY_B not in s
-        }
-        if not unique:
-            continue
-        if k == 1:  # found by the regex engine: a Python loop over every token costs more
-            finder = re.compile(f"[{''.join(map(re.escape, sorted(unique)))}]")
-            where_b = {m.group(): m.start() for m in finder.finditer(tb)}
-            pairs = [(m.start(), where_b[m.group()]) for m in finder.finditer(ta)]
-        else:
-            where_b = {tb[j : j + k]: j for j in range(len(tb) - k + 1) if tb[j : j + k] in unique}
-            pairs = [
-                (i, where_b[ta[i : i + k]])
-                for i in range(len(ta) - k + 1)
-                if ta[i : i + k] in unique
-            ]
-        chain = _longest_increasing([j for _, j in pairs])
-        anchors: list[Run] = []
-        for i, j in (pairs[c] for c in chain):
-            if not anchors or (i >= anchors[-1][0] + k and j >= anchors[-1][1] + k):
-                anchors.append((i, j, k))  # overlapping k-grams would double-count tokens
-        return anchors
-    return []
-
-
-def _longest_increasing(values: Sequence[int]) -> list[int]:
-    """Indices of a longest strictly increasing subsequence of *values* (patience sorting).
-
-    >>> _longest_increasing([3, 1, 2, 5, 4])
-    [1, 2, 4]
-    """
-    tails: list[int] = []  # tails[L] = value ending the best chain of length L + 1
-    tail_index: list[int] = []
-    back = [-1] * len(values)
-    for k, v in enumerate(values):
-        pos = bisect.bisect_left(tails, v)
-        if pos:
-            back[k] = tail_index[pos - 1]
-        if pos == len(tails):
-            tails.append(v)
-            tail_index.append(k)
-        else:
-            tails[pos], tail_index[pos] = v, k
-    chain: list[int] = []
-    k = tail_index[-1] if tail_index else -1
-    while k >= 0:
-        chain.append(k)
-        k = back[k]
-    return chain[::-1]
-
-
-def _common_prefix(x: str, y: str) -> int:
-    """Length of the common prefix (binary search on slices: C speed)."""
-    lo, hi = 0, min(len(x), len(y))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if x[lo:mid] == y[lo:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _common_suffix(x: str, y: str) -> int:
-    """Length of the common suffix."""
-    lo, hi = 0, min(len(x), len(y))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if x[len(x) - mid : len(x) - lo] == y[len(y) - mid : len(y) - lo]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _myers(ta: str, tb: str, a0: int, b0: int, out: list[Run]) -> None:
-    """Append the runs of an exact (never time-limited) Myers diff of *ta* and *tb*."""
-    i, j = a0, b0
-    for op, n in _dmp_counts(ta, tb):
-        if op == "=":
-            out.append((i, j, n))
-            i, j = i + n, j + n
-        elif op == "-":
-            i += n
-        else:
-            j += n
-
-
-def _slow_dmp_counts(ta: str, tb: str) -> list[tuple[str, int]]:
-    from diff_match_patch import diff_match_patch
-
-    engine = diff_match_patch()
-    engine.Diff_Timeout = 0  # the default 1 s cut-off returns non-minimal diffs on long texts
-    signs = {0: "=", -1: "-", 1: "+"}
-    return [(signs[op], len(text)) for op, text in engine.diff_main(ta, tb, False)]
-
-
-def _fast_dmp_counts(ta: str, tb: str) -> list[tuple[str, int]]:
-    assert _fast_dmp is not None
-    result: list[tuple[str, int]] = _fast_dmp.diff(
-        ta, tb, timelimit=0, checklines=False, cleanup="No", counts_only=True
-    )
-    return result
-
-
-_dmp_counts: Callable[[str, str], list[tuple[str, int]]] = (
-    _fast_dmp_counts if _fast_dmp is not None else _slow_dmp_counts
-)

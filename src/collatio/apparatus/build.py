@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import operator
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import attrs
 
 from collatio.align import Alignment, align
+from collatio.align.guide import SAMPLE, SAMPLE_ABOVE
+from collatio.align.guide import guide_order as guide_order  # re-exported: its old home
 from collatio.apparatus.model import (
     Apparatus,
     CollatedWitness,
@@ -244,69 +246,10 @@ def collate_tokens(
     )
 
 
-#: Above this many tokens in all, :func:`guide_order` estimates similarity on a sample: the
-#: bigrams whose first word falls in one ``1/_SAMPLE`` of the vocabulary (the same words in
-#: every witness), which keeps five million-word witnesses from spending seconds on it.
-_SAMPLE_ABOVE = 200_000
-_SAMPLE = 8
-
-
-def _bigrams(witnesses: Sequence[Sequence[str]]) -> list[set[int]]:
-    """Each witness's set of word bigrams, a bigram ``(a, b)`` coded as one int (the same for
-    the same words in every witness): far lighter than sets of tuples on long texts."""
-    everything = itertools.chain.from_iterable(witnesses)
-    ids = {word: i for i, word in enumerate(dict.fromkeys(everything))}  # first-seen order
-    bound = len(ids) + 1
-    sample = _SAMPLE if sum(map(len, witnesses)) > _SAMPLE_ABOVE else 1
-    grams = []
-    for keys in witnesses:
-        codes = list(map(ids.__getitem__, keys))
-        firsts, seconds = codes[:-1], codes[1:]
-        if sample > 1:
-            chosen = list(map(operator.not_, map(operator.mod, firsts, itertools.repeat(sample))))
-            firsts = list(itertools.compress(firsts, chosen))
-            seconds = list(itertools.compress(seconds, chosen))
-        pairs = map(operator.add, map(operator.mul, firsts, itertools.repeat(bound)), seconds)
-        grams.append(set(pairs))
-    return grams
-
-
-def guide_order(witnesses: Sequence[Sequence[str]]) -> list[int]:
-    """An order in which to align *witnesses*: the most similar pair first, then each time
-    the witness most similar to one already aligned (similarity: Jaccard index of word
-    bigrams, estimated on a fixed sample of them for very long texts; ties keep the given
-    order). Aligning close texts first keeps a distant one from pulling their common words
-    apart (the draft's two states before the final).
-    """
-    count = len(witnesses)
-    if count <= 2:
-        return list(range(count))
-    grams = _bigrams(witnesses)
-    known: dict[tuple[int, int], float] = {}
-
-    def similarity(i: int, j: int) -> float:
-        pair = (min(i, j), max(i, j))
-        if pair not in known:
-            shared = len(grams[i] & grams[j])
-            union = len(grams[i]) + len(grams[j]) - shared
-            known[pair] = shared / union if union else 1.0
-        return known[pair]
-
-    best = max(
-        ((i, j) for i in range(count) for j in range(i + 1, count)),
-        key=lambda pair: (similarity(*pair), -pair[0], -pair[1]),
-    )
-    order = list(best)
-    closeness = [max(similarity(k, i) for i in order) for k in range(count)]
-    while len(order) < count:
-        nxt = max(
-            (k for k in range(count) if k not in order), key=lambda k: (closeness[k], -k)
-        )
-        order.append(nxt)
-        for k in range(count):
-            if k not in order:
-                closeness[k] = max(closeness[k], similarity(k, nxt))
-    return order
+#: The guide order lives with the aligner (collatio.align.guide); its sampling constants are
+#: kept here under their old names.
+_SAMPLE_ABOVE = SAMPLE_ABOVE
+_SAMPLE = SAMPLE
 
 
 def align_in_guide_order(
@@ -515,7 +458,8 @@ class _Grouper:
         readings = self.readings[c]
         found = self._agreements.get(readings)
         if found is None:
-            shared = {r for r in readings if r is not None and readings.count(r) > 1}
+            counts = Counter(readings)  # not readings.count per witness: K^2 at K witnesses
+            shared = {r for r, n in counts.items() if r is not None and n > 1}
             found = tuple(r if r in shared else None for r in readings)
             self._agreements[readings] = found
         return found
