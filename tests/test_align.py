@@ -818,3 +818,33 @@ def test_bit_parallel_lcs_is_a_longest_common_subsequence(a: list[str], b: list[
         else:
             j -= 1
     assert [(i + k, j + k) for i, j, n in runs for k in range(n)] == matches[::-1]
+
+
+# --- matched tokens in one column ----------------------------------------------------------------
+
+
+def identical_readings_apart(alignment: Alignment, witnesses: Sequence[Sequence[Hashable]]
+                             ) -> list[tuple[int, int, int]]:
+    """(x, y, column) wherever two witnesses read the same words between two points at which
+    they agree (share a reading, or a text's end) yet not in the same columns as one reading."""
+    found = []
+    readings = alignment.readings
+    for x, y in itertools.combinations(range(len(witnesses)), 2):
+        shared = [c for c, r in enumerate(readings)
+                  if r[x] is not None and r[x] == r[y]]
+        for lo, hi in itertools.pairwise([-1, *shared, alignment.width]):
+            cols_x = [c for c in range(lo + 1, hi) if alignment.cells[x][c] is not None]
+            cols_y = [c for c in range(lo + 1, hi) if alignment.cells[y][c] is not None]
+            keys_x = [witnesses[x][alignment.cells[x][c]] for c in cols_x]  # type: ignore[index]
+            keys_y = [witnesses[y][alignment.cells[y][c]] for c in cols_y]  # type: ignore[index]
+            if keys_x and keys_x == keys_y:
+                found.append((x, y, cols_x[0]))
+    return found
+
+
+@given(st.lists(st.lists(st.sampled_from("abcd"), max_size=10), min_size=3, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_identical_readings_share_their_columns(witnesses: list[list[str]]) -> None:
+    """Matched tokens stand in one column: two witnesses that read the same words where they
+    differ from the others read them as one reading (the CollateX table shows them so)."""
+    assert identical_readings_apart(align(witnesses), witnesses) == []

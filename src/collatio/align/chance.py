@@ -28,8 +28,9 @@ to a doubtful one.
 An **adjacent swap** (``X Y`` in one witness, ``Y X`` in the other, both short, X matched) has
 reach 1 but is scored on the arrangement: the chance that Y stands next to X on that side, of
 the two arrangements the less likely (``"Enlai Zhou"`` is rare where ``"Zhou Enlai"`` is the
-usual order); a block as common as ``COMMON`` (``,``, ``the``) is never a swap on its own:
-such tokens shift with every edit.
+usual order); a swap where either block is as common as ``COMMON`` (``,``, ``the``) is never
+reported: such tokens shift with every edit; nor is a swap of punctuation with punctuation
+(``";`` / ``;"``: typography).
 
 Cost: per block, O(window) at C speed (the window encoded as one string, counts by
 ``str.count``) plus O(block length) counts; :func:`window_for` shrinks the windows when
@@ -156,7 +157,7 @@ class ChanceModel:
         (e0, e1), (l0, l1) = early_block, late_block
         block = list(self.witnesses[early][e0:e1])
         places = [(early, e0, e1 + 1), (late, l0 - 1, l1)]  # Y with the pivot's near end
-        texts, codes, outside = self._counts(places, [*block, pivot[0], pivot[-1]])
+        texts, codes, outside = self._counts(places, [*block, *pivot])
         y = [codes[key] for key in block]
         first, last = codes[pivot[0]], codes[pivot[-1]]
         # the block and the two arrangements themselves do not count as evidence
@@ -167,12 +168,21 @@ class ChanceModel:
             return max(0, found - sum(text.count(gram) for text in own))
 
         chain = _chain(y, count, outside)
-        if chain > math.log(COMMON):  # punctuation and articles shift with every edit
+        if _punctuation(block) and _punctuation(pivot):
+            return math.inf  # '"' and ';' in either order: typography, not a transposition
+        # punctuation and articles shift with every edit: no swap of one of them alone
+        pivot_chain = _chain([codes[key] for key in pivot], count, outside)
+        if max(chain, pivot_chain) > math.log(COMMON):
             return math.inf
         p_first, p_last = _unigram(count(first), outside), _unigram(count(y[0]), outside)
         before = chain + math.log(_bigram(count(y[-1] + first), count(y[-1]), p_first) / p_first)
         after = math.log(_bigram(count(last + y[0]), count(last), p_last) / p_last) + chain
         return math.exp(min(before, after))
+
+
+def _punctuation(keys: Sequence[Hashable]) -> bool:
+    """Whether *keys* are all strings with no letter or digit (marks of punctuation)."""
+    return all(isinstance(key, str) and not any(map(str.isalnum, key)) for key in keys)
 
 
 def _unigram(c: int, total: int) -> float:

@@ -16,13 +16,14 @@ Columns are ranks: a node's rank is the length of the longest path reaching it, 
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import operator
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from collatio.align.anchors import Budget, Run, Stretch, bounded_runs
+from collatio.align.anchors import Budget, Run, Stretch, bounded_runs, encode
 from collatio.align.pairwise import (
     CLUSTER_PER_TOKEN,
     ambiguous_clusters,
@@ -35,6 +36,12 @@ __all__ = ["Graph", "Piece", "Similarity"]
 
 Similarity = Callable[[Any, Any], float]
 _IS_ONE = {"1": True, "0": False}
+_SLIDE = 32  # how far (positions in the graph's order) a matched token may move
+REPAIR_TEXTS = 32
+"""Up to this many witnesses, :meth:`Graph.repair` makes identical readings share nodes."""
+Score = tuple[int, int, int, int, int]
+"""(steps along the closest witness, steps continuing a witness, steps, witnesses passed,
+matches the diff chose)"""
 Piece = tuple[int, int, int, int]
 """``(start, length, mask, rank)``: ``order[start:start + length]``, all through the witnesses
 of bit set *mask*, ranked *rank*, *rank* + 1, ..."""
@@ -71,6 +78,8 @@ class Graph:
             if clusters:
                 runs = self._resolve(lin, tokens, runs, clusters, budget)
             runs = slide_gaps(lin, tokens, runs)
+            if len(self.paths) > 1:
+                runs = self._rethread(lin, tokens, runs)
 
         bit = 1 << len(self.paths)
         keys, masks = self.keys, self.masks
@@ -94,6 +103,121 @@ class Graph:
         self.order = new_order
         self.paths.append(path)
         return approximate
+
+    def _rethread(self, lin: list[Hashable], tokens: Sequence[Hashable], runs: list[Run]
+                  ) -> list[Run]:
+        """*runs* with the matched tokens moved, where equal nodes lie near, onto the nodes that
+        keep the new witness with the witnesses it reads alike.
+
+        When two branches of the graph hold the same words (a reading two earlier witnesses
+        share at one place and a third has at another), the diff may thread the new witness
+        through either; it would then read the same words as a witness it agrees with, but in
+        other columns. So the same tokens stay matched, each to one of the equal nodes within
+        ``_SLIDE`` positions of its match, in order, choosing (a dynamic programme over the
+        tokens) first the most steps along the *closest* earlier witness (the one on most of
+        the nodes the diff matched: a step is two consecutive tokens on two nodes it steps
+        between directly; the text's start and end count as steps), then the most steps that
+        continue one earlier witness's way (as it stepped between the two nodes before), then
+        the most steps by any witness, then the most witnesses passed, then the diff's own
+        choice. Cost: O(matched
+        tokens x candidates^2), one candidate (the match itself) for a word that occurs once
+        near its place.
+        """
+        text, _ = encode(lin, tokens)
+        order, masks = self.order, self.masks
+        pairs = [(a0 + q, b0 + q) for a0, b0, n in runs for q in range(n)]
+        if not pairs:
+            return runs
+        closest = 0  # (no witness is preferred)
+        # per matched token: its candidate positions; per candidate the best chain's score,
+        # its link back, and the witnesses that made the chain's last step with it
+        columns: list[list[int]] = []
+        scores: list[list[Score | None]] = []  # None: no chain reaches the candidate
+        back: list[list[int]] = []
+        follow: list[list[int]] = []
+        last_token = len(tokens) - 1
+        for k, (i, j) in enumerate(pairs):
+            ch = text[i]
+            lo, hi = max(0, i - _SLIDE), min(len(text), i + _SLIDE + 1)
+            found = [i]
+            p = text.find(ch, lo, hi)
+            while p >= 0:
+                if p != i:
+                    found.append(p)
+                p = text.find(ch, p + 1, hi)
+            found.sort()
+            here: list[Score | None] = []
+            links: list[int] = []
+            along: list[int] = []
+            straight = k and pairs[k - 1][1] == j - 1  # the previous token is matched too
+            for p in found:
+                mask = masks[order[p]]
+                weight, original = mask.bit_count(), 1 if p == i else 0
+                options: list[tuple[Score, int, int]] = []  # (score, link, stepping witnesses)
+                if not k:
+                    start = 0
+                    if j == 0:  # the witnesses starting here, as the new one does
+                        before = 0
+                        for v in order[:p]:
+                            before |= masks[v]
+                        start = mask & ~before
+                    score = ((start & closest).bit_count(), 0, start.bit_count(), weight,
+                             original)
+                    options.append((score, -1, start))
+                else:
+                    for r, q in enumerate(columns[-1]):
+                        if q >= p:
+                            break
+                        prev = scores[-1][r]
+                        if prev is None:
+                            continue
+                        step = 0
+                        if straight:  # the witnesses stepping from q to p, no node between
+                            between = 0
+                            for v in order[q + 1 : p]:
+                                between |= masks[v]
+                            step = masks[order[q]] & mask & ~between
+                        value = (prev[0] + (step & closest).bit_count(),
+                                 prev[1] + (step & follow[-1][r]).bit_count(),
+                                 prev[2] + step.bit_count(), prev[3] + weight,
+                                 prev[4] + original)
+                        options.append((value, r, step))
+                if options and j == last_token:  # the witnesses ending here, as it does
+                    after = 0
+                    for v in order[p + 1 :]:
+                        after |= masks[v]
+                    end = mask & ~after
+                    options = [((v[0] + (end & closest).bit_count(),
+                                 v[1] + (end & step).bit_count(), v[2] + end.bit_count(),
+                                 v[3], v[4]), r, step) for v, r, step in options]
+                if options:
+                    value, r, step = max(options, key=lambda option: option[0])
+                    here.append(value)
+                    links.append(r)
+                    along.append(step)
+                else:
+                    here.append(None)
+                    links.append(-1)
+                    along.append(0)
+            columns.append(found)
+            scores.append(here)
+            back.append(links)
+            follow.append(along)
+        # the best chain, read backwards (every token keeps a match: its own always fits)
+        last = scores[-1]
+        r = max((r for r in range(len(last)) if last[r] is not None),
+                key=last.__getitem__)  # type: ignore[arg-type]
+        chosen = [0] * len(pairs)
+        for k in range(len(pairs) - 1, -1, -1):
+            chosen[k] = columns[k][r]
+            r = back[k][r]
+        out: list[Run] = []
+        for (_, j), p in zip(pairs, chosen, strict=True):
+            if out and out[-1][0] + out[-1][2] == p and out[-1][1] + out[-1][2] == j:
+                out[-1] = (out[-1][0], out[-1][1], out[-1][2] + 1)
+            else:
+                out.append((p, j, 1))
+        return out
 
     def _resolve(
         self,
@@ -184,6 +308,55 @@ class Graph:
             return found
 
         return members
+
+    def repair(self) -> None:
+        """Thread each witness along an earlier one wherever the two read the same words
+        between two nodes they share (identical readings then stand in one column), for up to
+        ``REPAIR_TEXTS`` witnesses.
+
+        Per round, for each witness and each earlier one, only the witness's tokens on nodes
+        the earlier one does not pass through are visited (the variant places); a stretch
+        of them between two shared nodes (or a text's end) that reads exactly what the
+        earlier witness reads between the same nodes is moved onto its nodes (the earlier
+        one's nodes lie between the two shared ones, so the order stays topological). Rounds
+        repeat until nothing moves (at most ``len(paths)`` rounds). Cost: O(K^2 x variant
+        tokens) a round; nothing for two witnesses, whose diff already matches such words.
+        """
+        count = len(self.paths)
+        if not 2 < count <= REPAIR_TEXTS:
+            return
+        keys, masks = self.keys, self.masks
+        full = (1 << count) - 1
+        for _ in range(count):
+            pos = [0] * len(keys)
+            for p, v in enumerate(self.order):
+                pos[v] = p
+            moved = False
+            for y in range(1, count):
+                py, ybit = self.paths[y], 1 << y
+                variant = list(itertools.compress(
+                    range(len(py)), map(full.__ne__, map(masks.__getitem__, py))))
+                for x in range(y):
+                    px, xbit = self.paths[x], 1 << x
+                    apart = [t for t in variant if not masks[py[t]] & xbit]
+                    for t0, t1 in _consecutive(apart):
+                        # the nodes bounding the stretch, shared by x and y, in x's path
+                        s0 = -1 if t0 == 0 else _index(px, py[t0 - 1], pos)
+                        s1 = len(px) if t1 == len(py) else _index(px, py[t1], pos)
+                        if s1 - s0 - 1 != t1 - t0:
+                            continue
+                        ours, theirs = py[t0:t1], px[s0 + 1 : s1]
+                        if list(map(keys.__getitem__, ours)) != list(map(keys.__getitem__,
+                                                                         theirs)):
+                            continue
+                        for v, u in zip(ours, theirs, strict=True):
+                            masks[v] &= ~ybit
+                            masks[u] |= ybit
+                        py[t0:t1] = theirs
+                        moved = True
+            if not moved:
+                break
+        self.order = [v for v in self.order if masks[v]]  # nodes left by every witness go
 
     def pieces(self) -> list[Piece]:
         """The nodes, cut into pieces of consecutive nodes (in ``order``) with the same witnesses,
@@ -319,3 +492,50 @@ class Graph:
             readings[c] = numbered
         return tuple(map(tuple, token_at)), tuple(readings)
 
+
+
+def _most_common_bit(masks: Sequence[int]) -> int:
+    """The lowest of the bits set in the most of *masks*, as a mask (0 if none).
+
+    Counted bit-sliced (one big-integer counter per binary digit of the count), so the cost is
+    O(len(masks) x log len(masks)) big-integer operations, whatever the number of witnesses.
+
+    >>> bin(_most_common_bit([0b110, 0b011, 0b010]))
+    '0b10'
+    """
+    planes: list[int] = []  # planes[d]: the witnesses whose count has binary digit d set
+    for mask in masks:
+        carry = mask
+        for d, plane in enumerate(planes):
+            planes[d], carry = plane ^ carry, plane & carry
+            if not carry:
+                break
+        if carry:
+            planes.append(carry)
+    if not planes:
+        return 0
+    best = -1  # every witness, then narrowed digit by digit from the top
+    for plane in reversed(planes):
+        if best & plane:
+            best &= plane
+    return best & -best
+
+
+def _consecutive(values: Sequence[int]) -> list[tuple[int, int]]:
+    """Increasing *values* as maximal half-open ranges of consecutive integers.
+
+    >>> _consecutive([1, 2, 3, 7, 9, 10])
+    [(1, 4), (7, 8), (9, 11)]
+    """
+    out: list[tuple[int, int]] = []
+    for v in values:
+        if out and out[-1][1] == v:
+            out[-1] = (out[-1][0], v + 1)
+        else:
+            out.append((v, v + 1))
+    return out
+
+
+def _index(path: list[int], node: int, pos: list[int]) -> int:
+    """The index of *node* in *path* (a witness's nodes, increasing in *pos*)."""
+    return bisect.bisect_left(path, pos[node], key=pos.__getitem__)

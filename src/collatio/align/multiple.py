@@ -70,6 +70,7 @@ def align(
         for k, keys in enumerate(joined):
             for _, _, t0, t1 in graph.add(keys):
                 approximations.append(Approximation(k, t0, t1, APPROXIMATE))
+        graph.repair()
         pieces = graph.pieces()
         if near_match is not None:
             pieces = graph.near_match(pieces, near_match)
