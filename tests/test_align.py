@@ -383,6 +383,45 @@ def test_align_near_match_places_a_reading_beside_its_closest_counterpart() -> N
     assert table(align(w, near_match=edit_similarity), w)[0] == ["over", None, "this", "dog"]
 
 
+def test_near_places_spelling_drift_side_by_side() -> None:
+    a, b = words("to cde . Bulganiin via VCh"), words("to comrade Bulganin via VCh")
+    assert table(align([a, b]), [a, b])[1] == ["to", "comrade", "Bulganin", None, "via", "VCh"]
+    near = align([a, b], near=0.8)
+    assert table(near, [a, b]) == [["to", "cde", ".", "Bulganiin", "via", "VCh"],
+                                   ["to", "comrade", None, "Bulganin", "via", "VCh"]]
+    # variants of each other: one column, two readings
+    assert near.readings[3] == (0, 1)
+    c, d = words("in Kaeseong and"), words("in the neutral zone at Kaesong and")
+    assert table(align([c, d], near=0.8), [c, d])[0] == ["in", None, None, None, None,
+                                                         "Kaeseong", "and"]
+    # below the threshold nothing moves ("this" / "that": 0.5)
+    w = [words("over this dog"), words("over there that dog")]
+    assert table(align(w, near=0.8), w) == table(align(w), w)
+    with pytest.raises(ValueError, match="threshold"):
+        align(w, near=1.5)
+
+
+SPELLINGS = st.lists(st.lists(st.sampled_from(["Kaesong", "Kaeseong", "Gaeseong", "in", "on",
+                                                "zone", "zones"]), max_size=10),
+                     min_size=1, max_size=5)
+
+
+@given(SPELLINGS, st.floats(0.3, 1.0))
+@settings(max_examples=80)
+def test_near_matching_moves_readings_never_matches(witnesses: list[list[str]],
+                                                    threshold: float) -> None:
+    plain, near = align(witnesses), align(witnesses, near=threshold)
+    check_alignment(near, witnesses)
+
+    def matched(t: Alignment) -> set[tuple[int, int, int, int]]:
+        return {(x, row[x], y, row[y]) for row, r in zip(zip(*t.cells, strict=True),
+                                                          t.readings, strict=True)
+                for x, y in itertools.combinations(range(len(witnesses)), 2)
+                if r[x] is not None and r[x] == r[y]}
+
+    assert matched(near) == matched(plain)
+
+
 def test_edit_similarity() -> None:
     assert edit_similarity("", "") == 1.0
     assert edit_similarity("abc", "abc") == 1.0

@@ -220,3 +220,22 @@ def test_json_written_in_pieces_is_the_rendered_text(tmp_path: Path) -> None:
     from collatio import collate, render
 
     assert out == render(collate([SEED]), "json")
+
+
+def test_near_places_spelling_drift_side_by_side(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = tmp_path / "A.txt", tmp_path / "B.txt"
+    a.write_text("in the zone at Kaeseong and\n", encoding="utf-8")
+    b.write_text("in Kaesong and\n", encoding="utf-8")
+
+    def columns(*extra: str) -> list[list[str | None]]:
+        assert main(["collate", str(a), str(b), "--convention", "plain", "--format",
+                     "collatex", *extra]) == 0
+        rows = json.loads(capsys.readouterr().out)["table"]
+        return [[None if cell is None else cell[0]["n"] for cell in row] for row in rows]
+
+    assert columns()[1] == ["in", "Kaesong", None, None, None, "and"]
+    assert columns("--near")[1] == ["in", None, None, None, "Kaesong", "and"]
+    assert columns("--near", "0.95")[1] == columns()[1]
+    assert main(["collate", str(a), str(b), "--near", "2"]) == 2
+    assert "--near" in capsys.readouterr().err

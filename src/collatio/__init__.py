@@ -158,6 +158,7 @@ def collate(
     equivalents: Mapping[str, str] | str | None = None,
     join: int = 2,
     transpositions: bool = True,
+    near: float | None = None,
     encoding: str = "utf-8",
     strict: bool = False,
     max_bytes: int | None = None,
@@ -173,7 +174,9 @@ def collate(
     ``D-pc``); *base* names the lemma's witness (default: the latest dated); *normalize*
     adds normalizers (``case``, ``punctuation``, ``accents``; see
     :mod:`collatio.normalize`); *equivalents* maps variant forms to one (or names a file
-    of ``variant = canonical`` lines). One apparatus written by collatio (TEI or JSON),
+    of ``variant = canonical`` lines); *near* (a threshold in (0, 1], e.g. 0.8) places
+    readings spelled nearly alike ("Bulganiin" / "Bulganin") side by side as variants
+    (:mod:`collatio.align.near`). One apparatus written by collatio (TEI or JSON),
     given alone, is read back as it was (re-rendering needs no collation); beside other
     inputs its witnesses are collated again. *from_*, *sigla* and *options* as for
     :func:`parse`.
@@ -184,6 +187,7 @@ def collate(
         normalization=Normalization.from_names(normalize, table),
         join=join,
         transpositions=transpositions,
+        near=near,
         max_texts=max_texts,
         max_tokens=max_tokens,
     )
@@ -252,6 +256,7 @@ def collate_texts(
     equivalents: Mapping[str, str] | str | None = None,
     join: int = 2,
     transpositions: bool = True,
+    near: float | None = None,
     strict: bool = False,
 ) -> Apparatus:
     """Collate texts given as strings, each named by its siglum.
@@ -289,7 +294,7 @@ def collate_texts(
         diagnostics.extend(parsed.diagnostics)
     table = load_equivalents(equivalents) if isinstance(equivalents, str) else equivalents
     options = CollationOptions(base=base, normalization=Normalization.from_names(normalize, table),
-                               join=join, transpositions=transpositions)
+                               join=join, transpositions=transpositions, near=near)
     return collate_witnesses(witnesses, options, tuple(diagnostics))
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from collatio.align.anchors import Budget, Run, Stretch, bounded_runs, encode
+from collatio.align.near import READINGS, ROOM
 from collatio.align.pairwise import (
     CLUSTER_PER_TOKEN,
     ambiguous_clusters,
@@ -385,7 +386,8 @@ class Graph:
         return result
 
     def near_match(self, pieces: list[Piece], similarity: Similarity) -> list[Piece]:
-        """*pieces* with nodes moved, within their room, beside the most similar reading."""
+        """*pieces* with nodes moved, within their room (at most ``ROOM`` columns away),
+        beside the most similar reading (see :mod:`collatio.align.near`)."""
         rank = [0] * len(self.keys)
         for start, length, _, first in pieces:
             for k in range(length):
@@ -406,8 +408,8 @@ class Graph:
             if high <= low:
                 continue
             best_rank, best_score = rank[v], -1.0
-            for r in range(low, high + 1):
-                others = [u for u in at_rank.get(r, ()) if u != v]
+            for r in range(max(low, rank[v] - ROOM), min(high, rank[v] + ROOM) + 1):
+                others = [u for u in at_rank.get(r, ())[:READINGS] if u != v]
                 score = max((similarity(self.keys[v], self.keys[u]) for u in others), default=-1.0)
                 if score > best_score:
                     best_rank, best_score = r, score

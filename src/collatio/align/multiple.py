@@ -23,11 +23,12 @@ import attrs
 
 from collatio.align.graph import Graph, Similarity
 from collatio.align.moves import table_moves
+from collatio.align.near import at_least, edit_similarity
 from collatio.align.table import Alignment, Approximation, _permuted, _token_columns
 from collatio.align.transpose import MIN_LENGTH, Transposition
 from collatio.errors import CollationError
 
-__all__ = ["APPROXIMATE", "align", "edit_similarity"]
+__all__ = ["APPROXIMATE", "align", "edit_similarity"]  # edit_similarity: from near.py
 
 APPROXIMATE = (
     "aligned by windows (no anchor in a stretch too costly to diff exactly): valid, "
@@ -42,12 +43,15 @@ def align(
     detect_transpositions: bool = False,
     transposition_min_length: int = MIN_LENGTH,
     near_match: Similarity | None = None,
+    near: float | None = None,
     order: Sequence[int] | None = None,
 ) -> Alignment:
     """Align *witnesses* (sequences of comparison keys) into one table.
 
     *near_match*, if given, scores two keys' similarity in [0, 1] (e.g. :func:`edit_similarity`)
-    and lets unmatched readings settle beside their most similar counterpart. *order* is the
+    and lets unmatched readings settle beside their most similar counterpart; *near* (a
+    threshold in (0, 1]) does so with :func:`collatio.align.near.at_least`, for readings
+    spelled nearly alike. *order* is the
     order in which the witnesses join the graph (default: as given); the table's witnesses
     are always in the given order.
 
@@ -72,6 +76,8 @@ def align(
                 approximations.append(Approximation(k, t0, t1, APPROXIMATE))
         graph.repair()
         pieces = graph.pieces()
+        if near is not None:
+            near_match = at_least(near)
         if near_match is not None:
             pieces = graph.near_match(pieces, near_match)
         cells, readings = graph.table(pieces)
@@ -108,22 +114,3 @@ def _cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def edit_similarity(a: str, b: str) -> float:
-    """1 - Levenshtein distance / length of the longer string (1.0 for two empty strings).
-
-    >>> edit_similarity("this", "that")
-    0.5
-    """
-    if len(a) < len(b):
-        a, b = b, a
-    if not a:
-        return 1.0
-    above = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            row.append(min(above[j] + 1, row[j - 1] + 1, above[j - 1] + (ca != cb)))
-        above = row
-    return 1.0 - above[-1] / len(a)

@@ -60,6 +60,11 @@ STATE_SUFFIX = {StateName.ANTE: "-ac", StateName.POST: "-pc"}
 STATE_LABEL = {StateName.ANTE: "as first written", StateName.POST: "as revised"}
 
 
+def _threshold(value: float | None) -> None:
+    if value is not None and not 0.0 < value <= 1.0:
+        raise CollationError(f"a near-matching threshold is in (0, 1], not {value}")
+
+
 @attrs.frozen(slots=True)
 class CollationOptions:
     """How to collate. ``base`` is a siglum (``F``, ``D`` or ``D-ac``); None: latest dated."""
@@ -70,6 +75,8 @@ class CollationOptions:
     segment: int = 4
     transpositions: bool = True
     transposition_min_length: int = 4
+    #: Near matching: a similarity threshold in (0, 1] (see collatio.align.near), or None.
+    near: float | None = attrs.field(default=None, validator=lambda _, __, value: _threshold(value))
     #: Guards: more texts or tokens than this are refused before any work is done.
     max_texts: int = 1000
     max_tokens: int = 30_000_000
@@ -226,6 +233,7 @@ def collate_tokens(
             [tl.norms for tl in token_lists],
             detect_transpositions=options.transpositions,
             transposition_min_length=options.transposition_min_length,
+            near=options.near,
         )
     with stage("grouping variation units"):
         places = _PlaceMaker(token_lists, line_indexes)
@@ -257,12 +265,14 @@ def align_in_guide_order(
     *,
     detect_transpositions: bool,
     transposition_min_length: int,
+    near: float | None = None,
 ) -> Alignment:
     """:func:`collatio.align.align` in :func:`guide_order`, mapped back to the given order."""
     return align(
         witnesses,
         detect_transpositions=detect_transpositions,
         transposition_min_length=transposition_min_length,
+        near=near,
         order=guide_order(witnesses),
     )
 

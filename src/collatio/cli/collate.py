@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 import collatio
+from collatio.align.near import DEFAULT as NEAR_DEFAULT
 from collatio.cli._args import (
     EXIT_OK,
     UsageError,
@@ -72,6 +73,11 @@ def register(commands: Any) -> None:
                          help="absorb agreements of up to N words between larger differences")
     collate.add_argument("--no-transpositions", action="store_true",
                          help="report moved blocks as omission and addition")
+    collate.add_argument(
+        "--near", type=float, nargs="?", const=NEAR_DEFAULT, default=None, metavar="THRESHOLD",
+        help="place words spelled nearly alike (Bulganiin / Bulganin) side by side as variants: "
+        f"edit similarity from THRESHOLD, in (0, 1] (default {NEAR_DEFAULT})",
+    )
     collate.add_argument("--encoding", default="utf-8", help="text encoding of the files")
     collate.add_argument("--strict", action="store_true", help="fail on any warning")
     add_input_options(collate)
@@ -100,6 +106,8 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         raise UsageError("--out writes every format; it cannot be combined with --format")
     if args.join < 0:
         raise UsageError("--join must be 0 or more")
+    if args.near is not None and not 0.0 < args.near <= 1.0:
+        raise UsageError(f"--near takes a threshold in (0, 1], not {args.near:g}")
     normalizers = [name.strip() for name in args.normalize.split(",") if name.strip()]
     Normalization.from_names(normalizers)  # an unknown name is a usage error, before any work
     if args.convention is not None:
@@ -232,6 +240,7 @@ def _collate(
         equivalents=args.equivalents,
         join=args.join,
         transpositions=not args.no_transpositions,
+        near=args.near,
         encoding=args.encoding,
         strict=args.strict,
         max_bytes=args.max_bytes,
