@@ -32,9 +32,10 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import rows as suites
 import synth
 
 BENCH = Path(__file__).resolve().parent
@@ -52,8 +53,8 @@ SINGLE_RUN_WORDS = 1_000_000
 """Sizes from this one up are run once."""
 
 TARGET_SPEEDUP = 200.0
-TARGET_1M_SECONDS = 10.0
-TARGET_1M_BYTES = 2_000_000_000
+TARGET_1M_SECONDS = 5.0
+TARGET_1M_BYTES = 1_000_000_000
 LINEAR_SLOPE_MAX = 1.2
 WITNESS_SLACK = 1.25
 
@@ -74,6 +75,7 @@ class Measurement:
     units: int | None = None
     transpositions: int | None = None
     detail: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
     load: float = 0.0
     """The 1-minute load average just before the first run."""
 
@@ -153,9 +155,10 @@ def collatio_env(src: Path) -> dict[str, str]:
 
 
 def run_collatio(src: Path, files: Sequence[Path], out: Path, repeats: int,
-                 timeout: float | None) -> Measurement:
-    """Time ``python -m collatio collate FILES --format json -o OUT``; count its units."""
-    command = [sys.executable, "-m", "collatio", "collate", *map(str, files),
+                 timeout: float | None, extra: Sequence[str] = ()) -> Measurement:
+    """Time ``python -m collatio collate FILES --format json -o OUT``; count its units (and
+    the stretches it aligned approximately)."""
+    command = [sys.executable, "-m", "collatio", "collate", *map(str, files), *extra,
                "--format", "json", "-o", str(out)]
     result = measure_best(command, repeats, timeout, collatio_env(src))
     if result.ok:
@@ -163,6 +166,8 @@ def run_collatio(src: Path, files: Sequence[Path], out: Path, repeats: int,
         kinds = Counter(unit["type"] for unit in data["apparatus"])
         result.units = len(data["apparatus"])
         result.transpositions = kinds.get("transposition", 0)
+        result.extra["approximations"] = sum(
+            1 for d in data.get("diagnostics", ()) if d.get("code") == "approximate-alignment")
         if len(data["witnesses"]) != len(files):
             result.detail = f"{len(data['witnesses'])} witnesses in the output"
     out.unlink(missing_ok=True)
@@ -242,8 +247,10 @@ def size_label(words: int) -> str:
     return f"{words:,}"
 
 
-def benchmark(args: argparse.Namespace, work: Path) -> tuple[list[Row], dict[str, str]]:
-    """Generate every witness set, run both tools on each, and return the rows."""
+def benchmark(args: argparse.Namespace, work: Path
+              ) -> tuple[list[Row], list[suites.Case], dict[str, str]]:
+    """Generate every witness set, run both tools on each, and return the rows (the grid's,
+    and the other suites' cases)."""
     info: dict[str, str] = {}
     src = snapshot_source(work)
     info["fingerprint"] = source_fingerprint(src)
@@ -255,7 +262,7 @@ def benchmark(args: argparse.Namespace, work: Path) -> tuple[list[Row], dict[str
     rows: list[Row] = []
     timed_out: dict[int, int] = {}  # witnesses -> smallest size where CollateX did not finish
     most = max(args.witnesses)
-    for words in args.sizes:
+    for words in args.sizes if "grid" in args.only else ():
         start = time.perf_counter()
         witness_set = synth.write_witnesses(work / size_label(words), words, most, args.seed,
                                             vocabulary)
@@ -278,7 +285,17 @@ def benchmark(args: argparse.Namespace, work: Path) -> tuple[list[Row], dict[str
                             theirs or Measurement("not run")))
         if not args.keep:
             shutil.rmtree(work / size_label(words), ignore_errors=True)
-    return rows, info
+
+    def measure(files: Sequence[Path], extra: Sequence[str], repeats: int) -> Measurement:
+        return run_collatio(src, files, work / "collatio.json", min(repeats, args.repeats),
+                            args.collatio_timeout, extra)
+
+    def collatex(files: Sequence[Path]) -> Measurement:
+        assert python is not None
+        return run_collatex(python, files, work / "collatex.json", 1, args.timeout)
+
+    cases = suites.run_suites(args, work / "suites", src, python, measure, collatex, log)
+    return rows, cases, info
 
 
 def skip_collatex(words: int, k: int, args: argparse.Namespace, timed_out: dict[int, int]
@@ -465,13 +482,14 @@ def targets(rows: Sequence[Row], timeout: float) -> list[str]:
         over = "under" if time_ok else f"{seconds / TARGET_1M_SECONDS:.1f}x"
         text = (f"{seconds:.1f} s wall ({over} the {TARGET_1M_SECONDS:g} s limit), "
                 f"{big.collatio.cpu or 0:.1f} s CPU, peak "
-                f"{peak / 1e9:.2f} GB ({'under' if mem_ok else 'over'} 2 GB)")
+                f"{peak / 1e9:.2f} GB ({'under' if mem_ok else 'over'} "
+                f"{TARGET_1M_BYTES / 1e9:g} GB)")
         met = time_ok and mem_ok
     else:
         met = None
         text = f"1M pair {big.collatio.status}" if big else "1M pair not run"
     out.append(f"- A 1,000,000-word pair collated to JSON in under {TARGET_1M_SECONDS:g} s with "
-               f"under 2 GB peak: {verdict(met)} ({text}).")
+               f"under {TARGET_1M_BYTES / 1e9:g} GB peak: {verdict(met)} ({text}).")
 
     def cost(m: Measurement) -> float:
         return m.cpu or m.seconds or 0.0
@@ -518,11 +536,12 @@ def targets(rows: Sequence[Row], timeout: float) -> list[str]:
 
 
 def report(rows: Sequence[Row], args: argparse.Namespace, info: dict[str, str],
-           elapsed: float) -> str:
+           elapsed: float, cases: Sequence[suites.Case] = ()) -> str:
     """The whole Markdown document."""
     m = args.machine
     command = " ".join(["python bench/run.py", *args.argv])
     loads = [x.load for r in rows for x in (r.collatio, r.collatex) if x.runs]
+    loads += [x.load for c in cases for x in (c.collatio, c.collatex) if x is not None and x.runs]
     load = f"{min(loads):.2f} to {max(loads):.2f}" if loads else "?"
     mix = ", ".join(f"{name} {share:.0%}" for name, share in synth.EDIT_MIX)
     method = [
@@ -571,16 +590,40 @@ def report(rows: Sequence[Row], args: argparse.Namespace, info: dict[str, str],
         "triple of the five). The files go to a temporary directory and are deleted.",
         f"Sizes: {', '.join(size_label(w) for w in args.sizes)}; witnesses per set: "
         f"{', '.join(map(str, args.witnesses))}.",
+        f"Suites run: {', '.join(args.only)}. The hard inputs (`bench/rows.py`, "
+        "`bench/synth.py`): *repetitive*, seed 002's prose repeated to N words against a "
+        "rewrite with its paragraphs shuffled and a fifth of its words replaced by words of "
+        "the same text; *disjoint*, two synthetic texts whose word forms share nothing (only "
+        "punctuation); *many*, a 100-word base text and its variants; *darwin*, the six "
+        "editions of Darwin's chapter 1 (CollateX's demo data); *frankenstein*, the novel in "
+        "four editions, its preliminary XML reduced to paragraphs (deletions left out) by a "
+        "bench-only conversion; *interrupt*, SIGINT sent to collatio 1, 2 and 3 times "
+        f"{args.interrupt_after:g} s after it started on a 200k-word hard pair, timed until "
+        "it exits. Hard inputs and real texts run with `--convention plain`.",
     ]
     bullets = "\n".join(f"- {line}" for line in method)
+    grid = f"""## Results
+
+{table(rows, args.timeout)}
+""" if rows else "## Results\n\n(the synthetic grid was not run: `--only` left it out)\n"
+    hard = f"""
+## Hard inputs, many texts, real texts
+
+{suites.tables(cases)}
+
+*approximated stretches*: stretches that the aligner placed by its bounded windowed fallback
+(no anchor at any scale in a stretch too costly to diff exactly), each reported as an
+`approximate-alignment` diagnostic. CollateX runs on the small sizes (and on what it can finish
+within {args.timeout:g} s); "not run" where it was not tried.
+
+{chr(10).join(suites.targets(cases))}
+""" if cases else ""
     return f"""# Performance
 
 Generated by `{command}` on {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC
 (total {elapsed / 60:.1f} min). Do not edit by hand: rerun the benchmark.
 
-## Results
-
-{table(rows, args.timeout)}
+{grid}
 
 *collatio CPU*: user + system CPU time of that best run (close to the wall time when the
 machine is otherwise idle, since collatio runs on one core; much lower when other work competes).
@@ -595,7 +638,7 @@ where CollateX hit the time limit.
 ## Targets
 
 {chr(10).join(targets(rows, args.timeout))}
-
+{hard}
 ## Method
 
 {bullets}
@@ -605,12 +648,15 @@ where CollateX hit the time limit.
 ```bash
 python bench/run.py            # full run (CollateX alone takes several minutes); rewrites this file
 python bench/run.py --quick    # smoke run under a minute: no 100k/1M, CollateX only on the 1k pair
+python bench/run.py --only drastic --drastic-sizes 2k,10k   # one suite, small, report to stdout
 ```
 
 Options: `--sizes 1k,10k,1M`, `--witnesses 2,3`, `--timeout 120` (CollateX, per run),
 `--collatio-timeout 900`, `--collatex-max-words 5k` (0 skips CollateX), `--repeats 3`,
 `--seed 1950`, `--out PATH`, `--keep DIR` (keep the witness files and the source snapshot),
-`--results PATH` (the raw measurements as JSON). `python bench/hotspots.py
+`--results PATH` (the raw measurements as JSON), `--only grid,drastic,many,million,darwin,
+frankenstein,interrupt` (default: all but million), `--drastic-sizes`, `--many-counts`,
+`--interrupt-after`. `python bench/hotspots.py
 --words 100k` shows where collatio's time goes (`--memory`: its allocations).
 """
 
@@ -640,8 +686,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--collatex-venv", default=str(BENCH / ".venv-collatex"))
     parser.add_argument("--keep", metavar="DIR", help="write the witnesses into DIR and keep them")
     parser.add_argument("--results", metavar="PATH", help="also write the raw rows as JSON")
+    parser.add_argument("--only", help="comma-separated suites to run: "
+                        f"{', '.join(suites.SUITES)} (default: all but million, which the "
+                        "grid's 1M pair covers); a subset prints its report unless --out")
+    parser.add_argument("--drastic-sizes", default=",".join(map(str, suites.DRASTIC_SIZES)),
+                        help="word counts of the drastic suite (default 2k,50k,100k,200k)")
+    parser.add_argument("--many-counts", default=",".join(map(str, suites.MANY_COUNTS)),
+                        help="text counts of the many suite (default 100,400,1000)")
+    parser.add_argument("--interrupt-after", type=float, default=3.0,
+                        help="seconds before SIGINT in the interrupt suite (default 3)")
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    every = [name for name in suites.SUITES if name != "million"]
+    args.only = [n.strip() for n in args.only.split(",")] if args.only else every
+    unknown = sorted(set(args.only) - set(suites.SUITES))
+    if unknown:
+        parser.error(f"--only: unknown suite {', '.join(unknown)}; "
+                     f"choose from {', '.join(suites.SUITES)}")
+    args.drastic_sizes = [parse_size(t) for t in args.drastic_sizes.split(",")]
+    args.many_counts = [int(t) for t in args.many_counts.split(",")]
+    if args.quick:
+        args.only = ["grid"]
     default_sizes = QUICK_SIZES if args.quick else FULL_SIZES
     args.sizes = [parse_size(s) for s in args.sizes.split(",")] if args.sizes else default_sizes
     args.witnesses = sorted({int(k) for k in args.witnesses.split(",")})
@@ -649,7 +714,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--witnesses: at least 2")
     if args.quick:
         args.collatex_max_words = min(args.collatex_max_words, 1_000)
-    if args.out is None and not args.quick:
+    subset = set(args.only) != set(every)
+    if args.out is None and not args.quick and not subset:
         args.out = str(ROOT / "docs" / "performance.md")
     return args
 
@@ -662,17 +728,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.keep:
         work = Path(args.keep)
         work.mkdir(parents=True, exist_ok=True)
-        rows, info = benchmark(args, work)
+        rows, cases, info = benchmark(args, work)
     else:
         with tempfile.TemporaryDirectory(prefix="collatio-bench-") as tmp:
-            rows, info = benchmark(args, Path(tmp))
+            rows, cases, info = benchmark(args, Path(tmp))
     changed = source_fingerprint(ROOT / "src") != info["fingerprint"]
     info["source"] = f"snapshot of `src/` taken at the start, fingerprint {info['fingerprint']}"
     if changed:
         info["source"] += " (`src/` was edited during the run; every row measured the snapshot)"
-    text = report(rows, args, info, time.perf_counter() - start)
+    text = report(rows, args, info, time.perf_counter() - start, cases)
     if args.results:
-        raw = {"info": info, "machine": args.machine, "rows": [asdict(row) for row in rows]}
+        raw = {"info": info, "machine": args.machine, "rows": [asdict(row) for row in rows],
+               "cases": [asdict(case) for case in cases]}
         Path(args.results).write_text(json.dumps(raw, indent=1), encoding="utf-8")
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")

@@ -45,7 +45,7 @@ from collatio.apparatus.model import (
     VariationUnit,
 )
 from collatio.apparatus.revisions import revision_fates
-from collatio.diagnostics import Diagnostic
+from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import CollationError, LimitError, UnknownBaseError
 from collatio.markup.tree import Node, Span
 from collatio.normalize import Normalization, minor_form
@@ -250,8 +250,29 @@ def collate_tokens(
         ),
         alignment=alignment,
         tokens=tuple(token_lists),
-        diagnostics=tuple(diagnostics),
+        diagnostics=(*diagnostics, *_approximations(alignment, collated, token_lists,
+                                                    line_indexes)),
     )
+
+
+def _approximations(
+    alignment: Alignment,
+    collated: Sequence[CollatedWitness],
+    token_lists: Sequence[TokenList],
+    line_indexes: Sequence[LineIndex],
+) -> list[Diagnostic]:
+    """A diagnostic for each stretch the aligner placed by its bounded fallback."""
+    found = []
+    for a in alignment.approximations:
+        tl, where = token_lists[a.witness], collated[a.witness]
+        offset = tl.source_starts[a.start] if a.start < len(tl) else 0
+        line, column = line_indexes[a.witness].position(offset)
+        found.append(Diagnostic(
+            Severity.INFO, "approximate-alignment",
+            f"{where.siglum}: {a.end - a.start:,} tokens {a.reason}", where.path, line, column,
+            offset,
+        ))
+    return found
 
 
 #: The guide order lives with the aligner (collatio.align.guide); its sampling constants are

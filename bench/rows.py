@@ -1,0 +1,370 @@
+"""The alignment rows of the benchmark: inputs that are hard for an aligner, and real texts.
+
+Each *suite* is selectable on its own (``python bench/run.py --only drastic``):
+
+* ``drastic``: the ordinary synthetic pair beside two hard pairs of the same size: seed 002's
+  text repeated and its rewrite (paragraphs shuffled, a fifth of the words replaced), and two
+  texts with no word in common. Targets at 100k words: the hard pair at most 4x the ordinary
+  one, and doubling it (200k) at most 2.5x.
+* ``many``: 100, 400 and 1,000 short texts (100 words each: a base and its variants). Target:
+  1,000 texts in under 10 s.
+* ``million``: the ordinary 1,000,000-word pair. Target: under 5 s whole process, under 1 GB.
+* ``darwin``: Darwin, *Origin* ch. 1, six editions (``../shared/corpora/darwin``).
+* ``frankenstein``: the whole *Frankenstein* in four editions (1818, 1823, 1831, Thomas copy;
+  ``../shared/corpora/frankenstein/novel-prelim``), tags stripped by :func:`strip_xml` (a
+  bench-only conversion: the files are the Variorum's preliminary XML, not TEI).
+* ``interrupt``: how long collatio takes to stop after SIGINT in the middle of aligning a hard
+  pair (target: within a second).
+
+CollateX runs beside collatio on the same files wherever it can finish within the time limit
+(and on a small size of each hard input, so that every row has a comparison).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import synth
+
+BENCH = Path(__file__).resolve().parent
+SHARED = Path(os.environ.get("COLLATIO_SHARED") or BENCH.parent.parent / "shared")
+
+SUITES = ("grid", "drastic", "many", "million", "darwin", "frankenstein", "interrupt")
+DRASTIC_SIZES = (2_000, 50_000, 100_000, 200_000)
+MANY_COUNTS = (100, 400, 1_000)
+MANY_WORDS = 100
+DRASTIC_RATIO_MAX = 4.0
+DOUBLING_MAX = 2.5
+MANY_SECONDS = 10.0
+MILLION_SECONDS = 5.0
+MILLION_BYTES = 1_000_000_000
+INTERRUPT_SECONDS = 1.0
+
+
+@dataclass
+class Case:
+    """One input set measured by both tools."""
+
+    suite: str
+    label: str
+    words: int
+    texts: int
+    collatio: Any = None  # run.Measurement
+    collatex: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def write_pair(directory: Path, texts: tuple[str, str]) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / "A.txt", directory / "B.txt"]
+    for path, text in zip(paths, texts, strict=True):
+        path.write_text(text, encoding="utf-8")
+    return paths
+
+
+def write_many(directory: Path, count: int, words: int, seed: int,
+               vocabulary: synth.Vocabulary) -> list[Path]:
+    """A base text of *words* words and *count* - 1 variants, named W0000.txt ..."""
+    directory.mkdir(parents=True, exist_ok=True)
+    base = synth.base_text(words, vocabulary, seed)
+    paths = [directory / "W0000.txt"]
+    paths[0].write_text(synth.render(base), encoding="utf-8")
+    for k in range(1, count):
+        text, _ = synth.variant_text(base, vocabulary, seed, words, k)
+        path = directory / f"W{k:04d}.txt"
+        path.write_text(synth.render(text), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def darwin(directory: Path) -> list[Path]:
+    """The six editions of Darwin's chapter 1 as plain texts (paragraphs joined)."""
+    data = json.loads((SHARED / "corpora" / "darwin" / "origin-ch1-paragraphs.json")
+                      .read_text(encoding="utf-8"))
+    editions: dict[str, list[str]] = {}
+    for paragraph in data:
+        for witness in paragraph["witnesses"]:
+            editions.setdefault(witness["id"], []).append(witness["content"])
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for siglum, texts in editions.items():
+        path = directory / f"{siglum}.txt"
+        path.write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def strip_xml(path: Path) -> str:
+    """The text of a Frankenstein Variorum edition file: its paragraphs, headings and lines of
+    verse, without the editorial header, deletions (the Thomas copy's revised state is kept)
+    or notes; one block a paragraph."""
+    from xml.etree import ElementTree as ET
+
+    skipped, blocks_tags = {"header", "del", "note"}, {"p", "l", "head"}
+
+    def local(node: ET.Element) -> str:
+        return node.tag.rsplit("}", 1)[-1] if isinstance(node.tag, str) else ""
+
+    def text_of(element: ET.Element) -> str:
+        parts: list[str] = [element.text or ""]
+        for child in element:
+            if local(child) not in skipped:
+                parts.append(text_of(child))
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    blocks: list[str] = []
+    stack = [ET.parse(path).getroot()]
+    while stack:
+        node = stack.pop()
+        tag = local(node)
+        if tag in skipped:
+            continue
+        if tag in blocks_tags:
+            text = " ".join(text_of(node).split())
+            if text:
+                blocks.append(text)
+            continue
+        stack.extend(reversed(list(node)))
+    return "\n\n".join(blocks) + "\n"
+
+
+def frankenstein(directory: Path) -> list[Path]:
+    """The four printed witnesses of the novel as plain texts."""
+    source = SHARED / "corpora" / "frankenstein" / "novel-prelim"
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in ("1818", "1823", "1831", "Thomas"):
+        path = directory / f"{name}.txt"
+        path.write_text(strip_xml(source / f"{name}_full_prelim.xml"), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def word_count(paths: Sequence[Path]) -> int:
+    """Words (whitespace-separated) in the longest file."""
+    return max(len(p.read_text(encoding="utf-8").split()) for p in paths)
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def interrupt_latency(src: Path, files: Sequence[Path], after: float, env: dict[str, str]
+                      ) -> dict[str, Any]:
+    """Start collatio on *files*, send SIGINT after *after* seconds, time until it exits."""
+    command = [sys.executable, "-m", "collatio", "collate", *map(str, files), "--convention",
+               "plain", "--format", "json", "-o", os.devnull]
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, env=env)
+    time.sleep(after)
+    if child.poll() is not None:
+        return {"status": "finished before the signal", "seconds": None,
+                "returncode": child.returncode}
+    sent = time.perf_counter()
+    child.send_signal(signal.SIGINT)
+    try:
+        code = child.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+        return {"status": "did not stop in 60 s", "seconds": None, "returncode": None}
+    return {"status": "ok", "seconds": time.perf_counter() - sent, "returncode": code}
+
+
+def run_suites(args: Any, work: Path, src: Path, python: Path | None,
+               measure: Callable[..., Any], collatex: Callable[..., Any],
+               log: Callable[[str], None]) -> list[Case]:
+    """Every selected suite but the grid; *measure* (files, extra args) times collatio,
+    *collatex* (files) times CollateX (or says why not)."""
+    cases: list[Case] = []
+    vocabulary = synth.Vocabulary(args.seed)
+    plain = ["--convention", "plain"]
+
+    def both(case: Case, files: Sequence[Path], run_collatex: bool, repeats: int = 3) -> None:
+        case.collatio = measure(files, plain, repeats)
+        log(f"  collatio {case.suite} {case.label}: {case.collatio.status} "
+            f"{case.collatio.seconds or 0:.2f} s")
+        if run_collatex and python is not None:
+            case.collatex = collatex(files)
+            log(f"  CollateX {case.suite} {case.label}: {case.collatex.status} "
+                f"{case.collatex.seconds or 0:.2f} s")
+        cases.append(case)
+
+    if "drastic" in args.only:
+        for words in args.drastic_sizes:
+            small = words <= args.collatex_max_words
+            base = synth.write_witnesses(work / f"ord{words}", words, 2, args.seed, vocabulary)
+            both(Case("drastic", "ordinary", words, 2), base.files(2), small)
+            files = write_pair(work / f"rep{words}", synth.repetitive_pair(words, args.seed))
+            both(Case("drastic", "repetitive", words, 2), files, small)
+            files = write_pair(work / f"dis{words}",
+                               synth.disjoint_pair(words, args.seed, vocabulary))
+            both(Case("drastic", "disjoint", words, 2), files, small)
+    if "many" in args.only:
+        for count in args.many_counts:
+            files = write_many(work / f"many{count}", count, MANY_WORDS, args.seed, vocabulary)
+            both(Case("many", f"{count} x {MANY_WORDS}", MANY_WORDS, count), files,
+                 count == min(args.many_counts), repeats=1 if count >= 400 else 3)
+    if "million" in args.only:
+        base = synth.write_witnesses(work / "million", 1_000_000, 2, args.seed, vocabulary)
+        both(Case("million", "ordinary pair", 1_000_000, 2), base.files(2), False, repeats=1)
+    if "darwin" in args.only:
+        files = darwin(work / "darwin")
+        both(Case("darwin", "Origin ch. 1, six editions", word_count(files), len(files)),
+             files, True)
+    if "frankenstein" in args.only:
+        files = frankenstein(work / "frankenstein")
+        both(Case("frankenstein", "the novel, four editions", word_count(files), len(files)),
+             files, True, repeats=1)
+    if "interrupt" in args.only:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = str(src) + (os.pathsep + env["PYTHONPATH"]
+                                        if env.get("PYTHONPATH") else "")
+        for label, texts in (
+            ("disjoint 200k", synth.disjoint_pair(200_000, args.seed, vocabulary)),
+            ("repetitive 200k", synth.repetitive_pair(200_000, args.seed)),
+        ):
+            files = write_pair(work / f"int-{label.split()[0]}", texts)
+            for k in (1, 2, 3):  # early, middle and late in the run: the worst counts
+                case = Case("interrupt", label, 200_000, 2)
+                case.extra = interrupt_latency(src, files, k * args.interrupt_after, env)
+                case.extra["after"] = k * args.interrupt_after
+                log(f"  interrupt {label} after {k * args.interrupt_after:g} s: {case.extra}")
+                cases.append(case)
+    return cases
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def _seconds(m: Any) -> str:
+    if m is None:
+        return "not run"
+    if m.ok and m.seconds is not None:
+        return f"{m.seconds:.2f}" + (f" (best of {m.runs})" if m.runs > 1 else "")
+    if m.status == "timeout":
+        return f"timeout ({m.seconds:.0f} s)"
+    return m.status
+
+
+def _mib(m: Any) -> str:
+    return f"{(m.peak_kb or 0) / 1024:,.0f}" if m is not None and m.ok and m.peak_kb else "–"
+
+
+def _cpu(m: Any) -> str:
+    return f"{m.cpu:.2f}" if m is not None and m.ok and m.cpu is not None else "–"
+
+
+def tables(cases: Sequence[Case]) -> str:
+    """The Markdown tables of the suites that ran."""
+    out: list[str] = []
+    measured = [c for c in cases if c.suite != "interrupt"]
+    if measured:
+        out.append("| suite | input | words (longest text) | texts | collatio time (s) "
+                   "| collatio CPU (s) | collatio peak (MiB) | units (transp.) "
+                   "| approximated stretches | CollateX time (s) | CollateX peak (MiB) |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for c in measured:
+            units = (f"{c.collatio.units:,} ({c.collatio.transpositions})"
+                     if c.collatio is not None and c.collatio.units is not None else "–")
+            approx = c.collatio.extra.get("approximations", "–") if c.collatio else "–"
+            out.append(f"| {c.suite} | {c.label} | {c.words:,} | {c.texts:,} "
+                       f"| {_seconds(c.collatio)} | {_cpu(c.collatio)} | {_mib(c.collatio)} "
+                       f"| {units} | {approx} | {_seconds(c.collatex)} | {_mib(c.collatex)} |")
+    stops = [c for c in cases if c.suite == "interrupt"]
+    if stops:
+        out.append("")
+        out.append("| interrupted run | SIGINT after (s) | stopped after (s) | exit status |")
+        out.append("|---|---:|---:|---:|")
+        for c in stops:
+            seconds = c.extra.get("seconds")
+            out.append(f"| {c.label} | {c.extra.get('after', '–')} "
+                       f"| {'–' if seconds is None else f'{seconds:.2f}'} "
+                       f"| {c.extra.get('returncode')} ({c.extra.get('status')}) |")
+    return "\n".join(out)
+
+
+def _cost(m: Any) -> float | None:
+    """CPU time of a measurement (less sensitive to a shared machine than wall time)."""
+    if m is None or not m.ok:
+        return None
+    value = m.cpu or m.seconds
+    return float(value) if value else None
+
+
+def targets(cases: Sequence[Case]) -> list[str]:
+    """One bullet per alignment target measured."""
+    out: list[str] = []
+
+    def find(suite: str, label: str, words: int | None = None) -> Case | None:
+        return next((c for c in cases if c.suite == suite and c.label == label
+                     and (words is None or c.words == words)), None)
+
+    def verdict(ok: bool | None) -> str:
+        return "not measured" if ok is None else ("**met**" if ok else "**MISSED**")
+
+    for kind in ("repetitive", "disjoint"):
+        hard, ordinary = find("drastic", kind, 100_000), find("drastic", "ordinary", 100_000)
+        double = find("drastic", kind, 200_000)
+        a, b = _cost(hard.collatio) if hard else None, _cost(ordinary.collatio) if ordinary \
+            else None
+        c = _cost(double.collatio) if double else None
+        if a and b:
+            ratio = a / b
+            text = f"{ratio:.2f}x the ordinary pair's CPU time at 100k (bound {DRASTIC_RATIO_MAX}x)"
+            ok: bool | None = ratio <= DRASTIC_RATIO_MAX
+            if c:
+                growth = c / a
+                text += f"; 100k to 200k: {growth:.2f}x (bound {DOUBLING_MAX}x)"
+                ok = ok and growth <= DOUBLING_MAX
+        else:
+            ok, text = None, "the 100k pairs were not measured"
+        name = {"repetitive": "The repetitive shuffled rewrite",
+                "disjoint": "Two texts with no word in common"}[kind]
+        out.append(f"- {name} costs like an ordinary pair: {verdict(ok)} ({text}).")
+
+    thousand = find("many", f"1000 x {MANY_WORDS}")
+    if thousand and thousand.collatio and thousand.collatio.ok:
+        seconds = thousand.collatio.seconds
+        out.append(f"- 1,000 texts of {MANY_WORDS} words in under {MANY_SECONDS:g} s: "
+                   f"{verdict(seconds < MANY_SECONDS)} ({seconds:.1f} s wall, "
+                   f"{thousand.collatio.cpu:.1f} s CPU).")
+    else:
+        out.append(f"- 1,000 texts of {MANY_WORDS} words in under {MANY_SECONDS:g} s: "
+                   "not measured.")
+
+    million = find("million", "ordinary pair")
+    if million and million.collatio and million.collatio.ok:
+        m = million.collatio
+        peak = (m.peak_kb or 0) * 1024
+        ok = m.seconds < MILLION_SECONDS and peak < MILLION_BYTES
+        out.append(f"- The ordinary 1,000,000-word pair in under {MILLION_SECONDS:g} s whole "
+                   f"process and under 1 GB: {verdict(ok)} ({m.seconds:.2f} s wall, "
+                   f"{m.cpu:.2f} s CPU, peak {peak / 1e9:.2f} GB).")
+    else:
+        out.append(f"- The ordinary 1,000,000-word pair in under {MILLION_SECONDS:g} s and "
+                   "1 GB: not measured.")
+
+    stops = [c for c in cases if c.suite == "interrupt"]
+    if stops:
+        stopped = [c for c in stops if c.extra.get("status") == "ok"]
+        ok = bool(stopped) and all(c.extra["seconds"] <= INTERRUPT_SECONDS for c in stopped)
+        text = "; ".join(f"{c.label} at {c.extra['after']:g} s: "
+                         + ("–" if c.extra.get("seconds") is None
+                            else f"{c.extra['seconds']:.2f} s")
+                         for c in stops)
+        out.append(f"- SIGINT acts within {INTERRUPT_SECONDS:g} s while aligning: "
+                   f"{verdict(ok)} ({text}).")
+    return out
