@@ -64,8 +64,9 @@ def vm_witness_ids(sigla: Sequence[str]) -> dict[str, str]:
 
 
 def _clean(text: str) -> str:
-    """*text* with each character XML cannot hold as U+FFFD (the VM flavour is a view)."""
-    return _UNSAFE.sub("\ufffd", text)
+    """*text* with each character XML cannot hold as U+FFFD, or as a space where it is
+    whitespace, a form feed between words say (the VM flavour is a view)."""
+    return _UNSAFE.sub(lambda m: " " if m.group().isspace() else "\ufffd", text)
 
 
 def _sub(parent: etree._Element, name: str, text: str | None = None,
