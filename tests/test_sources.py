@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from collatio.diagnostics import Severity
 from collatio.errors import CollatioError, InputError, ManifestError
+from collatio.markup.tree import SpanKind
 from collatio.sources import (
     Document,
     Manifest,
@@ -168,24 +169,26 @@ PAGE_BODIES = {
         "No. 2084",
     ),
 }
+FURNITURE_RULES = {"distribution-list", "routing", "date-line", "field-line", "reference",
+                   "form-rule", "capitals-label", "title-case-label", "archival-label",
+                   "dispatch-note"}
 
 
 @pytest.mark.parametrize("prefix", sorted(PAGE_BODIES))
 def test_archive_page_body(prefix: str) -> None:
     source = load(prefix)
-    (document,) = source.documents
+    document = source.documents[0]
     line_range, first, last = PAGE_BODIES[prefix]
     lines = body_lines(source, document)
     assert (lines[0], lines[-1]) == (first, last)
     assert body_line_range(source, document) == line_range
     assert document.siglum == seed(prefix).stem
-    (body,) = regions(source, RegionKind.BODY)
-    assert (body.start, body.end, body.rule, body.document) == (
-        document.body_start,
-        document.body_end,
-        "page-body",
-        0,
-    )
+    # inside the body: its text, and the furniture lines and quoted documents it holds
+    inside = [r for r in source.regions if document.body_start <= r.start < document.body_end
+              and r.kind is not RegionKind.BLANK]
+    assert {r.rule for r in inside if r.document == 0} <= {"page-body", *FURNITURE_RULES}
+    assert all(r.rule in ("quoted-document", "routing") for r in inside if r.document != 0)
+    assert [r.kind for r in inside].count(RegionKind.BODY) >= 1
 
 
 def test_seed_000_metadata_and_fields() -> None:
@@ -279,7 +282,7 @@ def test_seed_003_summaries_classification_and_chrome() -> None:
 
 def test_seed_004_citation_block_and_pdf_chrome() -> None:
     source = load("004")
-    (document,) = source.documents
+    document = source.documents[0]
     metadata = document.metadata
     assert metadata.title is not None
     assert metadata.title.startswith(
@@ -311,8 +314,12 @@ def test_seed_invariants(path: Path) -> None:
     for document in source.documents:
         body = source.body(document)
         assert body and body == body.strip()
-        assert previous_end <= document.start
-        previous_end = document.end
+        # documents follow each other, or one is quoted inside the body of another
+        quoted = any(other.body_start <= document.start and document.end <= other.body_end
+                     for other in source.documents if other is not document)
+        assert quoted or previous_end <= document.start
+        if not quoted:
+            previous_end = document.end
         # Chrome phrases never land in a body.
         for phrase in ("Skip to content", "Record ID", "get citation", "PDF", "welcomes reuse"):
             assert phrase not in body
@@ -546,7 +553,7 @@ def test_manifest_refines_document_2_of_seed_002(project: Path) -> None:
     assert (body.rule, body.document) == ("manifest-document", 0)
     # The final message is no witness now: its text is kept, visibly, as chrome.
     outside = [r for r in source.regions if r.rule == "outside-manifest-body"]
-    assert [r.line for r in outside] == [7]
+    assert [r.line for r in outside] == [11]  # its address (line 7) is furniture, still shown
     assert outside[0].document is None
 
 
@@ -927,3 +934,124 @@ def test_line_units_are_the_non_blank_lines_trimmed(text: str) -> None:
     found = [(u.start, u.end, u.line, u.text) for u in _units(text)]
     assert found == expected
     assert all(text[start:end] == content for start, end, _, content in found)
+
+
+# --------------------------------------------------------------------------- furniture
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("From cde. PHILIPPOV", "routing"),
+        ("TO BEIJING, SOVIET AMBASSADOR FOR MAO ZEDONG 5 October 1950", "routing"),
+        ("From BEIJING Received 12:15 18.7.1952", "routing"),
+        ("To Comrade FILIPPOV [Stalin]", "routing"),
+        ("“To Comrade KIM IL SUNG.", "routing"),
+        ("Copies: Stalin (2), Molotov, Malenkov", "distribution-list"),
+        ("October 5, 1950", "date-line"),
+        ("5. Oktober 1950", "date-line"),
+        ("5 октября 1950", "date-line"),
+        ("Destination: PEKING To Whom: SovAmbassador", "field-line"),
+        ("28 August 1951 Copies: Malenkov, Molotov", "field-line"),
+        ("No. 2084", "reference"),
+        ("Special no. 550", "reference"),
+        ("113", "reference"),
+        ("_______________", "form-rule"),
+        ("MFA USSR", "capitals-label"),
+        ("Tenth Department", "title-case-label"),
+        ("[DRAFT CIPHERED TELEGRAM] First original version", "archival-label"),
+        ("Making copies is prohibited", "archival-label"),
+        # text, not furniture
+        ("I received your reply [...]", None),
+        ("Comrade Filippov!", None),
+        ("For this reason we agree with the proposal of the enemy.", None),
+        ("To what the enemy proposes we shall not agree", None),
+        ("With greetings.", None),
+        ("As to the arrival of comrades Zhou Enlai and Lin Biao, I would be happy.", None),
+    ],
+)
+def test_furniture_rules(line: str, rule: str | None) -> None:
+    from collatio.sources.furniture import classify_head
+
+    found = classify_head(line)
+    assert (found[1] if found else None) == rule
+
+
+def test_tail_furniture_is_dispatch_notes_references_and_lists() -> None:
+    from collatio.sources.furniture import classify_tail
+
+    assert classify_tail("[Handwritten] Dispatched to cde. Bulganiin via VCh at 23 hours.")
+    assert classify_tail("No. 2084")
+    assert classify_tail("5 October 1950") is None  # a letter's own dating stays text
+    assert classify_tail("PHILIPPOV") is None
+
+
+def test_furniture_is_set_aside_with_its_marks_read() -> None:
+    import collatio
+
+    final, draft = collatio.parse([SEED_002]).witnesses
+    text = final.state("text").text
+    assert text.startswith("I received your reply") and "PHILIPPOV\n\nOctober" not in text
+    assert "Dispatched" not in text and text.endswith("5 October 1950")
+    # the marks inside furniture are read as before, inside the furniture note
+    spans = {span.text: (span.kind, span.label, [a.rule for a in ancestors])
+             for span, ancestors in draft.spans()}
+    assert spans["DRAFT CIPHERED TELEGRAM"] == (SpanKind.NOTE, "identification",
+                                                ["furniture:archival-label"])
+    assert not draft.state("post").text.startswith("First original version")
+    assert draft.state("post").text.startswith("I received your response.")
+
+
+def test_seed_004_quoted_telegrams_are_documents() -> None:
+    source = load("004")
+    outer, first, second = source.documents
+    assert first.siglum == f"{outer.siglum}.1" and second.siglum == f"{outer.siglum}.2"
+    assert (first.metadata.date, first.metadata.date_text) == ("1952-07-15", "15.7.52")
+    assert (first.metadata.sender, first.metadata.recipient) == ("MAO ZEDONG",
+                                                                 "Comrade KIM IL SUNG")
+    assert (second.metadata.date, second.metadata.sender) == ("1952-07-16", "KIM IL SUNG")
+    assert body_line_range(source, first) == (31, 71)
+    assert body_line_range(source, second) == (74, 100)
+    assert outer.body_start < first.start < second.end < outer.body_end
+    import collatio
+
+    result = collatio.parse([seed("004")])
+    covering, one, two = result.witnesses
+    assert covering.state("text").text.endswith("of 21:00 16 July of this year:")
+    assert "After we wrote a telegram" not in covering.state("text").text
+    assert one.state("text").text.startswith("After we wrote a telegram")
+    assert one.state("text").text.endswith("MAO ZEDONG, 3:00, 15.7.52”")
+    assert two.state("text").text.startswith("Your telegram of 3:00 15 July")
+    quoted = [span.rule for span, _ in covering.spans() if span.label == "quoted document"]
+    assert quoted == [f"quoted-document:{one.siglum}", f"quoted-document:{two.siglum}"]
+
+
+def test_dates_in_other_languages_and_numeric_forms() -> None:
+    from collatio.sources.dates import find_date
+
+    assert parse_date("5. Oktober 1950") == "1950-10-05"
+    assert parse_date("5 октября 1950") == "1950-10-05"
+    assert parse_date("5 октября 1950 г.") == "1950-10-05"
+    assert parse_date("5 octobre 1950") == "1950-10-05"
+    assert parse_date("5 ottobre 1950") == "1950-10-05"
+    assert parse_date("5 de octubre de 1950") == "1950-10-05"
+    assert parse_date("27.8.1951") == "1951-08-27"
+    assert parse_date("Okt. 1950") == "1950-10"
+    assert parse_date("Sept. 3, 1951") == "1951-09-03"
+    assert parse_date("32 octobre 1950") is None
+    assert find_date("MAO ZEDONG, 3:00, 15.7.52”") is None  # a two-digit year needs a century
+    assert find_date("MAO ZEDONG, 3:00, 15.7.52”", 19) == ("15.7.52", "1952-07-15")
+
+
+@given(st.lists(st.sampled_from([
+    "From cde. X", "To Comrade Y", "Copies: A, B", "5 May 1950", "No. 12", "____",
+    "MFA USSR", "Text of the letter here.", "“To Comrade Z.", "Quoted words.”", "",
+]), max_size=12))
+@settings(max_examples=150, deadline=None)
+def test_furniture_keeps_regions_tiling_and_bodies_whole(lines: list[str]) -> None:
+    text = "**Letter from A to B, 5 May 1950**\n\n" + "\n\n".join(lines) + "\n"
+    source = split_source(text, "x.txt")
+    assert_tiles(source)
+    for document in source.documents:
+        body = source.body(document)
+        assert body == body.strip()

@@ -50,8 +50,8 @@ import attrs
 from collatio.diagnostics import Diagnostic, Severity, raise_if_strict
 from collatio.markup.conventions import Convention, detect_convention, get_convention
 from collatio.markup.scanner import MarkDecision, parse_markup
-from collatio.markup.tree import Node, Span, SpanKind, Text, walk
-from collatio.sources import Document, Metadata, Source
+from collatio.markup.tree import Delimiter, Node, Span, SpanKind, Text, walk, wrap_range
+from collatio.sources import Document, Metadata, RegionKind, Source
 from collatio.textpos import LineIndex
 
 
@@ -418,7 +418,20 @@ class _StateBuilder:
 
     def build(self, name: StateName) -> State:
         if self.after_removal:
-            self._trim_trailing_space()
+            # what was removed ended the text: so does the whitespace before it
+            while self.parts and self.parts[-1] and self.parts[-1][-1].isspace():
+                self._trim_trailing_space()
+                if self.parts and self.parts[-1] and self.parts[-1][-1] in "\r\n":
+                    piece = self.pieces[-1]
+                    length = piece[2]
+                    assert isinstance(length, int)
+                    self.parts[-1] = self.parts[-1][:-1]
+                    piece[2] = length - 1
+                    self.length -= 1
+                    if piece[2] == 0:
+                        self.pieces.pop()
+                    if not self.parts[-1]:
+                        self.parts.pop()
         text = "".join(self.parts)
         pieces = tuple(
             Piece(int(start), int(src), int(length),  # type: ignore[arg-type]
@@ -536,6 +549,7 @@ def witness_from_document(
         line_index=line_index,
         decisions=decisions,
     )
+    nodes = _set_aside_quoted(source, document, markup.nodes, line_index)
     return Witness(
         siglum=document.siglum,
         label=document.label,
@@ -546,11 +560,47 @@ def witness_from_document(
         source=source.text,
         start=document.body_start,
         end=document.body_end,
-        nodes=markup.nodes,
-        states=states_for(markup.nodes),
+        nodes=nodes,
+        states=states_for(nodes),
         diagnostics=markup.diagnostics,
         lines=source.lines,
     )
+
+
+def _set_aside_quoted(
+    source: Source, document: Document, nodes: tuple[Node, ...], index: LineIndex | None
+) -> tuple[Node, ...]:
+    """*nodes* with what the body holds but is not its text set aside as notes (their marks
+    stay read inside them): the documents quoted in it (seed 004's telegrams, documents of
+    their own) and the body's furniture lines (addresses, routing, labels: the regions
+    ``collatio.sources.furniture`` finds)."""
+    lo, hi = document.body_start, document.body_end
+    inner = [d for d in source.documents if d.index != document.index
+             and lo <= d.start and d.end <= hi and d.start < d.end]
+    aside: list[tuple[int, int, str, str]] = [
+        (d.start, d.end, "quoted document", f"quoted-document:{d.siglum}") for d in inner]
+    aside.extend(
+        (r.start, r.end, f"furniture: {r.rule}", f"furniture:{r.rule}")
+        for r in source.regions
+        if r.document == document.index and lo <= r.start and r.end <= hi
+        and r.kind not in (RegionKind.BODY, RegionKind.BLANK)
+        and not any(d.start <= r.start and r.end <= d.end for d in inner)
+    )
+    if not aside:
+        return nodes
+    index = index or source.line_index()
+    out: list[Node] = list(nodes)
+    for start, end, label, rule in aside:
+        line, column = index.position(start)
+
+        def note(group: list[Node], label: str = label, rule: str = rule, line: int = line,
+                 column: int = column) -> Span:
+            first, last = group[0].start, group[-1].end
+            return Span(SpanKind.NOTE, Delimiter(first, first, ""), Delimiter(last, last, ""),
+                        tuple(group), line, column, rule, label)
+
+        out = wrap_range(out, start, end, note)
+    return tuple(out)
 
 
 def witnesses_from_source(

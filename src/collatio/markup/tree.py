@@ -15,7 +15,7 @@ the leaves in document order (see :func:`leaves`) rebuilds the source exactly.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 
@@ -176,3 +176,46 @@ def walk(nodes: tuple[Node, ...] | list[Node]) -> Iterator[tuple[Span, tuple[Spa
             yield node, ancestors
             inner = (*ancestors, node)
             stack.extend((child, inner) for child in reversed(node.children))
+
+
+def _split(text: Text, at: int) -> tuple[Text, Text]:
+    cut = at - text.start
+    return (Text(text.start, at, text.text[:cut]), Text(at, text.end, text.text[cut:]))
+
+
+def wrap_range(
+    nodes: Sequence[Node], lo: int, hi: int, make: Callable[[list[Node]], Span]
+) -> list[Node]:
+    """*nodes* with everything in transcript ``[lo, hi)`` wrapped by *make*, cut at element
+    boundaries: each maximal run of siblings inside the range becomes one span; an element
+    crossing a bound is entered; a text crossing one is cut."""
+    out: list[Node] = []
+    group: list[Node] = []
+
+    def flush() -> None:
+        if group:
+            out.append(make(list(group)))
+            group.clear()
+
+    for node in nodes:
+        if node.end <= lo or node.start >= hi:
+            flush()
+            out.append(node)
+        elif lo <= node.start and node.end <= hi:
+            group.append(node)
+        elif isinstance(node, Text):
+            before, rest = _split(node, lo) if node.start < lo else (None, node)
+            inside, after = _split(rest, hi) if rest.end > hi else (rest, None)
+            if before is not None:
+                flush()
+                out.append(before)
+            group.append(inside)
+            if after is not None:
+                flush()
+                out.append(after)
+        else:
+            flush()
+            out.append(attrs.evolve(node, children=tuple(wrap_range(node.children, lo, hi,
+                                                                     make))))
+    flush()
+    return out

@@ -24,7 +24,7 @@ import attrs
 
 from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import InputError
-from collatio.markup.tree import Delimiter, Node, Span, SpanKind, Text
+from collatio.markup.tree import Delimiter, Node, Span, SpanKind, Text, wrap_range
 from collatio.readers._xml import Chars, Element, decode_references
 from collatio.textpos import LineIndex, OffsetMap, TranscriptBuilder
 from collatio.witness import Milestone
@@ -644,49 +644,6 @@ _HANDLERS: dict[str, _Handler] = {
 
 
 # --- milestone ranges as spans -----------------------------------------------------------------
-
-
-def _split(text: Text, at: int) -> tuple[Text, Text]:
-    cut = at - text.start
-    return (Text(text.start, at, text.text[:cut]), Text(at, text.end, text.text[cut:]))
-
-
-def wrap_range(
-    nodes: Sequence[Node], lo: int, hi: int, make: Callable[[list[Node]], Span]
-) -> list[Node]:
-    """*nodes* with everything in transcript ``[lo, hi)`` wrapped by *make*, cut at element
-    boundaries: each maximal run of siblings inside the range becomes one span; an element
-    crossing a bound is entered; a text crossing one is cut."""
-    out: list[Node] = []
-    group: list[Node] = []
-
-    def flush() -> None:
-        if group:
-            out.append(make(list(group)))
-            group.clear()
-
-    for node in nodes:
-        if node.end <= lo or node.start >= hi:
-            flush()
-            out.append(node)
-        elif lo <= node.start and node.end <= hi:
-            group.append(node)
-        elif isinstance(node, Text):
-            before, rest = _split(node, lo) if node.start < lo else (None, node)
-            inside, after = _split(rest, hi) if rest.end > hi else (rest, None)
-            if before is not None:
-                flush()
-                out.append(before)
-            group.append(inside)
-            if after is not None:
-                flush()
-                out.append(after)
-        else:
-            flush()
-            out.append(attrs.evolve(node, children=tuple(wrap_range(node.children, lo, hi,
-                                                                     make))))
-    flush()
-    return out
 
 
 def _apply_ranges(nodes: list[Node], ranges: Iterable[_Range], end: int) -> list[Node]:

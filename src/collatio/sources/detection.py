@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 
 import attrs
 
 from collatio.diagnostics import Diagnostic, Severity
 from collatio.sources.dates import parse_date
 from collatio.sources.files import STDIN, _stem
+from collatio.sources.furniture import Line, embedded, embedded_facts, furniture
 from collatio.sources.metadata import _citation_facts, _headnote, _metadata, _value_span
 from collatio.sources.model import Document, RegionKind
 from collatio.sources.regions import Facts, _Span, _trim
@@ -73,6 +75,23 @@ def _units(text: str) -> list[_Unit]:
     return units
 
 
+def _text_runs(lines: Sequence[Line], aside: Sequence[_Span]) -> list[tuple[int, int]]:
+    """The extents of the runs of *lines* that no span of *aside* covers."""
+    taken = {(span.start, span.end) for span in aside}
+    runs: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    for line in lines:
+        if any(a <= line.start and line.end <= b for a, b in taken):
+            if current is not None:
+                runs.append(current)
+                current = None
+            continue
+        current = (current[0] if current else line.start, line.end)
+    if current is not None:
+        runs.append(current)
+    return runs
+
+
 @attrs.frozen(slots=True)
 class _Detected:
     spans: tuple[_Span, ...]
@@ -134,6 +153,7 @@ class _Detector:
         # Page matter belongs to the document when there is only one.
         page_doc = 0 if count == 1 else None
         bodies: list[tuple[int, int]] = []
+        plain_file = False
         if titles:
             self._head(0, titles[0], page_doc, date_at=None, consume_all=True)
             for k, first in enumerate(titles):
@@ -146,6 +166,7 @@ class _Detector:
             else:
                 head_end = self._leading_chrome(trailer)
             plain = date_at is None and head_end == 0 and trailer == limit
+            plain_file = plain
             if plain:
                 # No archive layout at all: the whole text is the document.
                 residue, limit, trailer = None, len(units), len(units)
@@ -170,12 +191,86 @@ class _Detector:
                 "(a short last line); kept as chrome, not collated",
                 unit.start,
             )
+        parents: dict[int, tuple[int, int]] = {}
+        if not (not titles and plain_file):
+            count = self._furniture(bodies, parents)
         documents = self._documents(count, bodies, split=len(titles) > 1)
+        for k, (parent, m) in parents.items():
+            outer, own = documents[parent], documents[k]
+            documents = (*documents[:k], attrs.evolve(
+                own, siglum=f"{outer.siglum}.{m}",
+                label=own.metadata.title or f"{outer.label}, quoted message {m}"),
+                *documents[k + 1:])
         return _Detected(
             tuple(sorted(self.spans, key=lambda s: s.start)),
             documents,
             tuple(sorted(self.diagnostics, key=lambda d: d.offset or 0)),
         )
+
+    # -- furniture inside bodies, quoted documents
+
+    def _body_lines(self, start: int, end: int) -> list[Line]:
+        lines = []
+        for unit in self.units:
+            if unit.end <= start or unit.start >= end:
+                continue
+            lo, hi = max(unit.start, start), min(unit.end, end)
+            lo, hi = _trim(self.text, lo, hi)
+            if lo < hi:
+                lines.append(Line(lo, hi, self.text[lo:hi]))
+        return lines
+
+    def _century(self, k: int) -> int | None:
+        for span in self.spans:
+            if span.document in (k, None):
+                for key, value in span.facts:
+                    if key in ("date", "date_fallback") and len(value) >= 4:
+                        return int(value[:2])
+        return None
+
+    def _furniture(self, bodies: list[tuple[int, int]], parents: dict[int, tuple[int, int]]
+                   ) -> int:
+        """Mark each body's head and tail furniture and make its quoted messages documents
+        of their own (``collatio.sources.furniture``); the new document count.
+
+        Bodies keep their extent (their marks are read as before); the furniture lines and
+        the quoted documents inside become regions of their own, which the witness stage
+        sets aside from the collated text."""
+        count = len(bodies)
+        for k in range(count):
+            start, end = bodies[k]
+            lines = self._body_lines(start, end)
+            if len(lines) < 2:
+                continue
+            found, first, stop = furniture(lines, k)
+            quoted = [(i, j) for i, j in embedded(lines) if first <= i and j < stop]
+            if not found and not quoted:
+                continue
+            body = [s for s in self.spans if s.document == k and s.kind is RegionKind.BODY]
+            rule = body[0].rule if body else "page-body"
+            self.spans = [s for s in self.spans if s not in body]
+            self.spans.extend(found)
+            position = first
+            for m, (i, j) in enumerate(quoted, 1):
+                if i > position:
+                    self.spans.append(_Span(RegionKind.BODY, lines[position].start,
+                                            lines[i - 1].end, rule, k))
+                own = len(bodies)
+                parents[own] = (k, m)
+                inner = lines[i : j + 1]
+                heading, _, _ = furniture(inner, own)
+                self.spans.extend(heading)
+                facts = embedded_facts(inner, self._century(k))
+                for a, b in _text_runs(inner, heading):
+                    self.spans.append(_Span(RegionKind.BODY, a, b, "quoted-document", own,
+                                            facts))
+                    facts = ()
+                bodies.append((inner[0].start, inner[-1].end))
+                position = j + 1
+            if position < stop:
+                self.spans.append(_Span(RegionKind.BODY, lines[position].start,
+                                        lines[stop - 1].end, rule, k))
+        return len(bodies)
 
     def _residue_candidate(self) -> int | None:
         units = self.units

@@ -37,7 +37,8 @@ class _Span:
 def _tile(text: str, spans: Sequence[_Span], documents: Sequence[Document]) -> tuple[Region, ...]:
     """Regions tiling *text*: the spans, and BLANK regions for the whitespace between them.
 
-    A region belongs to the document whose extent holds it; gaps are cut at extent bounds.
+    A region belongs to the innermost document whose extent holds it; gaps are cut at
+    extent bounds.
     """
     index = LineIndex.of(text)
     extents = [(d.start, d.end, d.index) for d in documents if d.start < d.end]
@@ -45,7 +46,9 @@ def _tile(text: str, spans: Sequence[_Span], documents: Sequence[Document]) -> t
     regions: list[Region] = []
 
     def owner(start: int, end: int) -> int | None:
-        return next((k for lo, hi, k in extents if lo <= start and end <= hi), None)
+        # the innermost document: a quoted document lies inside the one quoting it
+        holding = [(hi - lo, k) for lo, hi, k in extents if lo <= start and end <= hi]
+        return min(holding)[1] if holding else None
 
     def emit(kind: RegionKind, start: int, end: int, rule: str) -> None:
         line = index.position(start)[0]
