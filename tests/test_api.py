@@ -105,13 +105,13 @@ def test_every_public_class_has_a_one_line_repr(
 def test_reprs_say_what_matters(
     parsed: collatio.ParseResult, seed: Apparatus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert repr(seed) == ("<Apparatus: 3 texts (F D-ac D-pc), base F, 46 variation units, "
+    assert repr(seed) == ("<Apparatus: 3 texts (F D-ac D-pc), base F, 42 variation units, "
                           f"{len(seed.revisions)} hand revisions, 2 diagnostics>")
     assert repr(parsed) == "<ParseResult: 1 source, 2 witnesses (F D), 2 diagnostics>"
-    u4 = next(u for u in seed.units if u.id == "u4")
-    assert repr(u4) == "<VariationUnit u4 substitution: 'reply' F | 'response' D-ac D-pc>"
+    u1 = next(u for u in seed.units if u.id == "u1")
+    assert repr(u1) == "<VariationUnit u1 substitution: 'reply' F | 'response' D-ac D-pc>"
     post = parsed.witness("D").state("post")
-    assert repr(post).startswith("<State post: 750 words, ") and "4 markers" in repr(post)
+    assert repr(post).startswith("<State post: 737 words, ") and "5 markers" in repr(post)
     assert repr(parsed.witness("D")).startswith(
         "<Witness D 'Draft Message from Stalin to Mao Zedong' 1950-10-04: hand-revision, "
         "states ante+post, ")
@@ -141,17 +141,17 @@ def html_of(value: object) -> lxml.html.HtmlElement:
 def test_displays_show_hands_and_lacunae(parsed: collatio.ParseResult, seed: Apparatus) -> None:
     doc = html_of(seed)
     text = doc.text_content()
-    assert "Apparatus: 3 texts, base F, 46 variation units" in text
-    # u7: the base F is lacunose; the draft's hand deleted one reading and added the other
-    row = doc.xpath("//tr[td[1]='u7']")[0]
+    assert "Apparatus: 3 texts, base F, 42 variation units" in text
+    # u4: the base F is lacunose; the draft's hand deleted one reading and added the other
+    row = doc.xpath("//tr[td[1]='u4']")[0]
     cells = [td.text_content() for td in row.xpath("td")]
     assert cells[3] == "lacuna in F" and "om." not in cells[3]
     assert row.xpath(".//del[text()='sending to Korea a']")
     assert row.xpath(".//ins[text()='minimum']")
     assert "D-ac deleted by hand" in cells[4] and "D-pc added by hand" in cells[4]
-    unit = next(u for u in seed.units if u.id == "u7")
+    unit = next(u for u in seed.units if u.id == "u4")
     unit_doc = html_of(unit)
-    assert "Variation unit u7: lacuna" in unit_doc.text_content()
+    assert "Variation unit u4: lacuna" in unit_doc.text_content()
     assert unit_doc.xpath("//tr[td[6]='added by hand']")
 
 
@@ -204,8 +204,8 @@ def test_displays_of_large_collations_stay_small() -> None:
 def test_rows_one_per_unit_and_text(seed: Apparatus) -> None:
     table = list(rows(seed))
     assert len(table) == len(seed.units) * len(seed.witnesses)
-    u7 = [r for r in table if r.unit == "u7"]
-    assert [(r.witness, r.reading, r.lacunose, r.hand) for r in u7] == [
+    u4 = [r for r in table if r.unit == "u4"]
+    assert [(r.witness, r.reading, r.lacunose, r.hand) for r in u4] == [
         ("F", None, True, None), ("D-ac", "sending to Korea a", False, "del"),
         ("D-pc", "minimum", False, "add")]
     for r in table:
@@ -301,10 +301,10 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_renderer_from_another_package(plugin: Path, seed: Apparatus) -> None:
-    assert collatio.render(seed, "unitcount") == "46 units\n"
+    assert collatio.render(seed, "unitcount") == "42 units\n"
     out = io.StringIO()
     assert main(["collate", str(SEED_002), "--format", "unitcount"], stdout=out) == 0
-    assert out.getvalue() == "46 units\n"
+    assert out.getvalue() == "42 units\n"
     with pytest.raises(RenderError, match=r"plugin that failed to load.*ImportError: no lib"):
         get_renderer("broken")
     render_base._LOADED.clear()

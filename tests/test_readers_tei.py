@@ -68,7 +68,7 @@ def test_set_aside_and_kept() -> None:
     kinds = {(span.kind.value, span.label): span for span, _ in witness.spans()}
     assert kinds[("note", "note")].text == "The preface is lost."
     assert ("note", "fw") in kinds and ("note", "metamark") in kinds
-    assert kinds[("note", "corr (not collated)")].text == "tomorrow"
+    assert kinds[("note", "corr-not-chosen")].text == "tomorrow"
     assert kinds[("gap", "illegible")].text == ""
     assert kinds[("unclear", "faded")].text == "son"
     post = witness.state("post")

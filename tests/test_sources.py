@@ -1022,7 +1022,7 @@ def test_seed_004_quoted_telegrams_are_documents() -> None:
     assert one.state("text").text.startswith("After we wrote a telegram")
     assert one.state("text").text.endswith("MAO ZEDONG, 3:00, 15.7.52”")
     assert two.state("text").text.startswith("Your telegram of 3:00 15 July")
-    quoted = [span.rule for span, _ in covering.spans() if span.label == "quoted document"]
+    quoted = [span.rule for span, _ in covering.spans() if span.label == "quoted-document"]
     assert quoted == [f"quoted-document:{one.siglum}", f"quoted-document:{two.siglum}"]
 
 

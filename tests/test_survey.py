@@ -158,7 +158,8 @@ def test_outputs(surveyed: tuple[SurveyResult, Path]) -> None:
 
 def test_seeds_and_revision_states(tmp_path: Path) -> None:
     result = collatio.survey(SEEDS, tmp_path, workers=1, formats=["json", "tei"])
-    assert len(result.documents) == 6  # seed 002 holds the final and the draft
+    # seed 002 holds the final and the draft, seed 004 a telegram and the two it quotes
+    assert len(result.documents) == 8
     (family,) = result.families
     assert [(result.document(m).siglum) for m in family.members] == ["F", "D"]
     pair = family.pairs[0]

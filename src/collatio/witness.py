@@ -572,15 +572,16 @@ def _set_aside_quoted(
 ) -> tuple[Node, ...]:
     """*nodes* with what the body holds but is not its text set aside as notes (their marks
     stay read inside them): the documents quoted in it (seed 004's telegrams, documents of
-    their own) and the body's furniture lines (addresses, routing, labels: the regions
-    ``collatio.sources.furniture`` finds)."""
+    their own; label ``quoted-document``) and the body's furniture lines (addresses,
+    routing, labels: the regions ``collatio.sources.furniture`` finds; label ``furniture``,
+    rule ``furniture:<rule>``)."""
     lo, hi = document.body_start, document.body_end
     inner = [d for d in source.documents if d.index != document.index
              and lo <= d.start and d.end <= hi and d.start < d.end]
     aside: list[tuple[int, int, str, str]] = [
-        (d.start, d.end, "quoted document", f"quoted-document:{d.siglum}") for d in inner]
+        (d.start, d.end, "quoted-document", f"quoted-document:{d.siglum}") for d in inner]
     aside.extend(
-        (r.start, r.end, f"furniture: {r.rule}", f"furniture:{r.rule}")
+        (r.start, r.end, "furniture", f"furniture:{r.rule}")
         for r in source.regions
         if r.document == document.index and lo <= r.start and r.end <= hi
         and r.kind not in (RegionKind.BODY, RegionKind.BLANK)

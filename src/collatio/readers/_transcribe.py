@@ -510,7 +510,7 @@ class _Walker:
                     self.span(child, inner, kind, "tei-choice", child.local)
                 else:
                     self.span(child, inner, SpanKind.NOTE, "tei-choice-other",
-                              f"{child.local} (not collated)")
+                              f"{child.local}-not-chosen")
             return inner
 
         self.span(element, out, SpanKind.ELEMENT, "tei-choice", "choice", children=children)
@@ -619,7 +619,7 @@ def _neutral(node: Node) -> Node:
     children = tuple(_neutral(child) for child in node.children)
     if node.kind is SpanKind.DEL:
         return attrs.evolve(node, kind=SpanKind.ELEMENT, children=children,
-                            label="del (restored)", layer=None)
+                            label="restored", layer=None)
     return attrs.evolve(node, children=children)
 
 
