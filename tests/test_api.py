@@ -123,7 +123,7 @@ def test_reprs_say_what_matters(
     assert repr(final) == ("<Document 0 F 'Final Message from Stalin to Mao Zedong' "
                            f"1950-10-05: body {final.body_start}-{final.body_end}>")
     assert repr(final.metadata) == ("<Metadata 'Final Message from Stalin to Mao Zedong', "
-                                    "1950-10-05, Stalin to Mao Zedong, 3 more fields>")
+                                    "1950-10-05, Stalin to Mao Zedong, 5 more fields>")
     manifest = collatio.load_manifest("examples/seed-002.toml")
     assert repr(manifest) == "<Manifest 'examples/seed-002.toml': 2 witnesses (F D) from 1 source>"
     assert repr(manifest.witnesses[1]) == (
