@@ -18,6 +18,12 @@ Each *suite* is selectable on its own (``python bench/run.py --only drastic``):
 
 CollateX runs beside collatio on the same files wherever it can finish within the time limit
 (and on a small size of each hard input, so that every row has a comparison).
+
+``python bench/rows.py`` runs every one of these suites (not the synthetic grid of
+``bench/run.py``) beside CollateX, merges their section into ``docs/performance.md`` and prints
+the targets; it exits with status 1 when a target is missed (a run that failed or timed out
+counts as missed). Any option of ``bench/run.py`` may follow (``--only drastic
+--drastic-sizes 2k,10k`` for a small run, whose report goes to stdout).
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ BENCH = Path(__file__).resolve().parent
 SHARED = Path(os.environ.get("COLLATIO_SHARED") or BENCH.parent.parent / "shared")
 
 SUITES = ("grid", "drastic", "many", "million", "darwin", "frankenstein", "interrupt")
+ALIGNMENT_SUITES = SUITES[1:]
+"""The suites of this module (``grid`` is ``bench/run.py``'s own)."""
 DRASTIC_SIZES = (2_000, 50_000, 100_000, 200_000)
 MANY_COUNTS = (100, 400, 1_000)
 MANY_WORDS = 100
@@ -304,8 +312,16 @@ def _cost(m: Any) -> float | None:
     return float(value) if value else None
 
 
+def _failed(case: Case | None) -> str | None:
+    """Why collatio did not measure *case* (it ran: its failure misses the target), or None."""
+    if case is None or case.collatio is None or case.collatio.ok:
+        return None
+    return f"collatio on {case.label} at {case.words:,} words: {_seconds(case.collatio)}"
+
+
 def targets(cases: Sequence[Case]) -> list[str]:
-    """One bullet per alignment target measured."""
+    """One bullet per alignment target: **met**, **MISSED** (a run that failed or timed out
+    misses it too), or not measured (its suite or size was not run)."""
     out: list[str] = []
 
     def find(suite: str, label: str, words: int | None = None) -> Case | None:
@@ -318,17 +334,23 @@ def targets(cases: Sequence[Case]) -> list[str]:
     for kind in ("repetitive", "disjoint"):
         hard, ordinary = find("drastic", kind, 100_000), find("drastic", "ordinary", 100_000)
         double = find("drastic", kind, 200_000)
-        a, b = _cost(hard.collatio) if hard else None, _cost(ordinary.collatio) if ordinary \
-            else None
+        failures = [f for f in map(_failed, (hard, ordinary, double)) if f]
+        a = _cost(hard.collatio) if hard else None
+        b = _cost(ordinary.collatio) if ordinary else None
         c = _cost(double.collatio) if double else None
-        if a and b:
+        ok: bool | None
+        if failures:
+            ok, text = False, "; ".join(failures)
+        elif a and b:
             ratio = a / b
             text = f"{ratio:.2f}x the ordinary pair's CPU time at 100k (bound {DRASTIC_RATIO_MAX}x)"
-            ok: bool | None = ratio <= DRASTIC_RATIO_MAX
+            ok = ratio <= DRASTIC_RATIO_MAX
             if c:
                 growth = c / a
                 text += f"; 100k to 200k: {growth:.2f}x (bound {DOUBLING_MAX}x)"
                 ok = ok and growth <= DOUBLING_MAX
+            else:
+                text += "; the 200k pair was not measured"
         else:
             ok, text = None, "the 100k pairs were not measured"
         name = {"repetitive": "The repetitive shuffled rewrite",
@@ -336,35 +358,74 @@ def targets(cases: Sequence[Case]) -> list[str]:
         out.append(f"- {name} costs like an ordinary pair: {verdict(ok)} ({text}).")
 
     thousand = find("many", f"1000 x {MANY_WORDS}")
-    if thousand and thousand.collatio and thousand.collatio.ok:
-        seconds = thousand.collatio.seconds
-        out.append(f"- 1,000 texts of {MANY_WORDS} words in under {MANY_SECONDS:g} s: "
-                   f"{verdict(seconds < MANY_SECONDS)} ({seconds:.1f} s wall, "
-                   f"{thousand.collatio.cpu:.1f} s CPU).")
+    title = f"- 1,000 texts of {MANY_WORDS} words in under {MANY_SECONDS:g} s"
+    if _failed(thousand):
+        out.append(f"{title}: **MISSED** ({_failed(thousand)}).")
+    elif thousand and thousand.collatio:
+        m = thousand.collatio
+        out.append(f"{title}: {verdict(m.seconds < MANY_SECONDS)} ({m.seconds:.1f} s wall, "
+                   f"{m.cpu or 0:.1f} s CPU).")
     else:
-        out.append(f"- 1,000 texts of {MANY_WORDS} words in under {MANY_SECONDS:g} s: "
-                   "not measured.")
+        out.append(f"{title}: not measured.")
 
     million = find("million", "ordinary pair")
-    if million and million.collatio and million.collatio.ok:
+    title = (f"- The ordinary 1,000,000-word pair in under {MILLION_SECONDS:g} s whole "
+             f"process and under 1 GB")
+    if _failed(million):
+        out.append(f"{title}: **MISSED** ({_failed(million)}).")
+    elif million and million.collatio:
         m = million.collatio
         peak = (m.peak_kb or 0) * 1024
         ok = m.seconds < MILLION_SECONDS and peak < MILLION_BYTES
-        out.append(f"- The ordinary 1,000,000-word pair in under {MILLION_SECONDS:g} s whole "
-                   f"process and under 1 GB: {verdict(ok)} ({m.seconds:.2f} s wall, "
-                   f"{m.cpu:.2f} s CPU, peak {peak / 1e9:.2f} GB).")
+        out.append(f"{title}: {verdict(ok)} ({m.seconds:.2f} s wall, {m.cpu or 0:.2f} s CPU, "
+                   f"peak {peak / 1e9:.2f} GB).")
     else:
-        out.append(f"- The ordinary 1,000,000-word pair in under {MILLION_SECONDS:g} s and "
-                   "1 GB: not measured.")
+        out.append(f"{title}: not measured.")
+
+    for suite in ("darwin", "frankenstein"):  # no target: collatio must finish, beside CollateX
+        case = next((c for c in cases if c.suite == suite), None)
+        if case is None:
+            continue
+        if _failed(case):
+            out.append(f"- {case.label}: collatio **MISSED** ({_failed(case)}).")
+        elif case.collatio is not None:
+            out.append(f"- {case.label}: collatio {_seconds(case.collatio)} s, "
+                       f"CollateX {_seconds(case.collatex)}.")
 
     stops = [c for c in cases if c.suite == "interrupt"]
     if stops:
         stopped = [c for c in stops if c.extra.get("status") == "ok"]
-        ok = bool(stopped) and all(c.extra["seconds"] <= INTERRUPT_SECONDS for c in stopped)
+        # a run that finished before the signal proves nothing; one that did not stop fails
+        ok = bool(stopped) and all(c.extra["seconds"] <= INTERRUPT_SECONDS for c in stopped) \
+            and not any(c.extra.get("status") == "did not stop in 60 s" for c in stops)
         text = "; ".join(f"{c.label} at {c.extra['after']:g} s: "
-                         + ("–" if c.extra.get("seconds") is None
+                         + (str(c.extra.get("status")) if c.extra.get("seconds") is None
                             else f"{c.extra['seconds']:.2f} s")
                          for c in stops)
         out.append(f"- SIGINT acts within {INTERRUPT_SECONDS:g} s while aligning: "
                    f"{verdict(ok)} ({text}).")
     return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python bench/rows.py [run.py options]``: every alignment suite beside CollateX, its
+    section merged into docs/performance.md (unless ``--only`` or ``--out`` says otherwise);
+    the targets printed; 1 if any is missed."""
+    import run  # run imports this module: imported here, once both are loaded
+
+    given = list(sys.argv[1:] if argv is None else argv)
+    names = {a.split("=", 1)[0] for a in given}
+    command = list(given)
+    if "--only" not in names:
+        command = ["--only", ",".join(ALIGNMENT_SUITES), *command]
+        if "--out" not in names:
+            command += ["--out", str(run.ROOT / "docs" / "performance.md")]
+    report = run.main(command)
+    missed = [line for line in report.splitlines() if "**MISSED**" in line]
+    section = report.split(f"## {run.HARD_SECTION}", 1)[-1].split("\n## ", 1)[0]
+    print("\n".join(line for line in section.splitlines() if line.startswith("- ")), flush=True)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

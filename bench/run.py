@@ -343,10 +343,15 @@ def mib(kb: int | None) -> float:
 
 
 def source_fingerprint(src: Path) -> str:
-    """A short SHA-256 of the collatio sources under *src* (names and contents)."""
+    """A short SHA-256 of the collatio sources under *src* (names and contents; symlinked
+    directories followed, as the snapshot's copy follows them; build metadata left out)."""
     digest = hashlib.sha256()
-    for path in sorted(src.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+    files = sorted(Path(root, name) for root, _, names in os.walk(src, followlinks=True)
+                   for name in names)
+    for path in files:
+        parts = path.relative_to(src).parts
+        if "__pycache__" not in parts and path.suffix != ".pyc" \
+                and not any(part.endswith(".egg-info") for part in parts):
             digest.update(str(path.relative_to(src)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -651,6 +656,7 @@ where CollateX hit the time limit.
 python bench/run.py            # full run (CollateX alone takes several minutes); rewrites this file
 python bench/run.py --quick    # smoke run under a minute: no 100k/1M, CollateX only on the 1k pair
 python bench/run.py --only drastic --drastic-sizes 2k,10k   # one suite, small, report to stdout
+python bench/rows.py           # every alignment suite beside CollateX; merges its section here
 ```
 
 Options: `--sizes 1k,10k,1M`, `--witnesses 2,3`, `--timeout 120` (CollateX, per run),
@@ -746,8 +752,8 @@ def merged(old: str, new: str, produced: set[str]) -> str:
     return "\n".join(part.rstrip("\n") + "\n" for part in out)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the benchmark and write the report."""
+def main(argv: Sequence[str] | None = None) -> str:
+    """Run the benchmark, write the report and return it."""
     args = parse_args(argv)
     start = time.perf_counter()
     args.machine = machine_info()  # the commit and the state of src/ when the snapshot is taken
@@ -780,6 +786,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         log(f"wrote {args.out}")
     else:
         print(text)
+    return text
 
 
 if __name__ == "__main__":
