@@ -27,3 +27,39 @@ def word_codes(min_size: int = 0, max_size: int = 80) -> st.SearchStrategy[list[
     that texts repeat words and share runs."""
     vocabulary = st.sampled_from([(k * 0x9E3779B97F4A7C15) % (1 << 64) for k in range(1, 13)])
     return st.lists(vocabulary, min_size=min_size, max_size=max_size)
+
+
+COMMON_WORDS = ("the", "of", "and", "a", "in", ",", ".")
+
+
+@st.composite
+def edited_versions(draw: st.DrawFn, max_words: int = 40) -> dict[str, str]:
+    """Two to four versions of one text, as ``{siglum: text}``: words rare (``w0``, ``w1``, ...)
+    and common (:data:`COMMON_WORDS`, punctuation among them), each version edited
+    (substitutions, omissions, additions) and perhaps with a block of four or more words moved
+    to another place, so that readings stand around moved blocks and repeated words."""
+    size = draw(st.integers(8, max_words))
+    base = [draw(st.sampled_from(COMMON_WORDS)) if draw(st.booleans()) else f"w{k}"
+            for k in range(size)]
+    versions = {"A": base}
+    for siglum in "BCD"[: draw(st.integers(1, 3))]:
+        words = list(base)
+        if draw(st.booleans()) and len(words) >= 10:  # a moved block
+            start = draw(st.integers(0, len(words) - 4))
+            length = draw(st.integers(4, min(8, len(words) - start)))
+            block = words[start : start + length]
+            del words[start : start + length]
+            to = draw(st.integers(0, len(words)))
+            words[to:to] = block
+        for _ in range(draw(st.integers(0, 4))):  # edits
+            at = draw(st.integers(0, len(words)))
+            kind = draw(st.sampled_from(("sub", "del", "add")))
+            new = draw(st.sampled_from((*COMMON_WORDS, "x", "y", "z")))
+            if kind == "add" or at == len(words):
+                words.insert(at, new)
+            elif kind == "sub":
+                words[at] = new
+            elif len(words) > 1:
+                del words[at]
+        versions[siglum] = words
+    return {siglum: " ".join(words) + "\n" for siglum, words in versions.items()}
