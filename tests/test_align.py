@@ -242,22 +242,26 @@ def test_diff_anchors_on_ngrams_when_no_token_is_unique(monkeypatch: pytest.Monk
 
 
 @given(tokens, tokens)
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_diff_covers_both_inputs_and_equal_runs_are_equal(a: list[str], b: list[str]) -> None:
     check_opcodes(a, b, diff(a, b))
 
 
 @given(tokens, tokens)
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_diff_opcodes_restore_b_from_a(a: list[str], b: list[str]) -> None:
     assert restore(a, b, diff(a, b)) == b
 
 
 @given(tokens, tokens)
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_diff_is_minimal(a: list[str], b: list[str]) -> None:
     matched = sum(op.a_end - op.a_start for op in diff(a, b) if op.tag == "equal")
     assert matched == lcs_length(a, b)
 
 
 @given(tokens, tokens)
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_diff_depends_only_on_key_equality(a: list[str], b: list[str]) -> None:
     # Another spelling of the same keys (and other hashes) must give the same opcodes.
     def respell(keys: list[str]) -> list[tuple[str, int]]:
@@ -268,6 +272,7 @@ def test_diff_depends_only_on_key_equality(a: list[str], b: list[str]) -> None:
 
 
 @given(tokens, tokens)
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_diff_anchored_path_is_still_a_valid_diff(a: list[str], b: list[str]) -> None:
     saved = anchors.EXACT_LIMIT, anchors.DIRECT
     anchors.EXACT_LIMIT = anchors.DIRECT = 4
@@ -280,6 +285,7 @@ def test_diff_anchored_path_is_still_a_valid_diff(a: list[str], b: list[str]) ->
 
 
 @given(tokens, tokens)
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_pure_python_fallback_matches_the_c_engine(a: list[str], b: list[str]) -> None:
     text_a, text_b = anchors.encode(a, b)
     assert anchors._slow_dmp_counts(text_a, text_b) == [
@@ -407,7 +413,7 @@ SPELLINGS = st.lists(st.lists(st.sampled_from(["Kaesong", "Kaeseong", "Gaeseong"
 
 
 @given(SPELLINGS, st.floats(0.3, 1.0))
-@settings(max_examples=80)
+@settings(deadline=None, max_examples=80)
 def test_near_matching_moves_readings_never_matches(witnesses: list[list[str]],
                                                     threshold: float) -> None:
     plain, near = align(witnesses), align(witnesses, near=threshold)
@@ -493,6 +499,7 @@ def test_alignment_is_an_immutable_value() -> None:
 
 
 @given(witness_lists)
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_align_tiles_every_witness(witnesses: list[list[str]]) -> None:
     result = align(witnesses)
     check_alignment(result, witnesses)
@@ -500,7 +507,7 @@ def test_align_tiles_every_witness(witnesses: list[list[str]]) -> None:
 
 
 @given(witness_lists)
-@settings(max_examples=60)
+@settings(deadline=None, max_examples=60)
 def test_align_with_all_options_still_tiles(witnesses: list[list[str]]) -> None:
     result = align(witnesses, detect_transpositions=True, near_match=edit_similarity)
     check_alignment(result, witnesses)
@@ -510,6 +517,7 @@ def test_align_with_all_options_still_tiles(witnesses: list[list[str]]) -> None:
 
 
 @given(tokens, st.integers(1, 4))
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_align_identical_witnesses_give_only_agreement(words: list[str], copies: int) -> None:
     result = align([words] * copies)
     assert len(result.columns) == len(words)
@@ -517,12 +525,14 @@ def test_align_identical_witnesses_give_only_agreement(words: list[str], copies:
 
 
 @given(witness_lists)
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_align_is_deterministic(witnesses: list[list[str]]) -> None:
     respelled = [[(key, key.upper()) for key in keys] for keys in witnesses]
     assert align(witnesses) == align([list(keys) for keys in witnesses]) == align(respelled)
 
 
 @given(tokens, tokens)
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_align_two_witnesses_matches_exactly_what_diff_matches(a: list[str], b: list[str]) -> None:
     matched_by_diff = {
         (op.a_start + k, op.b_start + k)
@@ -660,6 +670,7 @@ def test_find_moves_validates_parameters() -> None:
 
 
 @given(witness_lists, st.randoms(use_true_random=False))
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_reordered_is_the_same_table_with_witnesses_permuted(
     witnesses: list[list[str]], rnd: random.Random
 ) -> None:
@@ -690,6 +701,7 @@ def test_reordered_is_the_same_table_with_witnesses_permuted(
 
 
 @given(witness_lists, st.randoms(use_true_random=False))
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_join_order_is_aligning_in_that_order_then_reordering(
     witnesses: list[list[str]], rnd: random.Random
 ) -> None:
@@ -721,6 +733,7 @@ def test_a_moved_block_edited_inside_is_one_move() -> None:
 
 
 @given(st.lists(st.one_of(st.none(), st.integers(0, 40))))
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_free_ranges_are_the_maximal_runs(tokens: list[int | None]) -> None:
     from collatio.align.table import _ranges
 
@@ -731,6 +744,7 @@ def test_free_ranges_are_the_maximal_runs(tokens: list[int | None]) -> None:
 
 
 @given(witness_lists)
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_agreeing_columns_are_those_not_variant(witnesses: list[list[str]]) -> None:
     table = align(witnesses)
     assert table.agreeing() == [not column.is_variant for column in table.columns]
@@ -833,6 +847,7 @@ def test_a_stretch_without_anchors_is_aligned_by_windows_and_reported() -> None:
 
 @given(st.lists(st.sampled_from("abcdef"), max_size=60), st.lists(st.sampled_from("abcdef"),
                                                                    max_size=60))
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_bit_parallel_lcs_is_a_longest_common_subsequence(a: list[str], b: list[str]) -> None:
     from collatio.align.pairwise import latest_lcs
 
