@@ -14,7 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 #: The modules whose ``__all__`` is the public API.
 PUBLIC = ("collatio", "collatio.apparatus", "collatio.render", "collatio.markup",
-          "collatio.align", "collatio.schema", "collatio.progress", "collatio.apparatus.table")
+          "collatio.align", "collatio.schema", "collatio.progress", "collatio.apparatus.table",
+          "collatio.readers", "collatio.sources", "collatio.survey")
 
 
 def test_the_api_reference_builds_without_warnings(tmp_path: Path) -> None:
@@ -30,6 +31,15 @@ def test_the_api_reference_builds_without_warnings(tmp_path: Path) -> None:
     model = (tmp_path / "html" / "model.html").read_text(encoding="utf-8")
     for name in ("VariationUnit", "Witness", "to_dataframe", "Revisions", "CollationOptions"):
         assert name in model, name
+    for anchor in ("align.table.Alignment", "markup.conventions.Convention",
+                   "markup.scanner.parse_markup"):
+        assert f'id="collatio.{anchor}"' in model, anchor
+    inputs = (tmp_path / "html" / "inputs.html").read_text(encoding="utf-8")
+    for anchor in ("readers.base.Reader", "readers.base.choose_reader",
+                   "readers.markdown.MarkdownReader", "sources.Manifest", "sources.load_source"):
+        assert f'id="collatio.{anchor}"' in inputs, anchor
+    survey = (tmp_path / "html" / "survey.html").read_text(encoding="utf-8")
+    assert "SurveyResult" in survey and "collatio.survey.survey" in survey
 
 
 def public_names() -> list[tuple[str, object]]:

@@ -93,15 +93,21 @@ class Rule:
 
     Conditions (all optional; patterns use the ``regex`` module's syntax, ``\\p{Lu}`` etc.):
 
-    ``content``  full-matches the text between the delimiters;
-    ``before``   is searched in the paragraph text just before the opening delimiter
-                 (anchor it with ``$`` to mean "immediately before");
-    ``after``    matches at the start of the paragraph text just after the closing delimiter;
-    ``inside``   the innermost enclosing mark's default kind is one of these (``"none"``:
-                 not inside any mark);
-    ``paragraph_start``  the mark is (or is not) the first non-space thing in its paragraph;
-    ``max_length``  the content is at most this many characters (glosses and labels are
-                 short; the bound also keeps matching cheap on long passages).
+    ``content``
+        full-matches the text between the delimiters;
+    ``before``
+        is searched in the paragraph text just before the opening delimiter (anchor it with
+        ``$`` to mean "immediately before");
+    ``after``
+        matches at the start of the paragraph text just after the closing delimiter;
+    ``inside``
+        the innermost enclosing mark's default kind is one of these (``"none"``: not inside
+        any mark);
+    ``paragraph_start``
+        the mark is (or is not) the first non-space thing in its paragraph;
+    ``max_length``
+        the content is at most this many characters (glosses and labels are short; the
+        bound also keeps matching cheap on long passages).
     """
 
     name: str
