@@ -73,6 +73,8 @@ def public_instances(parsed: collatio.ParseResult, seed: Apparatus) -> dict[str,
     assert seed.alignment is not None and seed.tokens is not None
     manifest = collatio.load_manifest(ROOT / "examples" / "seed-002.toml")
     source = collatio.load_source(SEED_002, manifest=manifest)
+    markup = collatio.parse_markup(source.body(source.documents[1]),
+                                    collatio.get_convention("hand-revision"))
     return {
         "ParseResult": parsed, "Witness": draft, "State": draft.state("post"),
         "Piece": draft.state("post").pieces[0], "Marker": draft.state("post").markers[0],
@@ -90,6 +92,10 @@ def public_instances(parsed: collatio.ParseResult, seed: Apparatus) -> dict[str,
         "Metadata": source.documents[1].metadata, "Region": source.regions[1],
         "Manifest": manifest, "WitnessSpec": manifest.witnesses[1],
         "MarkOverride": manifest.witnesses[1].marks[0],
+        "Markup": markup, "Text": markup.nodes[1],
+        "Rule": collatio.get_convention("hand-revision").rules[0],
+        "Delimiter": collatio.get_convention("hand-revision").delimiters[0],
+        "TextReader": collatio.get_reader("text"),
     }
 
 
@@ -128,6 +134,14 @@ def test_reprs_say_what_matters(
     assert repr(manifest) == "<Manifest 'examples/seed-002.toml': 2 witnesses (F D) from 1 source>"
     assert repr(manifest.witnesses[1]) == (
         "<WitnessSpec D of '../seeds/002_82ee7afc6dc33c74.txt': document 2, 1 mark>")
+    markup = collatio.parse_markup(source.body(source.documents[1]),
+                                    collatio.get_convention("hand-revision"))
+    assert repr(markup) == ("<Markup hand-revision of 4,883 characters: 35 spans (18 add, "
+                            "13 del, 4 note), 1 diagnostic>")
+    assert repr(collatio.get_convention("hand-revision").rules[0]) == (
+        "<Rule editorial-omission: bracket -> gap/omission when content, max_length>")
+    assert repr(collatio.get_reader("tei")) == (
+        "<TEIReader 'tei': TEI transcription of one document>")
 
 
 # --- notebook displays ------------------------------------------------------------------------

@@ -85,6 +85,10 @@ class Delimiter:
     def symmetric(self) -> bool:
         return self.open == self.close
 
+    def __repr__(self) -> str:
+        label = f"/{self.label}" if self.label else ""
+        return f"<Delimiter {self.name} {self.open}...{self.close}: {self.kind.value}{label}>"
+
 
 @attrs.frozen(slots=True)
 class Rule:
@@ -122,6 +126,13 @@ class Rule:
     inside: frozenset[str] | None = None
     paragraph_start: bool | None = None
     max_length: int | None = None
+
+    def __repr__(self) -> str:
+        label = f"/{self.label}" if self.label else ""
+        conditions = [key for key in ("content", "before", "after", "inside", "paragraph_start",
+                                      "max_length") if getattr(self, key) is not None]
+        when = f" when {', '.join(conditions)}" if conditions else ""
+        return f"<Rule {self.name}: {self.delimiter} -> {self.kind.value}{label}{when}>"
 
     def pattern(self, key: str) -> regex.Pattern[str] | None:
         r"""The ``content``, ``before`` or ``after`` pattern, compiled when first needed (most

@@ -28,7 +28,7 @@ import attrs
 from collatio.diagnostics import Diagnostic, Severity
 from collatio.markup.conventions import CONTEXT_WIDTH, PATTERN_TIMEOUT, Convention, Rule
 from collatio.markup.conventions import Delimiter as DelimiterRule
-from collatio.markup.tree import Delimiter, Node, Span, SpanKind, Text, leaves
+from collatio.markup.tree import Delimiter, Node, Span, SpanKind, Text, leaves, walk
 from collatio.textpos import LineIndex
 
 #: A blank line: the end of a paragraph.
@@ -66,6 +66,18 @@ class Markup:
     nodes: tuple[Node, ...]
     diagnostics: tuple[Diagnostic, ...]
     convention: str
+
+    def __repr__(self) -> str:
+        from collatio._display import count
+
+        kinds: dict[str, int] = {}
+        for span, _ in walk(self.nodes):
+            kinds[span.kind.value] = kinds.get(span.kind.value, 0) + 1
+        spans = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(),
+                                                                key=lambda kv: -kv[1]))
+        notes = f", {count(len(self.diagnostics), 'diagnostic')}" if self.diagnostics else ""
+        return (f"<Markup {self.convention} of {self.end - self.start:,} characters: "
+                f"{count(sum(kinds.values()), 'span')}{f' ({spans})' if spans else ''}{notes}>")
 
     def rebuild(self) -> str:
         """The parsed text, rebuilt from the tree alone (equals ``source[start:end]``)."""

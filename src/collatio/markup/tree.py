@@ -79,6 +79,11 @@ class Text:
         if not 0 <= self.start <= self.end or len(self.text) != self.end - self.start:
             raise ValueError(f"Text offsets {self.start}..{self.end} do not fit {self.text!r}")
 
+    def __repr__(self) -> str:
+        from collatio._display import clip
+
+        return f"<Text {self.start}-{self.end} {clip(self.text)}>"
+
 
 @attrs.frozen(slots=True)
 class Delimiter:

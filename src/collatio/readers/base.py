@@ -89,6 +89,9 @@ class Reader:
         if cls.name:
             _register(cls)
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}: {self.summary or self.media_type}>"
+
     @classmethod
     def sniff(cls, head: bytes) -> float:
         """How sure (0.0 .. 1.0) this reader is that a file starting with *head* is its
