@@ -201,9 +201,13 @@ def test_local_cluster_gives_the_default_runs_answers(
     assert local.engine.startswith("dask, local processes (2")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as cluster:
+        stream = io.StringIO()
         clustered = collatio.survey(archive["folder"], tmp_path / "cluster",
-                                    scheduler=cluster.scheduler_address)
+                                    scheduler=cluster.scheduler_address, progress=stream)
     assert clustered.engine.startswith("dask.distributed at tcp://")
+    steps = _steps_done(stream.getvalue())  # the cluster's tasks counted as they finish
+    assert steps["verifying"][0] == steps["verifying"][1] >= 1, stream.getvalue()
+    assert steps["collating"][0] == steps["collating"][1] >= 1
     assert _comparable(clustered) == _comparable(local) == _comparable(surveyed[0])
 
 
@@ -301,12 +305,38 @@ def test_an_interrupted_survey_resumes(tmp_path: Path, monkeypatch: pytest.Monke
                for f in result.families)
 
 
-def test_progress_lines_when_asked(archive: dict[str, Any], tmp_path: Path) -> None:
+def _steps_done(shown: str) -> dict[str, tuple[int, int]]:
+    """The rich bars' last state: step -> (done, total)."""
+    return {m[1]: (int(m[2]), int(m[3]))
+            for m in re.finditer(r"^(\w+) +\S* *(\d+)/(\d+) tasks", shown, re.M)}
+
+
+def test_progress_bars_when_asked(archive: dict[str, Any], tmp_path: Path) -> None:
+    """On a stream that is no terminal (a log), rich writes the finished bars once: one line
+    a step, each complete."""
     stream = io.StringIO()
     collatio.survey(archive["folder"], tmp_path, workers=1, progress=stream)
-    lines = stream.getvalue()
-    for step in ("reading", "shingling", "verifying", "collating"):
-        assert re.search(rf"\r{step}: (\d+)/\1 tasks", lines), step
+    steps = _steps_done(stream.getvalue())
+    for step in ("reading", "shingling", "candidates", "verifying", "seeds", "collating"):
+        assert step in steps, (step, stream.getvalue())
+        assert steps[step][0] == steps[step][1] >= 1, step
+    assert "\r" not in stream.getvalue()  # nothing drawn in place on a log
+
+
+def test_progress_bars_on_a_terminal(archive: dict[str, Any], tmp_path: Path) -> None:
+    """On a terminal the bars are redrawn in place (cursor movements) and the local
+    processes' tasks are counted as they finish."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    collatio.survey(archive["folder"], tmp_path, workers=2, progress=stream)
+    shown = stream.getvalue()
+    assert "\x1b[" in shown  # rich's live display
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)
+    assert re.search(r"collating +\S* *(\d+)/\1 tasks", plain), plain
 
 
 def test_the_docs_example_is_true() -> None:

@@ -1,5 +1,10 @@
-"""``python -m collatio``."""
+"""``python -m collatio``.
+
+Guarded: a worker process started by *spawn* (the survey's local processes) imports the
+parent's main module again, and must not run the command line a second time.
+"""
 
 from collatio.cli import run
 
-run()
+if __name__ == "__main__":
+    run()

@@ -8,6 +8,7 @@ import sys
 from typing import Any, TextIO
 
 from collatio.cli._args import EXIT_OK, UsageError, add_debug
+from collatio.cli.style import show_progress
 from collatio.errors import RenderError
 
 
@@ -46,7 +47,8 @@ def register(commands: Any) -> None:
     survey.add_argument("--min-reuse-words", type=int, default=None, metavar="N",
                         help="aligned words a reused passage needs (default 15)")
     survey.add_argument("--no-progress", action="store_true",
-                        help="no progress lines (they are shown only on a terminal anyway)")
+                        help="no progress bars (they are shown only on a terminal's standard "
+                        "error, never under CI or with TERM=dumb)")
     add_debug(survey)
     survey.set_defaults(handler=run)
 
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
             f"collatio survey needs {', '.join(missing)}: pip install 'collatio[survey]'"
         )
     err = sys.stderr
-    show = not args.no_progress and bool(getattr(err, "isatty", None) and err.isatty())
+    show = show_progress(err, not args.no_progress)
     result = survey(
         args.roots, args.out, formats=formats, workers=args.workers,
         scheduler=args.scheduler, progress=err if show else None,

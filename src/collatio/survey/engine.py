@@ -13,20 +13,21 @@ in chunk order, so the answer never depends on which worker ran what. Where the 
   Its workers must have collatio installed and see the input files and the output folder at
   the same paths (a family's task reads its members and writes its files).
 
-collatio has no scheduler of its own. Progress, if a stream is given, is one line per step
-rewritten in place (``label: done/total tasks``).
+collatio has no scheduler of its own. Progress, if a stream is given, is a rich bar per step
+(:mod:`collatio.survey.progress`), advanced as each Dask task finishes: by a Dask callback
+on the local schedulers, by ``distributed.as_completed`` on a cluster.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TextIO, TypeVar
 
 from collatio.errors import CollatioError
+from collatio.survey.progress import Progress, Step
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,29 +56,6 @@ def chunked(items: Sequence[T], parts: int) -> list[list[T]]:
     return out
 
 
-class _Progress:
-    """``label: done/total`` on one line of *stream*, rewritten at most ten times a second."""
-
-    def __init__(self, stream: TextIO | None, label: str, total: int) -> None:
-        self.stream, self.label, self.total = stream, label, total
-        self.done, self.shown, self.started = 0, 0.0, time.monotonic()
-
-    def step(self, count: int = 1) -> None:
-        self.done += count
-        now = time.monotonic()
-        if self.stream is not None and (now - self.shown > 0.1 or self.done == self.total):
-            self.shown = now
-            self.stream.write(
-                f"\r{self.label}: {self.done}/{self.total} tasks, {now - self.started:.1f} s"
-            )
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.stream is not None:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 class Engine:
     """Runs a survey's steps with Dask (see the module docstring); use as a context manager
     so the process pool or the cluster connection is closed."""
@@ -91,7 +69,7 @@ class Engine:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
         self.address = scheduler
-        self.progress = progress
+        self.progress = Progress(progress) if progress is not None else None
         self._client: Any = None
         self._pool: ProcessPoolExecutor | None = None
         #: Whether the number of workers was left to the engine (then a small archive runs
@@ -125,6 +103,8 @@ class Engine:
         self.close()
 
     def close(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -150,23 +130,20 @@ class Engine:
         if not chunks:
             return []
         tasks = [dask.delayed(function, pure=False)(chunk, *shared) for chunk in chunks]
-        progress = _Progress(self.progress, label, len(tasks))
-        try:
-            if self._client is not None:
-                results = self._distributed(tasks, progress)
-            else:
-                results = self._local(tasks, progress)
-        finally:
-            progress.close()
+        step = self.progress.step(label, len(tasks)) if self.progress else Step(None, None)
+        if self._client is not None:
+            results = self._distributed(tasks, step)
+        else:
+            results = self._local(tasks, step)
         return [item for result in results for item in result]
 
-    def _local(self, tasks: list[Any], progress: _Progress) -> list[list[Any]]:
+    def _local(self, tasks: list[Any], step: Step) -> list[list[Any]]:
         import dask
         from dask.callbacks import Callback
 
         class Counter(Callback):  # type: ignore[misc]
             def _posttask(self, *args: object) -> None:
-                progress.step()
+                step.advance()
 
         with Counter():
             if self.workers == 1:
@@ -178,15 +155,12 @@ class Engine:
                 *tasks, scheduler="processes", pool=self._pool, chunksize=1,
             ))
 
-    def _distributed(self, tasks: list[Any], progress: _Progress) -> list[list[Any]]:
+    def _distributed(self, tasks: list[Any], step: Step) -> list[list[Any]]:
+        from distributed import as_completed
+
         futures = self._client.compute(tasks)
-        done = 0
-        while done < len(futures):
-            time.sleep(0.05)
-            now = sum(1 for future in futures if future.done())
-            if now > done:
-                progress.step(now - done)
-                done = now
+        for _ in as_completed(futures):
+            step.advance()
         return list(self._client.gather(futures))
 
 
