@@ -107,6 +107,31 @@ def word_code(form: str) -> int:
     return code
 
 
+class _Remembering(Normalization):
+    """The survey's normalization, remembering every form it has normalized in this process
+    (an archive's documents share most of their words; the tokenizer normalizes each
+    distinct form once a document). Forgets all past a million forms."""
+
+    __slots__ = ()
+
+    def __call__(self, text: str) -> str:
+        form = _NORMS.get(text)
+        if form is None:
+            if len(_NORMS) > 1_000_000:
+                _NORMS.clear()
+            form = _NORMS[text] = Normalization.__call__(self, text)
+        return form
+
+
+_NORMS: dict[str, str] = {}
+
+
+def normalization() -> Normalization:
+    """How the survey normalizes words (:data:`NORMALIZATION`), remembering its forms."""
+    plain = Normalization.from_names(NORMALIZATION)
+    return _Remembering(plain.names, plain.equivalents)
+
+
 def patterns() -> tuple[str, ...]:
     """The file names the survey reads: those some reader of documents claims (``*.txt``,
     ``*.json`` ...); other files under the folders are left alone."""
@@ -156,7 +181,7 @@ def _read(path: str) -> tuple[tuple[Witness, ...], str]:
 def read_files(paths: Sequence[str]) -> list[SurveyText | Skipped]:
     """Each file's documents as :class:`SurveyText` values, in file order; a file that
     cannot be read gives a :class:`Skipped` with the reason instead."""
-    normalization = Normalization.from_names(NORMALIZATION)
+    normalizer = normalization()
     out: list[SurveyText | Skipped] = []
     for path in paths:
         try:
@@ -170,7 +195,7 @@ def read_files(paths: Sequence[str]) -> list[SurveyText | Skipped]:
             index = indexes.get(id(witness.source))
             if index is None:
                 index = indexes[id(witness.source)] = LineIndex.of(witness.source)
-            out.append(survey_text(witness, index, digest, normalization))
+            out.append(survey_text(witness, index, digest, normalizer))
     return out
 
 
@@ -190,17 +215,18 @@ def survey_text(
     """*witness* as the survey compares it (see :class:`SurveyText`)."""
     name = surveyed_state(witness)
     tokens = tokenize(witness.state(name), witness.siglum, normalization)
-    kept = [
-        i for i, (kind, norm) in enumerate(zip(tokens.kinds, tokens.norms, strict=True))
-        if kind in _KEPT and (norm or kind is TokenKind.GAP)
-    ]
-    kinds = tokens.kinds
-    norms = tuple("" if kinds[i] is TokenKind.GAP else tokens.norms[i] for i in kept)
+    kinds, all_norms = tokens.kinds, tokens.norms
+    gap = TokenKind.GAP
+    kept = [i for i, kind in enumerate(kinds)
+            if kind in _KEPT and (all_norms[i] or kind is gap)]
+    picked = np.array(kept, np.intp)
+    norms = ["" if kinds[i] is gap else all_norms[i] for i in kept]
     distinct = {form: word_code(form) for form in set(norms) if form}
-    codes = np.fromiter((distinct.get(form, 0) for form in norms), np.uint64, len(norms))
-    starts = np.fromiter((tokens.starts[i] for i in kept), np.int32, len(kept))
-    lengths = np.fromiter((len(tokens.surfaces[i]) for i in kept), np.int32, len(kept))
-    source_starts = np.fromiter((tokens.source_starts[i] for i in kept), np.int32, len(kept))
+    distinct[""] = 0
+    codes = np.array(list(map(distinct.__getitem__, norms)), np.uint64)
+    starts = np.array(tokens.starts, np.int32)[picked]
+    lengths = np.fromiter(map(len, tokens.surfaces), np.int32, len(kinds))[picked]
+    source_starts = np.array(tokens.source_starts, np.int32)[picked]
     return SurveyText(
         key=f"{witness.path}#{witness.siglum}",
         path=witness.path,
