@@ -10,6 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from collatio.align.pairwise import exact_runs
 from collatio.survey.candidates import _group_pairs, lsh_pairs, seed_pairs
 from collatio.survey.documents import SurveyText, read_files, word_code
 from collatio.survey.engine import chunked
@@ -25,7 +26,7 @@ from collatio.survey.shingles import (
     shingles,
     winnow,
 )
-from collatio.survey.verify import verify
+from collatio.survey.verify import lcs_runs, verify
 from tests.strategies import word_codes
 
 
@@ -207,3 +208,34 @@ def test_verify_discounts_an_editors_gap_and_refuses_a_container(tmp_path) -> No
     assert verify(full, unrelated, ("a", "d"), common, options) is None  # bounds: no hope
     forced = verify(full, unrelated, ("a", "d"), common, options, prefilter=False)
     assert forced is not None and forced.kind is LinkKind.NONE and forced.aligned_words == 0
+
+
+@given(word_codes(max_size=60), word_codes(max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_lcs_runs_are_a_longest_common_subsequence(a: list[int], b: list[int]) -> None:
+    """The survey's matcher: runs in order, not touching, of equal words, as many matched
+    words as the aligner's exact diff (both are longest common subsequences here), and the
+    aligner's own runs past the size limit."""
+    keys_a, keys_b = [k >> 1 for k in a], [k >> 1 for k in b]
+    runs = lcs_runs(keys_a, keys_b)
+    end_a = end_b = 0
+    for k, (i, j, n) in enumerate(runs):
+        assert n > 0 and i >= end_a and j >= end_b  # in order
+        assert not k or (i, j) != (end_a, end_b)  # touching runs are merged
+        assert keys_a[i : i + n] == keys_b[j : j + n]
+        end_a, end_b = i + n, j + n
+    assert sum(n for _, _, n in runs) == sum(n for _, _, n in exact_runs(keys_a, keys_b))
+
+
+def test_lcs_runs_hand_long_pairs_to_the_aligner(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import collatio.survey.verify as verifying
+
+    a, b = [1, 2, 3, 4, 5, 6], [9, 2, 3, 4, 9, 6]
+    monkeypatch.setattr(verifying, "LCS_CELLS", 35)
+    assert verifying.lcs_runs(a, b) == exact_runs(a, b) == [(1, 1, 3), (5, 5, 1)]
+    seen = []
+    monkeypatch.setattr(verifying, "exact_runs", lambda x, y: seen.append(1) or [])
+    verifying.lcs_runs(a, b)
+    assert seen == [1]
+    monkeypatch.setattr(verifying, "LCS_CELLS", 36)
+    assert verifying.lcs_runs(a, b) == [(1, 1, 3), (5, 5, 1)] and seen == [1]
