@@ -15,13 +15,14 @@ in chunk order, so the answer never depends on which worker ran what. Where the 
 
 collatio has no scheduler of its own. Progress, if a stream is given, is a rich bar per step
 (:mod:`collatio.survey.progress`), advanced as each Dask task finishes: by a Dask callback
-on the local schedulers, by ``distributed.as_completed`` on a cluster.
+on the local schedulers, by watching the futures on a cluster.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TextIO, TypeVar
@@ -156,11 +157,14 @@ class Engine:
             ))
 
     def _distributed(self, tasks: list[Any], step: Step) -> list[list[Any]]:
-        from distributed import as_completed
-
         futures = self._client.compute(tasks)
-        for _ in as_completed(futures):
-            step.advance()
+        waiting = list(futures)
+        while waiting:  # the client is no default one, which distributed.as_completed needs
+            time.sleep(0.05)
+            left = [future for future in waiting if not future.done()]
+            if len(left) < len(waiting):
+                step.advance(len(waiting) - len(left))
+                waiting = left
         return list(self._client.gather(futures))
 
 

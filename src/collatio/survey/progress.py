@@ -3,8 +3,8 @@
 
 Dask has two progress bars, ``dask.diagnostics.ProgressBar`` for its local schedulers and
 ``distributed.progress`` for a cluster, with different output and neither knowing the
-survey's steps; so the engine counts finished tasks itself (a Dask callback locally, a
-``distributed.as_completed`` loop on a cluster) and tells one :class:`Progress`.
+survey's steps; so the engine counts finished tasks itself (a Dask callback locally, watching
+the futures on a cluster) and tells one :class:`Progress`.
 
 On a terminal the bars are redrawn in place (four times a second); on any other stream
 (a log file, ``io.StringIO``) rich draws nothing live and writes the finished table once,
