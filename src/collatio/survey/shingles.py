@@ -12,6 +12,7 @@ winnowing O(n * window).
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -66,11 +67,14 @@ def shingles(codes: U64, n: int) -> U64:
     return np.unique(np.concatenate(parts))
 
 
+@functools.lru_cache(maxsize=16)
 def permutations(count: int, seed: int) -> tuple[U64, U64]:
-    """*count* multiply-shift hash functions ``h(x) = (a*x + b) >> 32`` (``a`` odd)."""
+    """*count* multiply-shift hash functions ``h(x) = (a*x + b) >> 32`` (``a`` odd); made
+    once per process (the arrays are read-only)."""
     rng = np.random.default_rng(seed)
     a = rng.integers(1, 1 << 63, size=count, dtype=np.uint64) | np.uint64(1)
     b = rng.integers(0, 1 << 63, size=count, dtype=np.uint64)
+    a.flags.writeable = b.flags.writeable = False
     return a, b
 
 
@@ -82,7 +86,9 @@ def minhash(values: U64, a: U64, b: U64) -> U64:
     with np.errstate(over="ignore"):
         for lo in range(0, len(values), _BLOCK):
             block = mix(values[lo : lo + _BLOCK])
-            hashed = (block[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
+            hashed = np.multiply(block[:, None], a[None, :])  # one n x p buffer, reused
+            hashed += b[None, :]
+            hashed >>= np.uint64(32)
             np.minimum(signature, hashed.min(axis=0), out=signature)
     return signature
 
