@@ -153,10 +153,18 @@ def seed_findings(archive: Path, data: dict[str, Any], truth: dict[str, Any]) ->
         set(expected) <= set(f) for expected in truth.get("seed_families", []) for f in fams)
     links = [(rel[r["a"]["document"]], rel[r["b"]["document"]], r) for r in data["reuse"]]
     for a, b in truth.get("expected_seed_links", []):
+        # 004 forwards the telegram: the reader may give the quoted telegram as a document
+        # of its own (then a version of the copy: one family) or leave it inside 004 (then
+        # reuse); either is found
         hits = [r for x, y, r in links if {x, y} == {a, b}]
-        out[f"{a} in 004"] = [
-            f"{r['aligned_words']} words, {r['a']['start']['line']}:{r['a']['start']['column']}"
-            f" <-> {r['b']['start']['line']}:{r['b']['start']['column']}" for r in hits]
+        together = [sorted(m.split("#", 1)[1] for m in f if m.startswith(b + "#"))
+                    for f in fams if any(m.startswith(a + "#") for m in f)]
+        out[f"{a} and 004"] = {
+            "reuse": [f"{r['aligned_words']} words, {r['a']['start']['line']}:"
+                      f"{r['a']['start']['column']} <-> {r['b']['start']['line']}:"
+                      f"{r['b']['start']['column']}" for r in hits],
+            "family with 004's": [s for group in together for s in group],
+        }
     seed_links = [(x, y, r["aligned_words"]) for x, y, r in links
                   if x.startswith("seeds/0") and y.startswith("seeds/0")]
     out["links among the five seeds"] = seed_links
