@@ -7,6 +7,11 @@ Usage::
                                                     # LocalCluster at 10k, all-pairs at 1k
     python bench/survey_bench.py --sizes 300 --cluster 300 --baseline 300 --no-write  # smoke
     python bench/survey_bench.py --keep /tmp/archives   # keep the generated archives
+    python bench/survey_bench.py --baseline-cap 900     # stop the all-pairs baseline at 15 min
+
+The full run's largest costs on a quiet 2-core machine: the 10k survey and its LocalCluster
+twin (a few minutes each) and the all-pairs baseline at 1k (507,528 pairs at about 2 ms of
+CPU each over two processes: about 8 minutes, stopped and reported at its cap otherwise).
 
 Each survey is a whole process (``python -m collatio survey ARCHIVE --out OUT``, the
 default engine: local processes, one per core) timed by ``_measure.py``; the cluster run
