@@ -149,10 +149,14 @@ def run(archive: Path, cap: float = CAP, workers: int | None = None) -> dict[str
                 if task is not None:
                     running.add(pool.submit(_align, task))
     finally:
+        # the workers this pool started, taken before shutdown forgets them: past the cap
+        # their running tasks are abandoned and they are ended, not waited for
+        started = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=not capped, cancel_futures=True)
         if capped:
-            for process in list(getattr(pool, "_processes", {}).values()):
+            for process in started:
                 process.terminate()
+                process.join(5)
     aligning = time.perf_counter() - clock
     groups = components(n, [(i, j) for i, j, *_ in found])
     return {
@@ -160,7 +164,8 @@ def run(archive: Path, cap: float = CAP, workers: int | None = None) -> dict[str
         "cap": cap, "workers": workers,
         "prepare_seconds": round(prepared, 2), "align_seconds": round(aligning, 2),
         "seconds": round(prepared + aligning, 2), "align_cpu": round(cpu, 1),
-        "projected_seconds": round(prepared + aligning * total / max(1, done), 1),
+        # at the rate it went (None if not one task finished before the cap)
+        "projected_seconds": (round(prepared + aligning * total / done, 1) if done else None),
         "accepted": [[texts[i].key, texts[j].key, kind, *rest]
                      for i, j, kind, *rest in found],
         "families": sorted(sorted(texts[m].key for m in g) for g in groups),

@@ -399,8 +399,11 @@ def baseline_line(b: dict[str, Any]) -> str:
     """The all-pairs baseline's line of the report: what it did, in what time, and whether
     it found the survey's families (or, capped, how far it got)."""
     head = (f"- All-pairs baseline at {b['documents']:,} documents "
-            f"({b['pairs']:,} pairs, every one aligned and judged by the survey's measure "
+            f"({b['pairs']:,} pairs, each aligned and judged by the survey's measure "
             f"without its bounds, on {b['workers']} processes; `bench/survey_baseline.py`): ")
+    if b["capped"] and not b["pairs_aligned"]:
+        return head + (f"**stopped at its cap** of {b['cap']:.0f} s before any task of "
+                       f"{survey_baseline.PAIRS_PER_TASK:,} pairs finished.")
     if b["capped"]:
         return head + (
             f"**stopped at its cap** of {b['cap']:.0f} s after aligning "
