@@ -204,12 +204,19 @@ def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch)
 
 def test_progress_shows_the_stages_after_the_delay_then_clears() -> None:
     screen = Terminal()
+
+    def shown_within(label: str, seconds: float = 20.0) -> None:
+        # the display redraws from its own thread: wait for it, as long as a loaded machine needs
+        deadline = time.monotonic() + seconds
+        while label not in screen.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     with progress(screen, True, delay=0.05) as display:
         assert display is not None
         with stage("aligning 3 texts (1,633 tokens)"):
-            time.sleep(0.6)  # past the delay, and long enough for a redraw
+            shown_within("aligning 3 texts (1,633 tokens)")
         with stage("grouping variation units"):
-            time.sleep(0.6)
+            shown_within("grouping variation units")
     shown = screen.getvalue()
     assert "collatio: aligning 3 texts (1,633 tokens)" in shown
     assert "collatio: grouping variation units" in shown
