@@ -11,6 +11,7 @@ from typing import Any
 from collatio._version import __version__
 from collatio.markup.tree import Span, SpanKind, Text, leaves
 from collatio.sources import Source
+from collatio.terminal import printable
 from collatio.textpos import LineIndex
 from collatio.witness import ParseResult, StateName, Witness
 
@@ -231,7 +232,12 @@ def _clip(text: str, width: int) -> str:
 
 
 def parse_outline(result: ParseResult, *, width: int = 60) -> str:
-    """A readable outline: each witness, its metadata, its spans as a tree, its diagnostics."""
+    """A readable outline: each witness, its metadata, its spans as a tree, its diagnostics.
+
+    Every value from the sources (sigla, titles, metadata, marked text, file names) is shown
+    as :func:`~collatio.terminal.printable` shows it: the outline is for a terminal.
+    """
+    p = printable
     lines: list[str] = []
     indexes = _Indexes()
     readers = {source.path: source.reader for source in result.sources}
@@ -240,15 +246,15 @@ def parse_outline(result: ParseResult, *, width: int = 60) -> str:
         index = indexes.of(witness)
         first = index.position(witness.start)[0]
         last = index.position(max(witness.start, witness.end - 1))[0]
-        dated = f"  [{meta.date}]" if meta.date else ""
-        lines.append(f"{witness.siglum}  {witness.label}{dated}")
-        lines.append(f"    source      {witness.path}, lines {first}-{last}")
+        dated = f"  [{p(meta.date)}]" if meta.date else ""
+        lines.append(f"{p(witness.siglum)}  {p(witness.label)}{dated}")
+        lines.append(f"    source      {p(witness.path)}, lines {first}-{last}")
         if readers.get(witness.path, "text") != "text":
-            lines.append(f"    read as     {readers[witness.path]}")
-        lines.append(f"    convention  {witness.convention} ({witness.convention_reason})")
+            lines.append(f"    read as     {p(readers[witness.path])}")
+        lines.append(f"    convention  {p(witness.convention)} ({p(witness.convention_reason)})")
         for key, value in meta.as_dict().items():
             if key not in ("title", "date", "summary"):
-                lines.append(f"    {key:<11} {_clip(value, 90)}")
+                lines.append(f"    {p(key):<11} {p(_clip(value, 90))}")
         spans = list(witness.spans())
         structured = any(span.kind is SpanKind.ELEMENT for span, _ in spans)
         # a structured format's elements (TEI <p>, <lb/>, a Markdown link) carry no text of
@@ -262,11 +268,11 @@ def parse_outline(result: ParseResult, *, width: int = 60) -> str:
             depth = len(ancestors)
             # deep nesting is shown by number, not by a line 20,000 spaces wide
             indent = "  " * depth if depth <= 20 else f"{'  ' * 20}(depth {depth}) "
-            kind = span.kind.value + (f"/{span.label}" if span.label else "")
+            kind = span.kind.value + (f"/{p(span.label)}" if span.label else "")
             where = f"{span.line}:{span.column}"
             shown_text = _plain_text(span) if structured else span.text
             lines.append(
-                f"      {where:<9} {indent}{kind:<22} {_clip(shown_text, width)!r}  <- {span.rule}"
+                f"      {where:<9} {indent}{kind:<22} {_clip(shown_text, width)!r}  <- {p(span.rule)}"
             )
         for state in witness.states:
             words = len(state.text.split())
@@ -276,7 +282,7 @@ def parse_outline(result: ParseResult, *, width: int = 60) -> str:
         lines.append("")
     if result.diagnostics:
         lines.append("diagnostics:")
-        lines.extend(f"  {diagnostic}" for diagnostic in result.diagnostics)
+        lines.extend(f"  {p(str(diagnostic))}" for diagnostic in result.diagnostics)
     else:
         lines.append("diagnostics: none")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n", newlines=True)

@@ -159,8 +159,8 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         else:
             if display is not None and not args.output:
                 display.stop()  # the output goes to the terminal the progress is drawn on
-            # the coloured text apparatus escapes its own text (and must keep its colours)
-            escape = False if options.get("color") else None
+            # the text apparatus escapes its own text (and must keep its colours)
+            escape = False if renderer.terminal_safe else None
             with stage(f"writing {args.output or 'the output'}"):
                 write(renderer.chunks(apparatus), args.output, stdout, inputs=inputs,
                       escape=escape)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from collatio.cli._args import EXIT_OK
+from collatio.cli.output import write
 from collatio.markup.conventions import PRESETS, get_convention
+from collatio.terminal import printable
 
 
 def register(commands: Any) -> None:
@@ -19,20 +22,28 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, stdout: TextIO) -> int:
-    if args.name is None:
-        for name, convention in PRESETS.items():
-            stdout.write(f"{name:<14} {convention.description}\n")
-        return EXIT_OK
-    convention = get_convention(args.name)
-    stdout.write(f"{convention.name}: {convention.description}\n")
+    write(_lines(args.name), None, stdout)
+    return EXIT_OK
+
+
+def _lines(name: str | None) -> Iterator[str]:
+    """The listing, a line at a time; what a convention file says is shown as
+    :func:`~collatio.terminal.printable` shows it (one line each)."""
+    p = printable
+    if name is None:
+        for preset, convention in PRESETS.items():
+            yield f"{preset:<14} {p(convention.description)}\n"
+        return
+    convention = get_convention(name)
+    yield f"{p(convention.name)}: {p(convention.description)}\n"
     for pattern in convention.detect:
-        stdout.write(f"  detected when a header matches: {pattern.pattern}\n")
+        yield f"  detected when a header matches: {p(pattern.pattern)}\n"
     for delimiter in convention.delimiters:
-        stdout.write(
-            f"  delimiter {delimiter.name}: {delimiter.open}...{delimiter.close} -> "
-            f"{delimiter.kind.value}  ({delimiter.why})\n"
+        yield (
+            f"  delimiter {p(delimiter.name)}: {p(delimiter.open)}...{p(delimiter.close)} -> "
+            f"{delimiter.kind.value}  ({p(delimiter.why)})\n"
         )
     for i, rule in enumerate(convention.rules, 1):
-        stdout.write(f"  rule {i}. {rule.name}: {rule.delimiter} -> {rule.kind.value}"
-                     f"{'/' + rule.label if rule.label else ''}  ({rule.why})\n")
-    return EXIT_OK
+        label = "/" + p(rule.label) if rule.label else ""
+        yield (f"  rule {i}. {p(rule.name)}: {p(rule.delimiter)} -> {rule.kind.value}{label}"
+               f"  ({p(rule.why)})\n")

@@ -45,6 +45,10 @@ class Renderer:
     extension: ClassVar[str] = ".txt"
     #: The ``-O`` options the format takes: name -> what it does (``collatio formats``).
     OPTIONS: ClassVar[dict[str, str]] = {}
+    #: Whether the output is already fit for a terminal (every value passed through
+    #: :func:`collatio.terminal.printable`, as the text renderer does); otherwise the command
+    #: line escapes what it sends to one.
+    terminal_safe: ClassVar[bool] = False
 
     def __init__(self, **options: Any) -> None:
         self.options = options

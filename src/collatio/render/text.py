@@ -4,22 +4,36 @@ Each unit shows where it stands in the base text (paragraph, words, source line)
 then the lemma (``lemma ] sigla``) and every other reading with its sigla; ``om.`` marks an
 omission, and readings the document's hand added or deleted say so. The report of what
 became of the draft's hand revisions follows.
+
+Nothing from the apparatus reaches a terminal raw: every value passes through
+:func:`collatio.terminal.printable`, and the finished text once more, so that the only
+control sequences in it are the renderer's own colours (:data:`COLOURS`).
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from collatio.apparatus.model import HAND_LABELS, Apparatus, Place, Reading, VariationUnit
 from collatio.apparatus.revisions import revision_report
 from collatio.render.base import Renderer
+from collatio.terminal import printable
 
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)}
+#: The SGR codes the renderer itself writes (reset, bold, yellow, cyan): the only escape
+#: sequences its coloured output holds. A new colour is added here.
+COLOURS = ("0", "1", "31", "32", "33", "36")
+_OWN_SEQUENCE = re.compile("(" + "|".join(re.escape(f"\x1b[{c}m") for c in COLOURS) + ")")
 
 
-def safe(text: str) -> str:
-    """Control characters shown as escapes, so witness text cannot drive the terminal."""
-    return text.translate(_CONTROL)
+def inert(text: str, *, colour: bool = False) -> str:
+    """*text* as :func:`~collatio.terminal.printable` shows it, lines kept; with *colour*,
+    the renderer's own colour sequences are kept too."""
+    if not colour:
+        return printable(text, newlines=True)
+    parts = _OWN_SEQUENCE.split(text)
+    parts[::2] = [printable(part, newlines=True) for part in parts[::2]]
+    return "".join(parts)
 
 
 class TextRenderer(Renderer):
@@ -35,8 +49,10 @@ class TextRenderer(Renderer):
         "max_words": "elide readings longer than this many words (default 60; 0: never)",
         "color": "ANSI colours (default: on a terminal; see --color)",
     }
+    terminal_safe = True
 
     def _c(self, text: str, code: str) -> str:
+        text = printable(text)
         return f"\x1b[{code}m{text}\x1b[0m" if self.options.get("color") else text
 
     def render(self, apparatus: Apparatus) -> str:
@@ -52,11 +68,11 @@ class TextRenderer(Renderer):
         )
         out.append("")
         out.append(self._c("Witnesses", "1"))
-        pad = max([7, *(len(w.siglum) + 2 for w in apparatus.witnesses)])
+        pad = max([7, *(len(printable(w.siglum)) + 2 for w in apparatus.witnesses)])
         for w in apparatus.witnesses:
             date = f", {w.date}" if w.date else ""
-            siglum = self._c(f"{safe(w.siglum):<{pad}}", "36")
-            out.append(f"  {siglum}{safe(w.label)}{date}  [{safe(w.path)}]")
+            siglum = self._c(f"{printable(w.siglum):<{pad}}", "36")
+            out.append(f"  {siglum}{printable(w.label)}{printable(date)}  [{printable(w.path)}]")
         out.append("")
         out.append(self._c("Apparatus", "1"))
         if not apparatus.units:
@@ -72,9 +88,9 @@ class TextRenderer(Renderer):
             out.append("")
             out.append(self._c("Diagnostics", "1"))
             for d in apparatus.diagnostics:  # warnings and errors in yellow
-                line = safe(str(d))
+                line = printable(str(d))
                 out.append(f"  {line if d.severity.value == 'info' else self._c(line, '33')}")
-        return "\n".join(out) + "\n"
+        return inert("\n".join(out) + "\n", colour=bool(self.options.get("color")))
 
     def _unit(self, unit: VariationUnit, base: str, width: int) -> list[str]:
         anchor = unit.lemma.places[0] if unit.lemma else unit.readings[0].places[0]
@@ -86,9 +102,12 @@ class TextRenderer(Renderer):
         indent = " " * 7
         limit = int(self.options.get("max_words", 60))
         for reading in unit.readings:
-            text = safe(_elide(reading.text, limit)) if reading.text else "om."
+            # line breaks and tabs are spaces (as wrapping makes them, and colours are laid on
+            # the unwrapped text); every other control is shown as an escape
+            text = printable(_elide(reading.text, limit), newlines=True).replace(
+                "\n", " ").replace("\t", " ") if reading.text else "om."
             by_hand = {place.hand for place in reading.places} - {None}
-            sigla = " ".join(reading.witnesses)
+            sigla = " ".join(printable(siglum) for siglum in reading.witnesses)
             between = " ] " if reading is unit.lemma else "  "
             body = f"{text}{between}{sigla}{_hand_note(reading)}"
             # colours are laid on after wrapping, so that they take no width
