@@ -184,6 +184,9 @@ def test_a_full_disk_leaves_the_old_file_as_it_was(tmp_path: Path) -> None:
 
 KILL_MID_WRITE = """
     import os, signal
+    # as in an interactive shell (a background job starts with ^C ignored, and Python then
+    # leaves it so)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from collatio.render import json as rendering
     made = rendering.JSONRenderer.chunks
     def chunks(self, apparatus):

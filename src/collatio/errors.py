@@ -99,6 +99,10 @@ class RenderError(CollatioError, ValueError):
     """An apparatus cannot be rendered in the requested format."""
 
 
+class RenderOptionError(RenderError, OptionError):
+    """An option (``-O KEY=VALUE``) the format does not take, or a value it cannot take."""
+
+
 class OutputError(CollatioError, OSError):
     """An output cannot be written (a full disk, a closed standard output, an encoding that
     cannot hold the text); what was there before is left as it was."""

@@ -22,13 +22,19 @@ from collatio.cli._args import (
 from collatio.cli._inputs import FORMATS, add_input_options, input_arguments
 from collatio.cli.output import Inputs, Outputs, check_target, is_terminal, note, stem, warn, write
 from collatio.cli.style import progress, show_progress, use_color
-from collatio.errors import CollatioError, RenderError
+from collatio.errors import CollatioError, RenderError, RenderOptionError
 from collatio.markup.conventions import PRESETS, get_convention
 from collatio.normalize import Normalization
 from collatio.progress import stage
 from collatio.readers import ReaderError
-from collatio.render import get_renderer, renderer_for_filename, renderer_names
-from collatio.render.base import Renderer, format_modules
+from collatio.render import renderer_names
+from collatio.render.base import (
+    Renderer,
+    format_modules,
+    renderer_class,
+    renderer_class_for_filename,
+    unknown_option,
+)
 
 
 def register(commands: Any) -> None:
@@ -114,23 +120,7 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         get_convention(args.convention)  # likewise; a broken .toml file is an input error
     options = render_options(args.option)
     err: TextIO = args.stderr
-    to_stdout = not (args.output and args.output != "-") and not args.out
-    options.setdefault("color", to_stdout and use_color(stdout, args.color))
-    if to_stdout and is_terminal(stdout) and "width" not in options:
-        options["width"] = max(terminal_width(), 40)
-    renderer = None
-    if args.format:
-        try:
-            get_renderer(args.format)
-        except RenderError as exc:
-            raise UsageError(exc.message) from None
-    if not args.out:
-        if args.format:
-            renderer = get_renderer(args.format, **options)
-        elif args.output and args.output != "-":
-            renderer = renderer_for_filename(args.output, **options)
-        else:
-            renderer = get_renderer("text", **options)
+    renderer = None if args.out else _one_format(args, options, stdout)
     manifest = collatio.load_manifest(args.manifest) if args.manifest else None
     inputs = Inputs.of([
         *args.files, args.manifest, args.equivalents,
@@ -193,16 +183,52 @@ def _write_every_format(
         raise
 
 
+def _one_format(
+    args: argparse.Namespace, options: dict[str, object], stdout: TextIO
+) -> Renderer:
+    """The format asked for (by --format, else by -o's file name, else text) with its
+    options; an unknown format or option, or a bad value, is a usage error."""
+    try:
+        if args.format:
+            cls = renderer_class(args.format)
+        elif args.output and args.output != "-":
+            cls = renderer_class_for_filename(args.output)
+        else:
+            cls = renderer_class("text")
+    except RenderError as exc:
+        if args.format:
+            raise UsageError(exc.message) from None
+        raise
+    to_stdout = not (args.output and args.output != "-")
+    if cls.takes("color"):
+        options.setdefault("color", to_stdout and use_color(stdout, args.color))
+    if cls.takes("width") and to_stdout and is_terminal(stdout) and "width" not in options:
+        options["width"] = max(terminal_width(), 40)
+    try:
+        return cls(**options)
+    except RenderOptionError as exc:
+        raise UsageError(f"-O: {exc.message}") from None
+
+
 def _every_format(
     args: argparse.Namespace, options: dict[str, object], inputs: Inputs
 ) -> list[tuple[str, Renderer]]:
     """What ``--out DIR`` writes: each format's file name in DIR and its renderer, every name
-    checked before any work is done (none may be an input, no two the same)."""
+    checked before any work is done (none may be an input, no two the same). Each format
+    gets the options it takes; one that no format takes is a usage error."""
     name_stem = stem(args.files, args.manifest)
-    options = {**options, "color": False}
+    classes = [renderer_class(name) for name in renderer_names()]
+    for key in options:
+        if not any(cls.takes(key) for cls in classes):
+            every = [option for cls in classes for option in cls.options_declared]
+            raise UsageError(f"-O: {unknown_option(key, None, every)}")
     plan: list[tuple[str, Renderer]] = []
-    for name in renderer_names():
-        chosen = get_renderer(name, **options)
+    for cls in classes:
+        taken = {key: value for key, value in options.items() if cls.takes(key)}
+        try:
+            chosen = cls(**taken)
+        except RenderOptionError as exc:
+            raise UsageError(f"-O: {exc.message}") from None
         target = os.path.join(args.out, f"{name_stem}{chosen.extension}")
         check_target(target, inputs, f"--out {args.out} ({target})", "another directory")
         plan.append((target, chosen))
@@ -210,20 +236,14 @@ def _every_format(
 
 
 def render_options(pairs: Sequence[str]) -> dict[str, object]:
-    """``KEY=VALUE`` pairs as renderer options; true/false and integers are converted."""
+    """``KEY=VALUE`` pairs as renderer options (the values as written: each renderer parses
+    and checks its own)."""
     options: dict[str, object] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"-O takes KEY=VALUE, not {pair!r}")
-        value: object = raw
-        if raw.lower() in ("true", "yes", "on"):
-            value = True
-        elif raw.lower() in ("false", "no", "off"):
-            value = False
-        elif raw.lstrip("-").isdigit():
-            value = int(raw)
-        options[key.strip()] = value
+        options[key.strip()] = raw
     return options
 
 

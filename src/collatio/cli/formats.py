@@ -34,6 +34,6 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         lines = [f"{cls.name}{aliases}: {doc}",
                  f"  -o {' '.join(cls.filenames) or '(no file name)'}; --out writes "
                  f"*{cls.extension}; {cls.media_type}",
-                 *(f"  -O {key}: {help_text}" for key, help_text in cls.OPTIONS.items())]
+                 *(f"  -O {option.describe()}: {option.help}" for option in cls.options_declared)]
         stdout.write("".join(printable(line) + "\n" for line in lines))
     return EXIT_OK

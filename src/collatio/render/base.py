@@ -9,6 +9,11 @@ Other packages add formats as Pygments' plugins add lexers: an entry point in th
 "collatio.renderers"] docx = "mypkg.render:DocxRenderer"``). It is loaded when its name is
 asked for, or when every format is listed; one that fails to load is reported when asked
 for and left out of the listing.
+
+Each renderer declares the options it takes (:class:`Option`: a name, a type, a default and
+bounds); anything else is refused when the renderer is made, with a did-you-mean, and so is
+a value of the wrong type or out of bounds. The bounds keep the output's size a function of
+the apparatus (``indent=100000`` would make gigabytes of spaces).
 """
 
 from __future__ import annotations
@@ -16,11 +21,95 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+import attrs
+
 from collatio.apparatus.model import Apparatus
-from collatio.errors import RenderError
+from collatio.errors import RenderError, RenderOptionError
+
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+
+
+@attrs.frozen(slots=True)
+class Option:
+    """One option a renderer takes: ``kind`` is ``bool``, ``int`` or ``str``; an ``int`` lies
+    from ``minimum`` to ``maximum``, a ``str`` has at most ``maximum`` characters. Values
+    come from Python (``width=80``) or from the command line (``-O width=80``: a string).
+
+    >>> width = Option("width", int, 100, "line width", minimum=20, maximum=10_000)
+    >>> width.parse("80", "text")
+    80
+    >>> try:
+    ...     width.parse("0", "text")
+    ... except RenderOptionError as error:
+    ...     print(error.message)
+    option 'width' of the text format takes a whole number from 20 to 10000, not '0'
+    """
+
+    name: str
+    kind: type
+    default: object
+    help: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def parse(self, value: object, format: str) -> object:
+        """*value* as this option's type, or :class:`~collatio.errors.RenderOptionError`."""
+        if self.kind is bool:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in (*_TRUE, *_FALSE):
+                return value.strip().lower() in _TRUE
+            raise self._refuse("takes true or false", value, format)
+        if self.kind is int:
+            number: int | None = None
+            if isinstance(value, int) and not isinstance(value, bool):
+                number = value
+            elif isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+                number = int(value)
+            if number is None or not self._in_bounds(number):
+                raise self._refuse(f"takes a whole number {self._range()}", value, format)
+            return number
+        if isinstance(value, str) and (self.maximum is None or len(value) <= self.maximum):
+            return value
+        most = f" of at most {self.maximum:,} characters" if self.maximum is not None else ""
+        raise self._refuse(f"takes a text{most}", value, format)
+
+    def _in_bounds(self, number: int) -> bool:
+        return (self.minimum is None or number >= self.minimum) and (
+            self.maximum is None or number <= self.maximum
+        )
+
+    def _range(self) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            return f"from {self.minimum} to {self.maximum}"
+        if self.minimum is not None:
+            return f"of at least {self.minimum}"
+        return f"of at most {self.maximum}" if self.maximum is not None else ""
+
+    def _refuse(self, what: str, value: object, format: str) -> RenderOptionError:
+        shown = repr(value if isinstance(value, str) else str(value))
+        if len(shown) > 60:
+            shown = shown[:57] + "...'"
+        return RenderOptionError(f"option {self.name!r} of the {format} format {what}, not {shown}")
+
+    def describe(self) -> str:
+        """``width (20-10000, default 100)`` for lists of options."""
+        if self.kind is bool:
+            kind = "true/false"
+        elif self.kind is int:
+            kind = f"{self.minimum if self.minimum is not None else ''}-" \
+                   f"{self.maximum if self.maximum is not None else ''}"
+        else:
+            kind = "text"
+        shown = str(self.default).lower() if self.kind is bool else self.default
+        default = "" if self.default is None else f", default {shown}"
+        return f"{self.name} ({kind}{default})"
 
 _REGISTRY: dict[str, type[Renderer]] = {}
 #: The entry-point group through which other packages add renderers.
@@ -33,8 +122,10 @@ class Renderer:
     """Base class of every output format.
 
     Subclasses set ``name`` (what ``--format`` takes), ``aliases``, ``filenames`` (glob
-    patterns that select the format for ``-o PATH``), ``media_type``, and implement
-    :meth:`render`. Options are keyword arguments to the constructor.
+    patterns that select the format for ``-o PATH``), ``media_type``, ``options_declared``
+    (the :class:`Option` s it takes), and implement :meth:`render`. Options are keyword
+    arguments to the constructor; ``self.options`` holds every declared option's value (the
+    default where none was given), parsed and checked.
     """
 
     name: ClassVar[str] = ""
@@ -43,15 +134,33 @@ class Renderer:
     media_type: ClassVar[str] = "text/plain"
     #: File name suffix used when writing every format into a directory.
     extension: ClassVar[str] = ".txt"
-    #: The ``-O`` options the format takes: name -> what it does (``collatio formats``).
-    OPTIONS: ClassVar[dict[str, str]] = {}
     #: Whether the output is already fit for a terminal (every value passed through
     #: :func:`collatio.terminal.printable`, as the text renderer does); otherwise the command
     #: line escapes what it sends to one.
     terminal_safe: ClassVar[bool] = False
+    #: The options this format takes; any other is refused.
+    options_declared: ClassVar[tuple[Option, ...]] = ()
 
     def __init__(self, **options: Any) -> None:
-        self.options = options
+        self.options = self.check_options(options)
+
+    @classmethod
+    def takes(cls, key: str) -> bool:
+        """Whether this format takes the option *key*."""
+        return any(option.name == key for option in cls.options_declared)
+
+    @classmethod
+    def check_options(cls, options: Mapping[str, object]) -> dict[str, Any]:
+        """*options* parsed and checked against :attr:`options_declared`, defaults filled
+        in; an unknown key or a bad value is an :class:`~collatio.errors.RenderOptionError`."""
+        declared = {option.name: option for option in cls.options_declared}
+        values: dict[str, Any] = {option.name: option.default for option in cls.options_declared}
+        for key, value in options.items():
+            option = declared.get(key)
+            if option is None:
+                raise RenderOptionError(unknown_option(key, cls.name, cls.options_declared))
+            values[key] = option.parse(value, cls.name)
+        return values
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -69,6 +178,23 @@ class Renderer:
         """:meth:`render`'s text in pieces, to be written as they are made; a format whose
         output can be large overrides this (and makes :meth:`render` join it)."""
         return (self.render(apparatus),)
+
+
+def unknown_option(key: str, format: str | None, options: Iterable[Option]) -> str:
+    """The message for an option *key* that *format* (None: any format) does not take, with
+    a did-you-mean and the options there are."""
+    import difflib  # only on this error: the command starts faster without it
+
+    options = sorted(options, key=lambda option: option.name)
+    names = list(dict.fromkeys(option.name for option in options))
+    close = difflib.get_close_matches(key, names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    if format is None:
+        return f"no format takes the option {key!r}{hint}; the options: {', '.join(names)}"
+    if not options:
+        return f"the {format} format takes no options (not {key!r})"
+    listed = ", ".join(option.describe() for option in options)
+    return f"the {format} format takes no option {key!r}{hint}; its options: {listed}"
 
 
 def _load_all() -> None:
@@ -150,8 +276,8 @@ def renderer_classes() -> list[type[Renderer]]:
     return sorted(set(_REGISTRY.values()), key=lambda cls: cls.name)
 
 
-def get_renderer(name: str, **options: Any) -> Renderer:
-    """The renderer called *name* (or an alias); an unknown name lists the valid ones."""
+def renderer_class(name: str) -> type[Renderer]:
+    """The renderer class called *name* (or an alias); an unknown name lists the valid ones."""
     key = name.lower()
     cls = _REGISTRY.get(key)
     if cls is None and key.isidentifier():
@@ -175,18 +301,28 @@ def get_renderer(name: str, **options: Any) -> Renderer:
         raise RenderError(
             f"unknown format {name!r}; formats: {', '.join(renderer_names())}"
         )
-    return cls(**options)
+    return cls
 
 
-def renderer_for_filename(path: str, **options: Any) -> Renderer:
-    """The renderer whose ``filenames`` patterns match the base name of *path*."""
+def get_renderer(name: str, **options: Any) -> Renderer:
+    """The renderer called *name* (or an alias), made with *options* (checked)."""
+    return renderer_class(name)(**options)
+
+
+def renderer_class_for_filename(path: str) -> type[Renderer]:
+    """The renderer class whose ``filenames`` patterns match the base name of *path*."""
     base = os.path.basename(path).lower()
     _load_all()
     for cls in sorted(set(_REGISTRY.values()), key=lambda c: c.name):
         if any(fnmatch.fnmatch(base, pattern) for pattern in cls.filenames):
-            return cls(**options)
+            return cls
     raise RenderError(
         f"no format is known for the file name {os.path.basename(path)!r}; "
         f"pass --format ({', '.join(renderer_names())})",
         path=path,
     )
+
+
+def renderer_for_filename(path: str, **options: Any) -> Renderer:
+    """The renderer for the file name *path*, made with *options* (checked)."""
+    return renderer_class_for_filename(path)(**options)

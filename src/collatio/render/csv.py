@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from collatio.apparatus.model import Apparatus
 from collatio.apparatus.table import COLUMNS, rows
 from collatio.errors import RenderError
-from collatio.render.base import Renderer
+from collatio.render.base import Option, Renderer
 from collatio.terminal import printable
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -35,10 +35,11 @@ class CSVRenderer(Renderer):
     filenames = ("*.csv",)
     media_type = "text/csv"
     extension = ".csv"
-    OPTIONS = {  # noqa: RUF012 (a ClassVar of the base)
-        "delimiter": "',' (default), 'tab' or ';'",
-        "formulas": "'quote' (default: a cell starting =, +, -, @ gets a leading ') or 'keep'",
-    }
+    options_declared = (
+        Option("delimiter", str, ",", "',' (default), 'tab' or ';'", maximum=10),
+        Option("formulas", str, "quote", "'quote' (default: a cell starting =, +, -, @ gets a "
+               "leading ') or 'keep'", maximum=10),
+    )
 
     def _cell(self, value: object, keep: bool) -> object:
         if value is None:

@@ -52,7 +52,7 @@ from collatio.render._html_views import (
     unit_stats,
     witness_paragraphs,
 )
-from collatio.render.base import Renderer
+from collatio.render.base import Option, Renderer
 
 __all__ = ["HTMLRenderer", "visible"]
 
@@ -610,10 +610,12 @@ class HTMLRenderer(Renderer):
     filenames = ("*.html", "*.htm")
     media_type = "text/html"
     extension = ".html"
-    OPTIONS = {  # noqa: RUF012 (a ClassVar of the base)
-        "long_words": "fold readings longer than this many words (default 60)",
-        "preview_words": "words a folded reading shows (default 12)",
-    }
+    options_declared = (
+        Option("long_words", int, 60, "readings longer than this are folded (0: never)",
+               minimum=0, maximum=10_000_000),
+        Option("preview_words", int, 12, "how many words a folded reading shows", minimum=1,
+               maximum=10_000),
+    )
 
     def render(self, apparatus: Apparatus) -> str:
         builder = _Builder(apparatus, int(self.options.get("long_words", 60)),

@@ -28,7 +28,7 @@ from collatio.apparatus.model import (
 from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import CollatioError
 from collatio.markup.tree import SpanKind
-from collatio.render.base import Renderer
+from collatio.render.base import Option, Renderer
 
 FORMAT = "collatio-apparatus/1"
 
@@ -216,9 +216,10 @@ class JSONRenderer(Renderer):
     filenames = ("*.json",)
     media_type = "application/json"
     extension = ".json"
-    OPTIONS = {  # noqa: RUF012 (a ClassVar of the base)
-        "indent": "indent nested data by this many spaces (default: compact lines)",
-    }
+    options_declared = (
+        Option("indent", int, None, "indent every level by this many spaces (default: one "
+               "compact line per unit)", minimum=0, maximum=16),
+    )
 
     def render(self, apparatus: Apparatus) -> str:
         """Indented at the top, one compact line per unit, witness, revision and diagnostic:

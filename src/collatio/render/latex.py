@@ -31,7 +31,7 @@ from collatio.apparatus.model import (
     UnitType,
     VariationUnit,
 )
-from collatio.render.base import Renderer
+from collatio.render.base import Option, Renderer
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -270,12 +270,15 @@ class LaTeXRenderer(Renderer):
     filenames = ("*.tex",)
     media_type = "application/x-latex"
     extension = ".tex"
-    OPTIONS = {  # noqa: RUF012 (a ClassVar of the base)
-        "body_only": "true: only \\beginnumbering ... \\endnumbering, for \\input",
-        "max_words": "abridge readings longer than this in the notes (default 10)",
-        "lemma_words": "cite longer lemmata as 'first … last' (default 4)",
-        "title": "the title (default: the base witness's label)",
-    }
+    options_declared = (
+        Option("body_only", bool, False, "only the numbered text, for \\input"),
+        Option("max_words", int, 10, "readings longer than this are abridged in the notes "
+               "(0: never)", minimum=0, maximum=10_000_000),
+        Option("lemma_words", int, 4, "longer lemmata are cited as first … last", minimum=1,
+               maximum=10_000_000),
+        Option("title", str, None, "the title (default: the base witness's label)",
+               maximum=10_000),
+    )
 
     def render(self, apparatus: Apparatus) -> str:
         body = self.body(apparatus)

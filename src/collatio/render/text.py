@@ -17,7 +17,7 @@ import textwrap
 
 from collatio.apparatus.model import HAND_LABELS, Apparatus, Place, Reading, VariationUnit
 from collatio.apparatus.revisions import revision_report
-from collatio.render.base import Renderer
+from collatio.render.base import Option, Renderer
 from collatio.terminal import printable
 
 #: The SGR codes the renderer itself writes (reset, bold, yellow, cyan): the only escape
@@ -44,12 +44,14 @@ class TextRenderer(Renderer):
     filenames = ("*.txt",)
     media_type = "text/plain"
     extension = ".txt"
-    OPTIONS = {  # noqa: RUF012 (a ClassVar of the base)
-        "width": "the line width (default: the terminal's, else 100)",
-        "max_words": "elide readings longer than this many words (default 60; 0: never)",
-        "color": "ANSI colours (default: on a terminal; see --color)",
-    }
     terminal_safe = True
+    options_declared = (
+        Option("color", bool, False, "ANSI colours (default: on a terminal; see --color)"),
+        Option("width", int, 100, "the line width (default: the terminal's, else 100)",
+               minimum=20, maximum=10_000),
+        Option("max_words", int, 60, "elide readings longer than this many words (0: never)",
+               minimum=0, maximum=10_000_000),
+    )
 
     def _c(self, text: str, code: str) -> str:
         text = printable(text)
