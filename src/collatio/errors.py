@@ -45,6 +45,9 @@ class CollatioError(Exception):
         return ":".join(parts)
 
     def __str__(self) -> str:
+        """``path:line:column: message``; the bare message when it concerns no file."""
+        if self.path is None and self.line is None:
+            return self.message
         return f"{self.location}: {self.message}"
 
     def describe(self) -> str:

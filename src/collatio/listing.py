@@ -6,6 +6,8 @@ The JSON shape is documented by ``docs/schemas/parse.schema.json``.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from collatio._version import __version__
@@ -221,14 +223,50 @@ def dumps_deep(value: Any, indent: int = 2, flat_below: int | None = None) -> st
     return "".join(out)
 
 
-def _plain_text(span: Span) -> str:
-    """A span's text without the delimiters inside it (an XML span's tags)."""
-    return "".join(leaf.text for leaf in leaves(span.children) if isinstance(leaf, Text))
+def _text_runs(span: Span) -> Iterator[tuple[str, int, int]]:
+    """A span's text without the delimiters inside it (an XML span's tags), as the runs
+    :func:`_clip` reads (one at a time: it stops at the words it shows)."""
+    for leaf in leaves(span.children):
+        if isinstance(leaf, Text):
+            yield leaf.text, 0, len(leaf.text)
 
 
-def _clip(text: str, width: int) -> str:
-    flat = " ".join(text.split())
+_RUN = re.compile(r"\S+|\s+")
+
+
+def _clip(text: str, width: int, start: int = 0, end: int | None = None) -> str:
+    """``text[start:end]`` with its whitespace runs made single spaces, cut to *width* (with
+    an ellipsis)."""
+    return _clip_runs(((text, start, len(text) if end is None else end),), width)
+
+
+def _clip_runs(runs: Iterable[tuple[str, int, int]], width: int) -> str:
+    """The text of *runs* (``(text, start, end)``, joined) as :func:`_clip` shows it. Only
+    the words it shows are read: a span's content can be the whole file, and a span nested
+    10,000 deep has 10,000 ancestors to clip."""
+    words: list[str] = []
+    current = ""
+    length = -1
+    for text, start, end in runs:
+        for match in _RUN.finditer(text, start, end):
+            run = match.group()
+            if run[0].isspace():
+                if current:
+                    words.append(current)
+                    length += len(current) + 1
+                    current = ""
+            else:
+                current += run
+            if length + (len(current) + 1 if current else 0) > width:  # enough to cut it
+                break
+        else:
+            continue
+        break
+    if current:
+        words.append(current)
+    flat = " ".join(words)
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
 
 
 def parse_outline(result: ParseResult, *, width: int = 60) -> str:
@@ -270,10 +308,10 @@ def parse_outline(result: ParseResult, *, width: int = 60) -> str:
             indent = "  " * depth if depth <= 20 else f"{'  ' * 20}(depth {depth}) "
             kind = span.kind.value + (f"/{p(span.label)}" if span.label else "")
             where = f"{span.line}:{span.column}"
-            shown_text = _plain_text(span) if structured else span.text
-            lines.append(
-                f"      {where:<9} {indent}{kind:<22} {_clip(shown_text, width)!r}  <- {p(span.rule)}"
-            )
+            runs = _text_runs(span) if structured else (
+                (witness.source, span.content_start, span.content_end),)
+            text = _clip_runs(runs, width)
+            lines.append(f"      {where:<9} {indent}{kind:<22} {text!r}  <- {p(span.rule)}")
         for state in witness.states:
             words = len(state.text.split())
             described = f" ({state.description})" if state.name is StateName.LAYER else ""

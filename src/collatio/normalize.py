@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 import attrs
 import regex
 
-from collatio.errors import CollatioError, OptionError
+from collatio.errors import CollatioError, InputError, LimitError, OptionError
 
 Normalizer = Callable[[str], str]
 
@@ -136,14 +136,31 @@ def minor_form(text: str) -> str:
     return " ".join(form.split())
 
 
+#: A table of equivalents larger than this is refused (bytes, counted as they are read).
+MAX_EQUIVALENTS_BYTES = 64 << 20
+
+
 def load_equivalents(path: str) -> dict[str, str]:
     """Read a table of equivalents: one ``variant = canonical`` per line, ``#`` comments."""
     table: dict[str, str] = {}
     try:
-        with open(path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_EQUIVALENTS_BYTES + 1)
     except OSError as exc:
         raise CollatioError(f"cannot read equivalents: {exc.strerror or exc}", path=path) from None
+    if len(data) > MAX_EQUIVALENTS_BYTES:
+        raise LimitError(
+            f"a table of equivalents of over {MAX_EQUIVALENTS_BYTES:,} bytes; is this the right "
+            "file?", path=path,
+        )
+    try:
+        lines = data.decode("utf-8").removeprefix("\ufeff").splitlines()
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.end].hex(" ")
+        raise InputError(
+            f"not UTF-8: cannot decode byte(s) {bad} at byte offset {exc.start}", path=path,
+            line=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
     for number, line in enumerate(lines, 1):
         stripped = line.split("#", 1)[0].strip()
         if not stripped:

@@ -49,7 +49,7 @@ import attrs
 
 from collatio.diagnostics import Diagnostic, Severity, raise_if_strict
 from collatio.markup.conventions import Convention, detect_convention, get_convention
-from collatio.markup.scanner import MarkDecision, parse_markup
+from collatio.markup.scanner import MarkDecision, MatchBudget, parse_markup
 from collatio.markup.tree import Delimiter, Node, Span, SpanKind, Text, walk, wrap_range
 from collatio.sources import Document, Metadata, RegionKind, Source
 from collatio.textpos import LineIndex
@@ -315,7 +315,7 @@ class Witness:
         """Offsets of :attr:`source` to the file's 1-based lines and columns."""
         return self.lines if self.lines is not None else LineIndex.of(self.source)
 
-    def spans(self) -> Iterable[tuple[Span, tuple[Span, ...]]]:
+    def spans(self) -> Iterable[tuple[Span, Sequence[Span]]]:
         """Every span with its ancestors, in document order."""
         return walk(self.nodes)
 
@@ -534,8 +534,10 @@ def witness_from_document(
     *,
     convention: str | Convention | None = None,
     line_index: LineIndex | None = None,
+    budget: MatchBudget | None = None,
 ) -> Witness:
-    """Parse one document of *source* into a witness."""
+    """Parse one document of *source* into a witness (*budget*: the time rule patterns may
+    still take on this file, shared by its documents)."""
     chosen, reason = choose_convention(document, convention)
     decisions = [
         MarkDecision(o.line, o.column, o.kind, o.label, o.origin) for o in document.overrides
@@ -548,6 +550,7 @@ def witness_from_document(
         path=source.path,
         line_index=line_index,
         decisions=decisions,
+        budget=budget,
     )
     nodes = _set_aside_quoted(source, document, markup.nodes, line_index)
     return Witness(
@@ -607,10 +610,13 @@ def _set_aside_quoted(
 def witnesses_from_source(
     source: Source, *, convention: str | Convention | None = None
 ) -> tuple[Witness, ...]:
-    """Every document of *source* as a witness, in file order."""
+    """Every document of *source* as a witness, in file order (rule patterns sharing one
+    time budget for the file)."""
     index = source.line_index()
+    budget = MatchBudget.for_text(len(source.text))
     return tuple(
-        witness_from_document(source, document, convention=convention, line_index=index)
+        witness_from_document(source, document, convention=convention, line_index=index,
+                              budget=budget)
         for document in source.documents
     )
 

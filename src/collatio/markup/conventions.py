@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import os
 import pkgutil
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -44,10 +45,96 @@ PATTERN_TIMEOUT = 0.25
 CONTEXT_WIDTH = 120
 
 
+#: A rule pattern may be at most this long, and no part of it repeated more than
+#: :data:`MAX_REPEATS` times by nested counted repeats: compiling expands them
+#: (``(?:(?:a{200}){200}){200}`` took 2.2 GB).
+MAX_PATTERN_LENGTH = 5_000
+MAX_REPEATS = 100_000
+
+
 @functools.cache
 def compiled(pattern: str) -> regex.Pattern[str]:
-    """*pattern* compiled (once per process)."""
+    """*pattern* compiled (once per process), if it is within the bounds above."""
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise regex.error(
+            f"the pattern is {len(pattern):,} characters long, over the limit of "
+            f"{MAX_PATTERN_LENGTH:,}"
+        )
+    repeats = repetition_bound(pattern)
+    if repeats > MAX_REPEATS:
+        raise regex.error(
+            f"nested counted repeats ({{n}}, {{n,m}}) repeat a part of it {repeats:,} times, "
+            f"over the limit of {MAX_REPEATS:,} (compiling would take memory in proportion)"
+        )
     return regex.compile(pattern)
+
+
+_COUNTED = re.compile(r"\{([0-9]*)(?:,([0-9]*))?\}")
+
+
+def repetition_bound(pattern: str) -> int:
+    r"""The most times counted repeats (``{n}``, ``{n,m}``, nested: their product) can
+    repeat one part of *pattern*; ``*``, ``+`` and ``?`` count once (they expand nothing).
+    Conservative: a brace in a comment counts too.
+
+    >>> repetition_bound(r"\p{Lu}\w{2,40}"), repetition_bound("(?:(?:a{200}){200}){200}")
+    (40, 8000000)
+    """
+    best = [1]  # per open group: the greatest repeat of anything inside it
+    last = 1  # the repeat of the atom just read (what a quantifier multiplies)
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            if i < n and pattern[i - 1] in "pPNxuUgk" and pattern[i] in "{<":
+                end = pattern.find("}" if pattern[i] == "{" else ">", i)
+                i = n if end < 0 else end + 1
+            last = 1
+        elif c == "[":
+            i = _end_of_set(pattern, i)
+            last = 1
+        elif c == "(":
+            best.append(1)
+            i += 1
+            continue
+        elif c == ")":
+            last = best.pop() if len(best) > 1 else 1
+            i += 1
+        elif c == "{" and (m := _COUNTED.match(pattern, i)) and (m.group(1) or m.group(2)):
+            most = max(int(m.group(1) or 0), int(m.group(2) or 0))
+            last *= max(most, 1)
+            i = m.end()
+        else:
+            last = 1
+            i += 1
+        best[-1] = max(best[-1], last)
+    return max(best)
+
+
+def _end_of_set(pattern: str, i: int) -> int:
+    """The index after the ``]`` that closes the set opened at *i* (sets may nest)."""
+    depth, i = 0, i
+    n = len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            depth += 1
+            i += 1
+            if i < n and pattern[i] == "^":
+                i += 1
+            if i < n and pattern[i] == "]":
+                i += 1  # a ']' first in a set is literal
+            continue
+        if c == "]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n
 
 
 def _compile(pattern: str, where: str) -> regex.Pattern[str]:
@@ -329,18 +416,55 @@ def _rule_from_dict(table: Mapping[str, Any], where: str, check: bool) -> Rule:
     )
 
 
+#: A convention file larger than this is refused (bytes, counted as they are read).
+MAX_CONVENTION_BYTES = 1 << 20
+
+_TOML_POSITION = re.compile(r"\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)")
+
+
 def load_convention(path: str | os.PathLike[str]) -> Convention:
-    """Read a convention from a TOML file; errors name the file, the rule and the key."""
+    """Read a convention from a TOML file; errors name the file (and the line and column, or
+    the rule and the key)."""
     origin = str(path)
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            data = handle.read(MAX_CONVENTION_BYTES + 1)
     except OSError as exc:
         message = f"cannot read convention: {exc.strerror or exc}"
         raise ConventionError(message, path=origin) from None
+    if len(data) > MAX_CONVENTION_BYTES:
+        raise ConventionError(
+            f"a convention file of over {MAX_CONVENTION_BYTES:,} bytes; is this the right file?",
+            path=origin,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.end].hex(" ")
+        raise ConventionError(
+            f"not UTF-8: cannot decode byte(s) {bad} at byte offset {exc.start}",
+            path=origin, line=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
+    try:
+        table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConventionError(f"invalid TOML: {exc}", path=origin) from None
-    return convention_from_dict(data, origin)
+        position = _TOML_POSITION.search(str(exc))
+        raise ConventionError(
+            f"invalid TOML: {_TOML_POSITION.sub('', str(exc))}", path=origin,
+            line=int(position["line"]) if position else None,
+            column=int(position["column"]) if position else None,
+        ) from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise ConventionError("invalid TOML: arrays or tables nested too deeply",
+                              path=origin) from None
+    try:
+        return convention_from_dict(table, origin)
+    except ConventionError as exc:
+        if exc.path is not None:
+            raise
+        # the messages start with the origin; the file is the error's path instead
+        message = exc.message.removeprefix(f"{origin}: ").removeprefix(f"{origin}:")
+        raise ConventionError(message.strip(), path=origin) from None
 
 
 def _load_presets() -> dict[str, Convention]:

@@ -13,7 +13,14 @@ by memory). At each delimiter occurrence:
   marks still open become text, with a diagnostic.
 
 When a mark closes, its kind is decided by the convention: the first matching rule, or the
-delimiter's default; the rule's name is recorded on the span. Nothing is dropped: every
+delimiter's default; the rule's name is recorded on the span.
+
+Bounded cost: rule patterns share one time budget per file (:class:`MatchBudget`); a rule
+that exceeds :data:`~collatio.markup.conventions.PATTERN_TIMEOUT` on a mark is not tried
+again in that file, and once the budget is spent the remaining marks take their delimiters'
+defaults (each said once, as a warning). Of each kind of diagnostic one is given in full,
+the rest counted into one "and N more like it" (:data:`SHOWN_PER_CODE`), so the
+diagnostics stay small whatever the input. Nothing is dropped: every
 character of the input ends up in exactly one :class:`~collatio.markup.tree.Text` or
 :class:`~collatio.markup.tree.Delimiter`, in order.
 """
@@ -21,6 +28,7 @@ character of the input ends up in exactly one :class:`~collatio.markup.tree.Text
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -35,6 +43,40 @@ from collatio.textpos import LineIndex
 PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t\f\v]*(?:\r\n|\r|\n)")
 
 LITERAL = "literal"
+
+#: Of each kind (code) of diagnostic, this many per parse are given in full; the others are
+#: counted into one "and N more like it", which names the next :data:`POSITIONS_LISTED`
+#: places (400,000 unclosed '[' made 101 MB of diagnostics).
+SHOWN_PER_CODE = 1
+POSITIONS_LISTED = 10
+
+#: Rule patterns may take this long on one file, plus :data:`BUDGET_PER_MB` per megabyte of
+#: its text (seconds). Ordinary rules cost microseconds a mark: the budget only stops
+#: patterns that backtrack (``(a|aa)+$x`` took its timeout on every mark: 200 marks, 78 s).
+RULE_BUDGET = 5.0
+BUDGET_PER_MB = 1.0
+
+
+@attrs.define(slots=True)
+class MatchBudget:
+    """The time rule patterns may still take on one file, shared by the parses of its
+    documents, and the rules that ran out of time there (not tried again)."""
+
+    seconds: float = RULE_BUDGET
+    disabled: set[str] = attrs.field(factory=set)
+    spent: bool = False  # said once
+
+    @classmethod
+    def for_text(cls, length: int) -> MatchBudget:
+        """The budget for a file of *length* characters."""
+        return cls(RULE_BUDGET + BUDGET_PER_MB * length / 1_000_000)
+
+
+@attrs.define(slots=True)
+class _Repeats:
+    severity: Severity
+    count: int = 0
+    offsets: list[int] = attrs.field(factory=list)
 
 
 @attrs.frozen(slots=True)
@@ -120,8 +162,11 @@ class _Scanner:
         path: str | None,
         index: LineIndex,
         decisions: Mapping[tuple[int, int], MarkDecision],
+        budget: MatchBudget,
     ) -> None:
         self.source = source
+        self.budget = budget
+        self.repeats: dict[str, _Repeats] = {}
         self.convention = convention
         self.start = start
         self.end = end
@@ -148,10 +193,33 @@ class _Scanner:
     # --- helpers --------------------------------------------------------------------------
 
     def _diag(self, severity: Severity, code: str, message: str, offset: int) -> None:
-        line, column = self.index.position(offset)
-        self.diagnostics.append(
-            Diagnostic(severity, code, message, self.path, line, column, offset)
-        )
+        repeats = self.repeats.get(code)
+        if repeats is None:
+            repeats = self.repeats[code] = _Repeats(severity)
+        if repeats.count < SHOWN_PER_CODE:
+            line, column = self.index.position(offset)
+            self.diagnostics.append(
+                Diagnostic(severity, code, message, self.path, line, column, offset)
+            )
+        elif len(repeats.offsets) < POSITIONS_LISTED:
+            repeats.offsets.append(offset)
+        repeats.count += 1
+
+    def _report_repeats(self) -> None:
+        """One "and N more like it" for each kind of diagnostic given more than
+        :data:`SHOWN_PER_CODE` times."""
+        for code, repeats in self.repeats.items():
+            more = repeats.count - SHOWN_PER_CODE
+            if more <= 0:
+                continue
+            first = repeats.offsets[0]
+            line, column = self.index.position(first)
+            places = ", ".join(self._where(offset) for offset in repeats.offsets)
+            rest = ", …" if more > len(repeats.offsets) else ""
+            self.diagnostics.append(Diagnostic(
+                repeats.severity, code, f"and {more:,} more like it, at {places}{rest}",
+                self.path, line, column, first,
+            ))
 
     def _where(self, offset: int) -> str:
         line, column = self.index.position(offset)
@@ -194,6 +262,7 @@ class _Scanner:
             # an escaped delimiter stays in the running text
         self._close_all(self.end, at_end=True)
         self._flush(self.end)
+        self._report_repeats()
         self._report_unused_decisions()
 
     def _close_paragraph(self, start: int, end: int) -> None:
@@ -204,14 +273,12 @@ class _Scanner:
         if not self.stack:
             return
         self._flush(offset)
-        while self.stack:
-            frame = self.stack.pop()
+        where = (
+            "the end of the text" if at_end else f"the end of its paragraph ({self._where(offset)})"
+        )
+        # said in document order (the outermost first), unwound from the innermost
+        for frame in self.stack:
             closer = frame.delimiter.close
-            where = (
-                "the end of the text"
-                if at_end
-                else f"the end of its paragraph ({self._where(offset)})"
-            )
             self._diag(
                 Severity.WARNING,
                 "unclosed-mark",
@@ -221,7 +288,8 @@ class _Scanner:
                 f'kind = "literal").',
                 frame.open.start,
             )
-            self._unwind(frame)
+        while self.stack:
+            self._unwind(self.stack.pop())
 
     def _mark(self, text: str, start: int, end: int) -> None:
         line, column = self.index.position(start)
@@ -345,6 +413,17 @@ class _Scanner:
             )
         delimiter = frame.delimiter
         rules = self.rules.get(delimiter.name)
+        if rules and self.budget.seconds <= 0:
+            if not self.budget.spent:
+                self.budget.spent = True
+                self._diag(
+                    Severity.WARNING, "rule-budget",
+                    f"the convention's rules have taken the {self._budget_total()} s this file "
+                    "allows them; from this mark on, marks are read by their delimiters' "
+                    "defaults. Simplify the rules' patterns (or split the file).",
+                    frame.open.start,
+                )
+            rules = None
         if rules:
             source = self.source
             content = source[frame.open.end : close.start]
@@ -380,26 +459,37 @@ class _Scanner:
             return False
         if rule.max_length is not None and len(content) > rule.max_length:
             return False
+        if rule.name in self.budget.disabled:
+            return False
+        timeout = min(PATTERN_TIMEOUT, self.budget.seconds)
+        began = time.perf_counter()
         try:
             pattern = rule.pattern("content")
-            if pattern is not None and not pattern.fullmatch(content, timeout=PATTERN_TIMEOUT):
+            if pattern is not None and not pattern.fullmatch(content, timeout=timeout):
                 return False
             pattern = rule.pattern("before")
-            if pattern is not None and not pattern.search(before, timeout=PATTERN_TIMEOUT):
+            if pattern is not None and not pattern.search(before, timeout=timeout):
                 return False
             pattern = rule.pattern("after")
-            if pattern is not None and not pattern.match(after, timeout=PATTERN_TIMEOUT):
+            if pattern is not None and not pattern.match(after, timeout=timeout):
                 return False
         except TimeoutError:
+            self.budget.disabled.add(rule.name)
             self._diag(
                 Severity.WARNING,
                 "rule-timeout",
-                f"rule {rule.name!r} took longer than {PATTERN_TIMEOUT}s on this mark and was "
-                f"skipped; simplify its patterns.",
+                f"rule {rule.name!r} took longer than {timeout:g}s on this mark and is not "
+                f"tried again in this file; simplify its patterns.",
                 frame.open.start,
             )
             return False
+        finally:
+            self.budget.seconds -= time.perf_counter() - began
         return True
+
+    def _budget_total(self) -> str:
+        total = RULE_BUDGET + BUDGET_PER_MB * len(self.source) / 1_000_000
+        return f"{total:.3g}"
 
     def _report_unused_decisions(self) -> None:
         for (line, column), decision in sorted(self.decisions.items()):
@@ -434,11 +524,14 @@ def parse_markup(
     path: str | None = None,
     line_index: LineIndex | None = None,
     decisions: Iterable[MarkDecision] = (),
+    budget: MatchBudget | None = None,
 ) -> Markup:
     """Parse ``source[start:end]`` with *convention* into a span tree.
 
     Offsets, lines and columns in the result refer to the whole *source* (a file), so a
-    witness cut from the middle of a file still points at the file's own positions.
+    witness cut from the middle of a file still points at the file's own positions. The
+    parses of one file's documents share one *budget* for rule patterns (default: a budget
+    of its own, for a file of *source*'s length).
 
     >>> from collatio.markup.conventions import get_convention
     >>> markup = parse_markup("kept [gone] *new*", get_convention("hand-revision"))
@@ -454,7 +547,9 @@ def parse_markup(
     table: dict[tuple[int, int], MarkDecision] = {}
     for decision in decisions:
         table[(decision.line, decision.column)] = decision
-    scanner = _Scanner(source, convention, start, stop, path, index, table)
+    if budget is None:
+        budget = MatchBudget.for_text(len(source))
+    scanner = _Scanner(source, convention, start, stop, path, index, table, budget)
     scanner.run()
     return Markup(
         source=source,
