@@ -293,17 +293,25 @@ def parse_outline(result: ParseResult, *, width: int = 60) -> str:
         for key, value in meta.as_dict().items():
             if key not in ("title", "date", "summary"):
                 lines.append(f"    {p(key):<11} {p(_clip(value, 90))}")
-        spans = list(witness.spans())
-        structured = any(span.kind is SpanKind.ELEMENT for span, _ in spans)
         # a structured format's elements (TEI <p>, <lb/>, a Markdown link) carry no text of
-        # their own: counted here, listed by --format json
-        elements = sum(1 for span, _ in spans if span.kind is SpanKind.ELEMENT)
-        spans = [(span, a) for span, a in spans if span.kind is not SpanKind.ELEMENT]
+        # their own: counted here, listed by --format json; a span's depth counts the marks
+        # around it, found from its parent's (deep nesting stays linear)
+        depths: dict[int, int] = {}
+        spans: list[tuple[Span, int]] = []
+        elements = 0
+        for span, ancestors in witness.spans():
+            parent = ancestors[-1] if ancestors else None
+            depth = 0 if parent is None else depths[id(parent)] + (
+                parent.kind is not SpanKind.ELEMENT)
+            depths[id(span)] = depth
+            if span.kind is SpanKind.ELEMENT:
+                elements += 1
+            else:
+                spans.append((span, depth))
+        structured = elements > 0
         shown = f" (and {elements} structure elements)" if elements else ""
         lines.append(f"    spans       {len(spans)}{shown}")
-        for span, ancestors in spans:
-            ancestors = tuple(a for a in ancestors if a.kind is not SpanKind.ELEMENT)
-            depth = len(ancestors)
+        for span, depth in spans:
             # deep nesting is shown by number, not by a line 20,000 spaces wide
             indent = "  " * depth if depth <= 20 else f"{'  ' * 20}(depth {depth}) "
             kind = span.kind.value + (f"/{p(span.label)}" if span.label else "")

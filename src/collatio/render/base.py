@@ -57,6 +57,10 @@ class Option:
     help: str
     minimum: int | None = None
     maximum: int | None = None
+    #: the values a ``str`` option takes (case-insensitive; empty: any)
+    choices: tuple[str, ...] = ()
+    #: other names the option answers to (``flavor`` for ``flavour``)
+    aliases: tuple[str, ...] = ()
 
     def parse(self, value: object, format: str) -> object:
         """*value* as this option's type, or :class:`~collatio.errors.RenderOptionError`."""
@@ -75,6 +79,10 @@ class Option:
             if number is None or not self._in_bounds(number):
                 raise self._refuse(f"takes a whole number {self._range()}", value, format)
             return number
+        if self.choices:
+            if isinstance(value, str) and value.strip().lower() in self.choices:
+                return value.strip().lower()
+            raise self._refuse(f"takes one of {', '.join(self.choices)}", value, format)
         if isinstance(value, str) and (self.maximum is None or len(value) <= self.maximum):
             return value
         most = f" of at most {self.maximum:,} characters" if self.maximum is not None else ""
@@ -106,7 +114,7 @@ class Option:
             kind = f"{self.minimum if self.minimum is not None else ''}-" \
                    f"{self.maximum if self.maximum is not None else ''}"
         else:
-            kind = "text"
+            kind = "|".join(self.choices) if self.choices else "text"
         shown = str(self.default).lower() if self.kind is bool else self.default
         default = "" if self.default is None else f", default {shown}"
         return f"{self.name} ({kind}{default})"
@@ -146,20 +154,28 @@ class Renderer:
 
     @classmethod
     def takes(cls, key: str) -> bool:
-        """Whether this format takes the option *key*."""
-        return any(option.name == key for option in cls.options_declared)
+        """Whether this format takes the option *key* (a name or an alias)."""
+        return any(key in (option.name, *option.aliases) for option in cls.options_declared)
 
     @classmethod
     def check_options(cls, options: Mapping[str, object]) -> dict[str, Any]:
         """*options* parsed and checked against :attr:`options_declared`, defaults filled
         in; an unknown key or a bad value is an :class:`~collatio.errors.RenderOptionError`."""
-        declared = {option.name: option for option in cls.options_declared}
+        declared = {
+            name: option for option in cls.options_declared
+            for name in (option.name, *option.aliases)
+        }
         values: dict[str, Any] = {option.name: option.default for option in cls.options_declared}
+        given: dict[str, str] = {}
         for key, value in options.items():
             option = declared.get(key)
             if option is None:
                 raise RenderOptionError(unknown_option(key, cls.name, cls.options_declared))
-            values[key] = option.parse(value, cls.name)
+            if option.name in given:
+                raise RenderOptionError(f"option {option.name!r} of the {cls.name} format is given "
+                                  f"twice (as {given[option.name]!r} and {key!r})")
+            given[option.name] = key
+            values[option.name] = option.parse(value, cls.name)
         return values
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

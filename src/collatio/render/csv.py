@@ -36,9 +36,10 @@ class CSVRenderer(Renderer):
     media_type = "text/csv"
     extension = ".csv"
     options_declared = (
-        Option("delimiter", str, ",", "',' (default), 'tab' or ';'", maximum=10),
+        Option("delimiter", str, ",", "',' (default), 'tab' or ';'",
+               choices=(",", "comma", "tab", ";", "semicolon")),
         Option("formulas", str, "quote", "'quote' (default: a cell starting =, +, -, @ gets a "
-               "leading ') or 'keep'", maximum=10),
+               "leading ') or 'keep'", choices=("quote", "keep")),
     )
 
     def _cell(self, value: object, keep: bool) -> object:

@@ -57,7 +57,7 @@ from collatio.render._tei_encoding import (
     witness_id,
 )
 from collatio.render._tei_vm import VM_SCHEMA, VM_STYLESHEET, vm_document
-from collatio.render.base import Renderer
+from collatio.render.base import Option, Renderer
 
 __all__ = [
     "FORMAT",
@@ -886,6 +886,14 @@ class TEIRenderer(Renderer):
     filenames = ("*.tei.xml", "*.xml")
     media_type = "application/tei+xml"
     extension = ".tei.xml"
+    options_declared = (
+        Option("flavour", str, "standard", "standard (read back by collatio) or vm (the "
+               "Versioning Machine's)", choices=("standard", "tei", "vm", "versioning-machine"),
+               aliases=("flavor",)),
+        Option("vm_stylesheet", str, VM_STYLESHEET, "the VM flavour's stylesheet",
+               maximum=2_000),
+        Option("vm_schema", str, VM_SCHEMA, "the VM flavour's schema", maximum=2_000),
+    )
 
     def render(self, apparatus: Apparatus) -> str:
         """UTF-8 XML with its declaration and a pointer to the TEI schema; deterministic.
