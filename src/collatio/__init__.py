@@ -199,13 +199,28 @@ def collate(
         if len(inputs) == 1 and loaded is None and not sigla:
             path, data, reader = inputs[0]
             if isinstance(reader, ApparatusReader):
-                return reader.read_apparatus(data, path, read_options)
+                apparatus = reader.read_apparatus(data, path, read_options)
+                _within_limits(apparatus, collation, path)
+                return apparatus
         parsed = name_witnesses(
             _merged((reader.read(data, path, read_options) for path, data, reader in inputs),
                     twice),
             sigla, strict=strict,
         )
     return collate_witnesses(parsed.witnesses, collation, parsed.diagnostics)
+
+
+def _within_limits(apparatus: Apparatus, options: CollationOptions, path: str) -> None:
+    """An apparatus read back is held to the limits a collation is (--max-texts,
+    --max-tokens): it is rendered as a whole."""
+    texts = len(apparatus.witnesses)
+    if texts > options.max_texts:
+        raise LimitError(f"the apparatus holds {texts} texts, over the limit of "
+                         f"{options.max_texts}; raise it with --max-texts", path=path)
+    words = sum(len(apparatus.witness_text(w.siglum).split()) for w in apparatus.witnesses)
+    if words > options.max_tokens:
+        raise LimitError(f"the apparatus holds {words:,} words, over the limit of "
+                         f"{options.max_tokens:,}; raise it with --max-tokens", path=path)
 
 
 def _manifest(manifest: str | PathLike[str] | Manifest | None) -> Manifest | None:

@@ -41,6 +41,9 @@ class ApparatusReader(Reader):
         return witnesses_of(self.read_apparatus(data, path, options), path, self.name)
 
 
+_UTF8 = ("utf-8", "utf8")
+
+
 def _head_text(head: bytes) -> bytes:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")
 
@@ -61,13 +64,14 @@ class CollatioTEIReader(ApparatusReader):
         return 0.95 if b"collatio-tei/" in text else 0.0
 
     def read_apparatus(self, data: bytes, path: str, options: ReadOptions) -> Apparatus:
-        from collatio.interop.tei import is_collatio_tei, load_tei
+        from collatio.interop.tei import load_tei
 
         self.check_options(options)
-        if not is_collatio_tei(data):
-            raise CollatioError("not a TEI apparatus written by collatio (no application "
-                                "'collatio' in its teiHeader's appInfo)", path=path)
-        return load_tei(data, path)
+        # malformed XML gets libxml2's message, line and column; XML that is not collatio's
+        # TEI says what is missing, where; --encoding overrides the XML declaration
+        encoding = None if options.encoding.lower().replace("_", "-") in _UTF8 else \
+            options.encoding
+        return load_tei(data, path, encoding=encoding)
 
 
 class CollatioJSONReader(ApparatusReader):
@@ -88,7 +92,7 @@ class CollatioJSONReader(ApparatusReader):
         from collatio.render.json import load_apparatus
 
         self.check_options(options)
-        return load_apparatus(decode_text(data, path, "utf-8"), path)
+        return load_apparatus(decode_text(data, path, options.encoding), path)
 
 
 # --- witnesses rebuilt from an apparatus's documents -------------------------------------------

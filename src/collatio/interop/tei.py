@@ -41,6 +41,7 @@ from collatio.render._tei_encoding import (
     siglum_of_id,
     unescape_name,
 )
+from collatio.sources import decode_text
 
 __all__ = ["is_collatio_tei", "load_tei"]
 
@@ -54,20 +55,59 @@ class _Malformed(Exception):
         self.line: int | None = element.sourceline if element is not None else None
 
 
-def _parse(text: str | bytes, path: str) -> etree._Element:
-    """Parse *text* safely: no entities resolved, no DTD loaded, no network, no huge trees."""
+#: Elements nested deeper than this are refused (libxml2's own limit; collatio writes under
+#: 50: its document view stops at 32 marks).
+MAX_XML_DEPTH = 256
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_DECLARATION = re.compile(r"\A\ufeff?<\?xml[^>]*\?>")
+
+
+def _parse(text: str | bytes, path: str, encoding: str | None = None) -> etree._Element:
+    """Parse *text* safely: no entities resolved, no DTD loaded, no network; libxml2's
+    message, line and column for anything malformed.
+
+    A document without a DOCTYPE (every one collatio writes) may hold text nodes over
+    libxml2's 10 MB (a long paragraph the texts share); nesting is still limited to
+    :data:`MAX_XML_DEPTH`. One with a DOCTYPE keeps all of libxml2's limits. *encoding*
+    (``--encoding``) overrides what the bytes declare.
+    """
+    if isinstance(text, bytes) and encoding is not None:
+        # decoded here (libxml2 knows fewer encodings than Python), the declaration that
+        # --encoding overrides dropped (its line kept, so lines stay the file's)
+        text = _DECLARATION.sub("", decode_text(text, path, encoding), count=1)
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+        resolve_entities=False, no_network=True, load_dtd=False,
+        huge_tree=_DOCTYPE.search(data, 0, 4096) is None,
         encoding="utf-8" if isinstance(text, str) else None,
     )
-    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     try:
-        return etree.fromstring(data, parser)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno, None)
         message = re.sub(r"(, line \d+)?, column \d+$", "", exc.msg or "")  # said by the error
+        message = " ".join(message.split())
+        if "encoding" in message.lower() and isinstance(text, bytes):
+            message += ("; if the file is in another encoding and does not declare it, pass "
+                        "--encoding (e.g. --encoding cp1252)")
         raise CollatioError(f"malformed XML: {message}", path=path, line=line,
                             column=column) from None
+    deepest = _too_deep(root)
+    if deepest is not None:
+        raise CollatioError(f"malformed XML: elements nested more than {MAX_XML_DEPTH} deep",
+                            path=path, line=deepest.sourceline)
+    return root
+
+
+def _too_deep(root: etree._Element) -> etree._Element | None:
+    """The first element nested deeper than :data:`MAX_XML_DEPTH`, or None (iteratively)."""
+    stack: list[tuple[etree._Element, int]] = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_XML_DEPTH:
+            return element
+        stack.extend((child, depth + 1) for child in element)
+    return None
 
 
 def is_collatio_tei(text: str | bytes) -> bool:
@@ -85,10 +125,11 @@ def is_collatio_tei(text: str | bytes) -> bool:
     )
 
 
-def load_tei(text: str | bytes, path: str = "<tei>") -> Apparatus:
+def load_tei(text: str | bytes, path: str = "<tei>", *, encoding: str | None = None) -> Apparatus:
     """Read back what :class:`TEIRenderer` wrote; malformed XML or a missing piece is a
-    :class:`~collatio.errors.CollatioError` naming *path* and the line."""
-    root = _parse(text, path)
+    :class:`~collatio.errors.CollatioError` naming *path* and the line. *encoding*
+    overrides what the bytes declare."""
+    root = _parse(text, path, encoding)
     try:
         return _Reader(root).apparatus()
     except _Malformed as exc:
@@ -138,10 +179,10 @@ def _char(element: etree._Element) -> str:
     match = _CODE_POINT.fullmatch(element.get("n", ""))
     if match is None:
         return element.text or ""
-    try:
-        return chr(int(match.group(1), 16))
-    except ValueError:
-        raise _Malformed(f"<g n={match.group()!r}>: no such character", element) from None
+    code = int(match.group(1), 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:  # a surrogate is half of a UTF-16 pair
+        raise _Malformed(f"<g n={match.group()!r}>: no such character", element)
+    return chr(code)
 
 
 def _text(element: etree._Element, skip_annotations: bool = True) -> str:
@@ -244,16 +285,19 @@ def _inline(element: etree._Element) -> str:
 
 def _int(element: etree._Element, value: str | None, what: str) -> int:
     try:
+        if value is not None and len(value) > 19:
+            raise ValueError(value)
         return int(value or "")
     except ValueError:
         raise _Malformed(f"{what}: not a number: {value!r}", element) from None
 
 
 _PLACE = re.compile(
-    r"paragraph (-?\d+); words (-?\d+)-(-?\d+); tokens (-?\d+)-(-?\d+); "
-    r"line (-?\d+), column (-?\d+); offsets (-?\d+)-(-?\d+)(?:; hand (\S+))?"
-)
-_COLUMNS = re.compile(r"columns (-?\d+)-(-?\d+)")
+    r"paragraph (-?\d{1,18}); words (-?\d{1,18})-(-?\d{1,18}); "
+    r"tokens (-?\d{1,18})-(-?\d{1,18}); line (-?\d{1,18}), column (-?\d{1,18}); "
+    r"offsets (-?\d{1,18})-(-?\d{1,18})(?:; hand (\S+))?"
+)  # numbers of at most 18 digits (4,300 digits made int() raise)
+_COLUMNS = re.compile(r"columns (-?\d{1,18})-(-?\d{1,18})")
 
 
 class _Reader:
@@ -447,7 +491,8 @@ class _Reader:
         text = _text(element, False)
         match = _PLACE.fullmatch(text)
         if match is None:
-            raise _Malformed(f"malformed place {text!r}", element)
+            shown = text[:80] + ("…" if len(text) > 80 else "")
+            raise _Malformed(f"malformed place {shown!r}", element)
         n = [int(g) for g in match.groups()[:9]]
         hand = self.decode(element, match.group(10), _untoken) if match.group(10) else None
         return Place(siglum, (n[3], n[4]), (n[1], n[2]), n[0], n[5], n[6], n[7], n[8], hand)
@@ -464,7 +509,7 @@ class _Reader:
         return DocumentText(name, label, tuple(runs))
 
     def revision(self, item: etree._Element) -> RevisionFate:
-        where = re.fullmatch(r"(-?\d+):(-?\d+)", item.get("n", ""))
+        where = re.fullmatch(r"(-?\d{1,18}):(-?\d{1,18})", item.get("n", ""))
         if where is None:
             raise _Malformed("a revision has no line:column (@n)", item)
         units = [self.decode(item, p[1:], _unit_id_of)

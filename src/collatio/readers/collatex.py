@@ -27,6 +27,7 @@ from collatio.errors import InputError
 from collatio.markup.tree import Text
 from collatio.readers.base import Reader, ReadOptions
 from collatio.sources import Document, Metadata, Region, RegionKind, Source, decode_text
+from collatio.strict_json import load_json
 from collatio.witness import Cut, ParseResult, Piece, State, StateName, Witness
 
 _WS = " \t\r\n\f\v"
@@ -56,11 +57,8 @@ class CollateXReader(Reader):
     def read(self, data: bytes, path: str, options: ReadOptions) -> ParseResult:
         self.check_options(options)
         text = decode_text(data, path, options.encoding)
-        try:
-            parsed: Any = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno,
-                             column=exc.colno) from None
+        # strictly: a second "witnesses" or "id" would silently drop a witness
+        parsed: Any = load_json(text, path)
         inputs = parsed if isinstance(parsed, list) else [parsed]
         for k, item in enumerate(inputs):
             if not isinstance(item, dict) or not isinstance(item.get("witnesses"), list):

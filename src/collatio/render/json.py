@@ -29,6 +29,7 @@ from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import CollatioError
 from collatio.markup.tree import SpanKind
 from collatio.render.base import Option, Renderer
+from collatio.strict_json import load_json
 
 FORMAT = "collatio-apparatus/1"
 
@@ -187,6 +188,12 @@ def apparatus_from_data(data: Any, path: str = "<json>") -> Apparatus:
         if isinstance(exc, CollatioError):
             raise
         raise CollatioError(f"malformed apparatus JSON: {exc!r}", path=path) from None
+    seen: set[str] = set()
+    for number, unit in enumerate(units, 1):
+        if unit.id in seen:  # the TEI written from it would hold the xml:id twice
+            raise CollatioError(f"apparatus[{number}]: the unit id {unit.id!r} is given twice",
+                                path=path)
+        seen.add(unit.id)
     try:
         return Apparatus(witnesses=witnesses, base=data["base"], units=tuple(units), flow=flow,
                          documents=documents, revisions=revisions, diagnostics=diagnostics)
@@ -197,11 +204,7 @@ def apparatus_from_data(data: Any, path: str = "<json>") -> Apparatus:
 def load_apparatus(text: str, path: str = "<json>", *, validate: bool = False) -> Apparatus:
     """Parse JSON text written by the ``json`` renderer; with *validate*, check it against
     the shipped schema first (:func:`collatio.schema.validate`, needs ``jsonschema``)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CollatioError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno,
-                            column=exc.colno) from None
+    data = load_json(text, path)  # strictly: duplicate keys, lone surrogates... refused
     if validate:
         from collatio.schema import validate as check
 

@@ -16,9 +16,11 @@ def _stem(path: str | os.PathLike[str]) -> str:
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def _read_bytes(name: str) -> bytes:
+def _read_bytes(name: str, limit: int | None = None) -> bytes:
+    """The file's bytes; with *limit*, at most ``limit + 1`` of them (the one over says the
+    file is too large: counted as read, for a FIFO or ``/dev/zero`` has no size to check)."""
     with open(name, "rb") as handle:
-        return handle.read()
+        return handle.read() if limit is None else handle.read(limit + 1)
 
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -32,8 +34,9 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
 
     Raises :class:`~collatio.errors.InputError` naming the file for a missing file, a
     directory or a permission problem, and :class:`~collatio.errors.LimitError` for more
-    than *max_bytes* (default :data:`MAX_FILE_BYTES`), checked before reading a file (and
-    while reading standard input, which is never read past the limit).
+    than *max_bytes* (default :data:`MAX_FILE_BYTES`), checked on a file's size before reading
+    it and counted as it is read (a FIFO, ``/dev/zero`` and standard input are never read
+    past the limit).
     """
     name = os.fspath(path)
     limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
@@ -62,7 +65,7 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
             path=name,
         )
     try:
-        return _read_bytes(name)
+        data = _read_bytes(name, limit)
     except FileNotFoundError:
         raise InputError("no such file", path=name) from None
     except IsADirectoryError:
@@ -71,6 +74,13 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
         raise InputError("permission denied", path=name) from None
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", path=name) from None
+    if len(data) > limit:
+        raise LimitError(
+            f"the file holds more than {limit:,} bytes, the limit; raise it with --max-bytes "
+            "(or max_bytes=) if the machine has the memory",
+            path=name,
+        )
+    return data
 
 
 def decode_text(data: bytes, path: str, encoding: str = "utf-8") -> str:

@@ -145,6 +145,10 @@ _MARK_KEYS: Final = ("line", "column", "kind", "label", "reason")
 _TOML_POSITION: Final = re.compile(r"\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)")
 
 
+#: A manifest larger than this is refused (bytes, counted as read).
+MAX_MANIFEST_BYTES = 16 << 20
+
+
 def load_manifest(path: str | os.PathLike[str]) -> Manifest:
     """Read a TOML manifest of ``[[witness]]`` tables (format in ``docs/sources.md``).
 
@@ -153,15 +157,24 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
     """
     name = os.fspath(path)
     try:
-        data = _read_bytes(name)
+        data = _read_bytes(name, MAX_MANIFEST_BYTES)
     except FileNotFoundError:
         raise ManifestError("manifest not found", path=name) from None
     except OSError as error:
         raise ManifestError(f"cannot read manifest: {error.strerror or error}", path=name) from None
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise ManifestError(
+            f"a manifest of over {MAX_MANIFEST_BYTES:,} bytes; is this the right file?",
+            path=name,
+        )
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
-        raise ManifestError(f"not UTF-8 at byte offset {error.start}", path=name) from None
+        raise ManifestError(f"not UTF-8 at byte offset {error.start}", path=name,
+                            line=data.count(b"\n", 0, error.start) + 1) from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise ManifestError("invalid TOML: arrays or tables nested too deeply",
+                            path=name) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         position = _TOML_POSITION.search(message)
