@@ -42,7 +42,9 @@ def run(*argv: str) -> tuple[int, str, str]:
     (("--format", "html", "-O", "long_words=abc"), "option 'long_words' of the html format"),
     (("--format", "latex", "-O", "max_words=abc"), "option 'max_words' of the latex format"),
     (("--format", "latex", "-O", "body_only=maybe"), "takes true or false"),
-    (("--format", "tei", "-O", "width=80"), "the tei format takes no options"),
+    (("--format", "collatex", "-O", "width=80"), "the collatex format takes no options"),
+    (("--format", "tei", "-O", "flavour=fancy"), "takes one of standard, tei, vm"),
+    (("--format", "tei", "-O", "flavour=vm", "-O", "flavor=vm"), "is given twice"),
     (("--out", "never-made", "-O", "lng_words=3"), "no format takes the option 'lng_words' "
                                                   "(did you mean 'long_words'?)"),
     (("--out", "never-made", "-O", "width=0"), "option 'width' of the text format"),
@@ -64,6 +66,8 @@ def reading_width(text: str) -> int:
 def test_good_options_still_work(tmp_path: Path) -> None:
     code, out, _ = run("collate", SEED, "--format", "json", "-O", "indent=4")
     assert code == 0 and json.loads(out)["witnesses"] and "\n        " in out
+    code, out, _ = run("collate", SEED, "--format", "tei", "-O", "flavor=VM")
+    assert code == 0 and "vmachine" in out, "an alias, any case"
     code, out, _ = run("collate", SEED, "-O", "width=40", "-O", "max_words=3")
     assert code == 0 and reading_width(out) <= 40 < reading_width(run("collate", SEED)[1])
     code, out, _ = run("collate", SEED, "--out", str(tmp_path), "-O", "width=40",

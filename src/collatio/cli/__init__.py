@@ -159,10 +159,22 @@ def main(
             gc.enable()
 
 
+#: A line of a message longer than this is shortened in its middle (a message may quote
+#: what it refuses, and what it refuses may be megabytes long).
+MESSAGE_WIDTH = 1_000
+
+
 def _say(err: TextIO, message: str) -> None:
-    """``collatio: MESSAGE`` on standard error, escaped; nothing if it cannot be written."""
+    """``collatio: MESSAGE`` on standard error, escaped, each line at most
+    :data:`MESSAGE_WIDTH` characters; nothing if it cannot be written."""
+    lines = printable(message, newlines=True).split("\n")
+    for i, line in enumerate(lines):
+        if len(line) > MESSAGE_WIDTH:
+            cut = len(line) - MESSAGE_WIDTH
+            lines[i] = f"{line[: MESSAGE_WIDTH * 3 // 4]} […{cut:,} characters…] " \
+                       f"{line[-(MESSAGE_WIDTH // 4) :]}"
     with contextlib.suppress(OSError, ValueError):
-        err.write(f"collatio: {printable(message, newlines=True)}\n")
+        err.write(f"collatio: {chr(10).join(lines)}\n")
         err.flush()
 
 

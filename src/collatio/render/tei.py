@@ -903,7 +903,7 @@ class TEIRenderer(Renderer):
         (``vm_stylesheet``, ``vm_schema``: paths as a file in the VM's ``samples/`` sees
         them).
         """
-        flavour = str(self.options.get("flavour", self.options.get("flavor", "standard")))
+        flavour = str(self.options.get("flavour", "standard"))  # "flavor" is its alias
         if flavour.lower() in ("vm", "versioning-machine"):
             return self.render_vm(apparatus)
         if flavour.lower() not in ("standard", "tei", ""):
