@@ -13,6 +13,8 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import collatio
 from collatio.cli import main
@@ -264,3 +266,13 @@ def test_an_endless_side_file_is_refused_as_it_is_read(what: str, tmp_path: Path
         with pytest.raises(LimitError, match="a table of equivalents of over"):
             collatio.collate([ROOT / "seeds" / "002_82ee7afc6dc33c74.txt"],
                              equivalents=str(endless))
+
+
+@given(st.lists(st.text(alphabet="ab é\n\t", max_size=12), max_size=6),
+       st.integers(min_value=1, max_value=30))
+def test_clipping_shows_exactly_what_it_would_of_the_whole(parts: list[str], width: int) -> None:
+    from collatio.listing import _clip_runs
+
+    flat = " ".join("".join(parts).split())
+    expected = flat if len(flat) <= width else flat[: width - 1] + "…"
+    assert _clip_runs(((part, 0, len(part)) for part in parts), width) == expected

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from collatio.cli import main
+from collatio.render.text import COLOURS
 from collatio.terminal import UNSAFE, printable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ def raw(text: str, *, colours: bool = False) -> list[str]:
     """The characters in *text* that could drive a terminal (newline and tab are layout;
     with *colours*, the text renderer's own colour sequences are allowed)."""
     if colours:
-        text = re.sub(r"\x1b\[(?:0|1|33|36)m", "", text)
+        text = re.sub("|".join(re.escape(f"\x1b[{code}m") for code in COLOURS), "", text)
     return _RAW.findall(text)
 
 
