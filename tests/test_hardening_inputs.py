@@ -272,3 +272,33 @@ def test_a_manifest_is_limited_and_checked(tmp_path: Path) -> None:
         bad = tmp_path / "bad.toml"
         bad.write_bytes(b'[[witness]]\nsource = "\xff"\n')
         collatio.load_manifest(bad)
+
+
+# --- the readers of other formats -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seq", ["9" * 5_000, "²", "1" * 30])
+def test_tei_seq_attributes_that_are_no_small_number(tmp_path: Path, seq: str) -> None:
+    path = tmp_path / "seq.xml"
+    path.write_text(f'<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p>one '
+                    f'<add seq="{seq}">two</add> <app><rdg varSeq="{seq}">a</rdg>'
+                    f'<rdg varSeq="1">b</rdg></app> three</p></body></text></TEI>',
+                    encoding="utf-8")
+    code, _, err = run("parse", path, "--format", "json")
+    assert code in (0, 1) and "internal error" not in err, err
+
+
+def test_a_word_symbol_that_is_a_surrogate(tmp_path: Path) -> None:
+    import zipfile
+
+    document = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
+                'openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>one'
+                '</w:t><w:sym w:char="D800"/><w:t>two</w:t></w:r></w:p></w:body></w:document>')
+    path = tmp_path / "sym.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", document)
+    code, _, err = run("collate", path, SEED, "--format", "json")
+    assert code == 0, err
+    (witness,) = [w for w in collatio.parse([path]).witnesses]
+    assert witness.state("text").text == "one\ufffdtwo"

@@ -355,7 +355,7 @@ class _Walker:
         policy = self.settings.layers
         if policy == "declared":
             seq = element.get("seq")
-            if seq is not None and seq.strip().isdigit():
+            if seq is not None and _small_number(seq):
                 return max(1, int(seq))
             declared = self.settings.hands
             if hand is not None and len(declared) > 1 and hand.lstrip("#") in declared:
@@ -527,7 +527,7 @@ class _Walker:
             k, child = item
             seq = child.get("varSeq") or child.get("seq") or ""
             return (1 if child.local == "lem" else 0,
-                    int(seq) if seq.isdigit() else 0, k)
+                    int(seq) if _small_number(seq) else 0, k)
 
         order = {id(child): rank for rank, (_, child) in
                  enumerate(sorted(enumerate(readings), key=key), 1)}
@@ -711,3 +711,10 @@ def transcribe(
         raise InputError("internal: the transcript lost its place", path=path)
     return Transcript(transcript, origin, tuple(nodes), tuple(walker.milestones),
                       tuple(walker.diagnostics), tuple(walker.witnesses_seen))
+
+
+def _small_number(text: str) -> bool:
+    """Whether *text* is a whole number ``int`` can read quickly: ASCII digits (``²`` is a
+    digit to ``str.isdigit``), at most 9 of them (4,300 made ``int`` raise)."""
+    text = text.strip()
+    return text.isascii() and text.isdigit() and len(text) <= 9

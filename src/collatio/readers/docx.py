@@ -292,7 +292,9 @@ class _Builder:
                 code = _attr(child, "char")
                 if code:
                     with contextlib.suppress(ValueError, OverflowError):
-                        self.text(chr(int(code, 16)), out)
+                        point = int(code, 16)
+                        # a surrogate is half of a UTF-16 pair, no character: shown as such
+                        self.text("\ufffd" if 0xD800 <= point <= 0xDFFF else chr(point), out)
 
 
 def _layers(nodes: list[Node], changes: list[_Change]) -> tuple[list[Node], list[str]]:
