@@ -34,6 +34,7 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         lines = [f"{cls.name}{aliases}: {doc}",
                  f"  -o {' '.join(cls.filenames) or '(no file name)'}; --out writes "
                  f"*{cls.extension}; {cls.media_type}",
-                 *(f"  -O {option.describe()}: {option.help}" for option in cls.options_declared)]
+                 *(f"  -O {option.name}: {option.help} ({option.values()})"
+                   for option in cls.options_declared)]
         stdout.write("".join(printable(line) + "\n" for line in lines))
     return EXIT_OK

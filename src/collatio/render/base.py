@@ -108,6 +108,10 @@ class Option:
 
     def describe(self) -> str:
         """``width (20-10000, default 100)`` for lists of options."""
+        return f"{self.name} ({self.values()})"
+
+    def values(self) -> str:
+        """What the option takes: ``20-10000, default 100``, ``true/false, default false``."""
         if self.kind is bool:
             kind = "true/false"
         elif self.kind is int:
@@ -116,8 +120,8 @@ class Option:
         else:
             kind = "|".join(self.choices) if self.choices else "text"
         shown = str(self.default).lower() if self.kind is bool else self.default
-        default = "" if self.default is None else f", default {shown}"
-        return f"{self.name} ({kind}{default})"
+        return kind if self.default is None else f"{kind}, default {shown}"
+
 
 _REGISTRY: dict[str, type[Renderer]] = {}
 #: The entry-point group through which other packages add renderers.
