@@ -326,3 +326,24 @@ def test_a_rule_that_runs_too_long_is_skipped_with_a_warning(
     assert "rule-timeout" in codes
     (span,) = [n for n in markup.nodes if not isinstance(n, collatio.markup.Text)]
     assert span.rule == "bracket:default"  # the mark is still read, by the default
+
+
+# --- the reliability page ----------------------------------------------------------------------
+
+
+def test_reliability_claims_name_real_tests() -> None:
+    """Every test ``docs/reliability.md`` names as the check of a claim exists, in the file
+    it names."""
+    import re
+
+    doc = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    sources = {path.name: path.read_text(encoding="utf-8")
+               for path in (ROOT / "tests").glob("test_*.py")}
+    every = "\n".join(sources.values())
+    located = re.findall(r"tests/(test_\w+\.py)::(test_\w+)", doc)
+    assert len(located) > 20
+    for file, name in located:
+        assert file in sources, file
+        assert re.search(rf"^def {name}\(", sources[file], re.M), f"{file}::{name}"
+    for name in set(re.findall(r"`(test_\w+)`", doc)):
+        assert re.search(rf"^def {name}\(", every, re.M), name

@@ -40,10 +40,17 @@ def nested(depth: int) -> str:
 
 def child_peak_mb(script: str, tmp_path: Path) -> float:
     """The peak resident memory of a child process running *script* (megabytes), as the
-    child itself measures it (RUSAGE_CHILDREN would give the largest child of the run)."""
-    script = textwrap.dedent(script) + (
-        "\nimport resource\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
-    )
+    child itself measures it: its VmHWM (getrusage's maxrss survives exec, so a child of a
+    large test process would report the parent's size)."""
+    script = textwrap.dedent(script) + textwrap.dedent("""
+        import re, resource
+        try:
+            with open("/proc/self/status") as status:
+                peak = int(re.search(r"VmHWM:\\s+(\\d+)", status.read()).group(1))
+        except OSError:
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(peak)
+    """)
     result = subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path,
                             timeout=600, capture_output=True, text=True)
     return int(result.stdout.split()[-1]) / 1024

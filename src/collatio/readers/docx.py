@@ -22,6 +22,7 @@ import contextlib
 import io
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -83,7 +84,10 @@ def read_parts(data: bytes, path: str) -> dict[str, bytes]:
             try:
                 with archive.open(info) as member:
                     content = member.read(MAX_PART_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError) as exc:
+            # a damaged directory gives a negative seek (ValueError), bad deflate data a
+            # zlib.error, an encrypted member a RuntimeError
+            except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError, ValueError,
+                    RuntimeError, zlib.error) as exc:
                 raise InputError(f"cannot read {name} from the package: {exc}",
                                  path=path) from None
             if len(content) > MAX_PART_BYTES:  # the directory lied about the size
