@@ -130,3 +130,26 @@ def test_any_text_value_is_a_number_in_range_or_refused(raw: str) -> None:
         assert error.message.startswith("option 'width' of the text format")
     else:
         assert isinstance(value, int) and 20 <= value <= 10_000
+
+
+@pytest.mark.parametrize("argv", [
+    ("collate", SEED, "--max-texts", "-1"), ("collate", SEED, "--max-tokens", "0"),
+    ("collate", SEED, "--max-bytes", "-5"), ("parse", SEED, "--max-bytes", "abc"),
+])
+def test_a_limit_below_one_is_a_usage_error(argv: tuple[str, ...]) -> None:
+    code, out, err = run(*argv)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert "a limit is at least 1" in err or "not a whole number" in err
+    with pytest.raises(OptionError, match="is at least 1"):
+        collatio.collate([SEED], max_texts=-1)
+    with pytest.raises(OptionError, match="is at least 1"):
+        collatio.parse([SEED], max_bytes=0)
+
+
+@pytest.mark.parametrize("argv", [
+    ("bogus",), ("collate", SEED, "--bogus"), ("collate", SEED, "--join", "x"), ("parse",),
+    ("collate", SEED, "-O", "width"),
+])
+def test_usage_errors_are_one_line(argv: tuple[str, ...]) -> None:
+    code, _, err = run(*argv)
+    assert code == 2 and err.count("\n") == 1 and err.startswith("collatio"), err

@@ -98,6 +98,7 @@ def parse(
     *sigla* name the witnesses, in order, or rename some (``"D=Draft"``). An apparatus
     written by collatio gives the witnesses it collated.
     """
+    _check_limits(max_bytes=max_bytes)
     loaded = _manifest(manifest)
     read_options = ReadOptions(encoding, convention, loaded, _options(options))
     names, twice = _input_names(paths, loaded)
@@ -181,6 +182,7 @@ def collate(
     inputs its witnesses are collated again. *from_*, *sigla* and *options* as for
     :func:`parse`.
     """
+    _check_limits(max_bytes=max_bytes, max_texts=max_texts, max_tokens=max_tokens)
     table = load_equivalents(equivalents) if isinstance(equivalents, str) else equivalents
     collation = CollationOptions(
         base=base,
@@ -208,6 +210,13 @@ def collate(
             sigla, strict=strict,
         )
     return collate_witnesses(parsed.witnesses, collation, parsed.diagnostics)
+
+
+def _check_limits(**limits: int | None) -> None:
+    """Refuse a limit below 1 (it would refuse every input, blaming the input)."""
+    for name, value in limits.items():
+        if value is not None and (isinstance(value, bool) or value < 1):
+            raise OptionError(f"{name} is at least 1, not {value!r}")
 
 
 def _within_limits(apparatus: Apparatus, options: CollationOptions, path: str) -> None:

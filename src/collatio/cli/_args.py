@@ -59,9 +59,21 @@ class Parser(argparse.ArgumentParser):
                               f"(see '{self.prog} --help')\n")
 
 
+def limit(text: str) -> int:
+    """A limit given on the command line: a whole number of at least 1 (a negative or zero
+    limit would refuse everything, with a message about the input)."""
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a limit is at least 1, not {value}")
+    return value
+
+
 def add_limits(command: argparse.ArgumentParser) -> None:
     command.add_argument(
-        "--max-bytes", type=int, default=None, metavar="N",
+        "--max-bytes", type=limit, default=None, metavar="N",
         help="refuse input files larger than N bytes (default 512 MiB)",
     )
 

@@ -17,6 +17,7 @@ from collatio.cli._args import (
     add_color,
     add_debug,
     add_limits,
+    limit,
     terminal_width,
 )
 from collatio.cli._inputs import FORMATS, add_input_options, input_arguments
@@ -88,9 +89,9 @@ def register(commands: Any) -> None:
     collate.add_argument("--strict", action="store_true", help="fail on any warning")
     add_input_options(collate)
     add_limits(collate)
-    collate.add_argument("--max-texts", type=int, default=1000, metavar="N",
+    collate.add_argument("--max-texts", type=limit, default=1000, metavar="N",
                          help="refuse to collate more texts than this (default 1000)")
-    collate.add_argument("--max-tokens", type=int, default=30_000_000, metavar="N",
+    collate.add_argument("--max-tokens", type=limit, default=30_000_000, metavar="N",
                          help="refuse to collate more tokens in all than this (default 30M)")
     collate.add_argument(
         "-O", "--option", action="append", default=[], metavar="KEY=VALUE",
