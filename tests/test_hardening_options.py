@@ -153,3 +153,20 @@ def test_a_limit_below_one_is_a_usage_error(argv: tuple[str, ...]) -> None:
 def test_usage_errors_are_one_line(argv: tuple[str, ...]) -> None:
     code, _, err = run(*argv)
     assert code == 2 and err.count("\n") == 1 and err.startswith("collatio"), err
+
+
+def test_the_short_format_flag_takes_each_formats_own_options() -> None:
+    """``-f`` as in CollateX's command line; the HTML and TEI options the edition added are
+    declared, so they are taken, not refused as unknown."""
+    code, out, err = run("collate", SEED, "-f", "tei", "-O", "flavour=vm")
+    assert code == 0 and "vmachine" in out, err
+    code, out, err = run("collate", SEED, "-f", "tei", "-O", "flavor=vm",
+                         "-O", "vm_stylesheet=my.xsl", "-O", "vm_schema=my.rng")
+    assert code == 0 and 'href="my.xsl"' in out and 'href="my.rng"' in out, err
+    counts = []
+    for words in (5, 0):
+        code, out, err = run("collate", SEED, "-f", "html", "-O", f"long_words={words}",
+                             "-O", "preview_words=3")
+        assert code == 0, err
+        counts.append(out.count('<details class="long">'))
+    assert counts[0] > 0 == counts[1], "long_words=5 folds readings, 0 never"

@@ -57,7 +57,7 @@ def register(commands: Any) -> None:
         help="files in any input format; - for standard input",
     )
     collate.add_argument(
-        "--format", metavar="FORMAT",
+        "-f", "--format", metavar="FORMAT",
         help=f"output format: {', '.join(format_modules())} "
         "(default: from the name given to -o, else text)",
     )
