@@ -347,3 +347,81 @@ def test_reliability_claims_name_real_tests() -> None:
         assert re.search(rf"^def {name}\(", sources[file], re.M), f"{file}::{name}"
     for name in set(re.findall(r"`(test_\w+)`", doc)):
         assert re.search(rf"^def {name}\(", every, re.M), name
+
+
+def _table_rows(doc: str, heading: str) -> list[str]:
+    """The body rows of the first table under *heading* (``## heading``)."""
+    section = doc.split(f"\n## {heading}", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    return rows[2:]  # the header and its rule
+
+
+def test_every_guarantee_and_refusal_names_the_test_that_checks_it() -> None:
+    """No row of the page's two tables is a bare promise: each names at least one test (or,
+    for the write path, the fuzzer beside its tests)."""
+    import re
+
+    doc = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    for heading in ("Guaranteed", "Refused, with a located message"):
+        rows = _table_rows(doc, heading)
+        assert len(rows) >= 15, heading
+        for row in rows:
+            assert re.search(r"`(?:tests/\w+\.py(?:::\w+)?|test_\w+)`", row), row[:120]
+
+
+def test_the_limits_the_page_states_are_the_codes() -> None:
+    """Each number the page gives for a limit or a budget is the one the code uses."""
+    import inspect
+
+    from collatio.apparatus.build import DOCUMENT_DEPTH
+    from collatio.cli import MESSAGE_WIDTH
+    from collatio.cli.output import CHUNK
+    from collatio.interop.tei import MAX_XML_DEPTH
+    from collatio.markup import conventions, scanner
+    from collatio.normalize import MAX_EQUIVALENTS_BYTES
+    from collatio.readers import _xml
+    from collatio.sources.files import MAX_FILE_BYTES
+    from collatio.sources.manifests import MAX_MANIFEST_BYTES
+    from collatio.strict_json import MAX_DEPTH, MAX_DIGITS
+
+    doc = " ".join((ROOT / "docs" / "reliability.md").read_text(encoding="utf-8").split())
+    defaults = inspect.signature(collatio.collate).parameters
+    claims = {
+        "`--max-bytes` (512 MiB)": MAX_FILE_BYTES == 512 << 20,
+        "manifests (16 MiB)": MAX_MANIFEST_BYTES == 16 << 20,
+        "convention files (1 MiB)": conventions.MAX_CONVENTION_BYTES == 1 << 20,
+        "tables of equivalents (64 MiB)": MAX_EQUIVALENTS_BYTES == 64 << 20,
+        "`--max-texts` (1000)": defaults["max_texts"].default == 1000,
+        "`--max-tokens` (30 million)": defaults["max_tokens"].default == 30_000_000,
+        "timeout (0.25 s)": conventions.PATTERN_TIMEOUT == 0.25,
+        "a budget of 5 s plus 1 s per MB": (scanner.RULE_BUDGET, scanner.BUDGET_PER_MB)
+        == (5.0, 1.0),
+        "A pattern over 5,000 characters": conventions.MAX_PATTERN_LENGTH == 5_000,
+        "over 100,000 times": conventions.MAX_REPEATS == 100_000,
+        "follows marks 32 levels deep": DOCUMENT_DEPTH == 32,
+        "nesting is limited to 256": MAX_XML_DEPTH == _xml.MAX_DEPTH == 256,
+        "nested more than 500 deep": MAX_DEPTH == 500,
+        "a number of over 100 characters": MAX_DIGITS == 100,
+        "pieces of at most 1 MiB": CHUNK == 1 << 20,
+        "longer than 1,000 characters is shortened": MESSAGE_WIDTH == 1_000,
+        "cuts a span's text at 1,000 characters": TEXT_LIMIT == 1_000,
+    }
+    for phrase, holds in claims.items():
+        assert phrase in doc, f"the page no longer says {phrase!r}: update this test"
+        assert holds, f"the page says {phrase!r}; the code differs"
+
+
+def test_every_fuzz_target_has_a_campaign_recorded() -> None:
+    """A fuzz target that was never run for a campaign is not a check: the page's table of
+    campaigns names every target in fuzz/targets.py."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "fuzz"))
+    try:
+        import targets
+    finally:
+        sys.path.remove(str(ROOT / "fuzz"))
+    doc = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    rows = _table_rows(doc.split("### Campaigns run", 1)[1].replace("\n|", "\n## x\n|", 1), "x")
+    recorded = {row.split("|")[2].strip() for row in rows}
+    assert set(targets.TARGETS) <= recorded, sorted(set(targets.TARGETS) - recorded)

@@ -170,3 +170,26 @@ def test_the_short_format_flag_takes_each_formats_own_options() -> None:
         assert code == 0, err
         counts.append(out.count('<details class="long">'))
     assert counts[0] > 0 == counts[1], "long_words=5 folds readings, 0 never"
+
+
+def test_a_renderer_declaring_the_old_options_table_is_refused() -> None:
+    """``OPTIONS = {name: help}`` was the declaration before ``options_declared``; a format
+    still carrying one would have every option refused, so defining it fails at once."""
+    from collatio.render.base import Renderer
+
+    with pytest.raises(TypeError, match=r"declares OPTIONS.*options_declared"):
+        type("Stale", (Renderer,), {"OPTIONS": {"width": "the width"}})
+
+
+def test_the_terminals_width_stays_inside_the_options_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``$COLUMNS`` is not the user's ``-O``: a huge or tiny one is clamped, never refused."""
+    from collatio.cli import collate as command
+
+    monkeypatch.setattr(command, "is_terminal", lambda stream: True)
+    for columns, lines in (("50000", 10_000), ("3", 40)):
+        monkeypatch.setenv("COLUMNS", columns)
+        code, out, err = run("collate", SEED, "-O", "max_words=0")
+        assert code == 0, err
+        assert reading_width(out) <= lines

@@ -204,7 +204,8 @@ def _one_format(
     if cls.takes("color"):
         options.setdefault("color", to_stdout and use_color(stdout, args.color))
     if cls.takes("width") and to_stdout and is_terminal(stdout) and "width" not in options:
-        options["width"] = max(terminal_width(), 40)
+        # $COLUMNS may say anything: keep it inside what the option takes
+        options["width"] = min(max(terminal_width(), 40), 10_000)
     try:
         return cls(**options)
     except RenderOptionError as exc:

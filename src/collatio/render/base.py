@@ -184,6 +184,10 @@ class Renderer:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "OPTIONS" in cls.__dict__:  # the declaration before options_declared: never read
+            raise TypeError(f"renderer {cls.__qualname__} declares OPTIONS, which collatio no "
+                            "longer reads (its options would all be refused): declare "
+                            "options_declared = (Option(name, type, default, help, ...), ...)")
         if cls.name:
             for key in (cls.name, *cls.aliases):
                 if key in _REGISTRY and _REGISTRY[key] is not cls:
