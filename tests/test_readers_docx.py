@@ -188,6 +188,9 @@ def test_each_author_is_a_layer(tmp_path: Path) -> None:
     # positions: line N is paragraph N
     new = next(span for span, _ in witness.spans() if span.text == "new")
     assert witness.line_index().position(new.start) == (1, 8)  # after "The old"
+    # and a change says where it stands, in its paragraph, as its text does
+    assert {(span.text, span.line, span.column) for span, _ in witness.spans()} >= {
+        ("old", 1, 5), ("new", 1, 8), ("sat", 1, 16)}
     next_word = witness.source.index("Next")
     assert witness.line_index().position(next_word) == (3, 1)
 

@@ -23,7 +23,7 @@ import io
 import os
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -366,6 +366,7 @@ class DocxReader(Reader):
         transcript, origin = builder.builder.build()
         positions = "".join(builder.virtual)
         lines = LineIndex.of(positions, origin)
+        nodes = _located(nodes, lines)
         siglum = os.path.splitext(os.path.basename(path))[0] if path != "<stdin>" else "A"
         label = metadata.title or os.path.basename(path)
         if authors:
@@ -388,6 +389,19 @@ class DocxReader(Reader):
                                   len(transcript), ""),),
                         diagnostics, lines=lines, reader=self.name)
         return ParseResult((source,), (witness,), diagnostics)
+
+
+def _located(nodes: Sequence[Node], lines: LineIndex) -> list[Node]:
+    """*nodes* with each span's line and column where its text starts (paragraph and
+    character), known only once the whole body is read. Linear in the nodes."""
+    out: list[Node] = []
+    for node in nodes:
+        if isinstance(node, Span):
+            line, column = lines.position(node.start)
+            node = attrs.evolve(node, children=tuple(_located(node.children, lines)),
+                                line=line, column=column)
+        out.append(node)
+    return out
 
 
 def paragraphs(text: str) -> Iterator[str]:
