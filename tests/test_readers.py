@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, ClassVar
@@ -42,6 +43,22 @@ def test_every_reader_is_described() -> None:
         assert get_reader(cls.name).name == cls.name
         for alias in cls.aliases:
             assert get_reader(alias).name == cls.name
+
+
+def test_inputs_doc_shows_every_format() -> None:
+    """docs/inputs.md has a section per built-in reader, with an example that runs (the docs
+    test runs it) and what is kept, set aside and refused."""
+    doc = (ROOT / "docs" / "inputs.md").read_text(encoding="utf-8")
+    parts = re.split(r"^### ", doc.split("## Format by format", 1)[1], flags=re.M)[1:]
+    sections = {name: part for part in parts
+                for name in re.findall(r"`([\w-]+)`", part.splitlines()[0])}
+    builtin = [cls.name for cls in readers() if cls.__module__.startswith("collatio.")]
+    for name in builtin:
+        section = sections.get(name)
+        assert section is not None, f"no section for {name}"
+        assert "```" in section and "not-run" not in section, name
+        for said in ("**Kept**", "**Set aside**", "**Refused**"):
+            assert said in section, (name, said)
 
 
 def test_unknown_reader_lists_the_formats() -> None:
