@@ -5,9 +5,12 @@ leaking into any reading."""
 from __future__ import annotations
 
 import io
+import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,9 +21,11 @@ from collatio.cli import main
 from collatio.errors import CollatioError, InputError
 from collatio.markup.tree import Text, leaves
 from collatio.readers import ReaderError, choose_reader
+from collatio.witness import Milestone
 from tests.support.shared import shared_path
 
-DATA = Path(__file__).resolve().parent / "data" / "readers"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "readers"
 LETTER = DATA / "letter.tei.xml"
 
 
@@ -61,6 +66,32 @@ def test_paragraphs_and_positions() -> None:
     line, column = witness.line_index().position(offset)
     assert LETTER.read_text(encoding="utf-8").splitlines()[line - 1][column - 1:].startswith(
         "dedication")
+
+
+def test_parse_says_where_each_mark_stands_on_the_page() -> None:
+    out = io.StringIO()
+    assert main(["parse", str(LETTER)], stdout=out) == 0
+    outline = out.getvalue()
+    assert re.search(r"\badd +'dedication'  <- tei-add  \(p\. 1, l\. 2\)\n", outline)
+    assert re.search(r"\bgap/illegible +''  <- tei-gap  \(p\. 2\)\n", outline)
+    out = io.StringIO()
+    assert main(["parse", str(LETTER), "--format", "json"], stdout=out) == 0
+
+    def walk(spans: list[dict[str, object]]) -> Iterator[dict[str, object]]:
+        for span in spans:
+            yield span
+            yield from walk(span["children"])  # type: ignore[arg-type]
+
+    (witness,) = json.loads(out.getvalue())["witnesses"]
+    where = {" ".join(str(span["text"]).split()): span.get("position")
+             for span in walk(witness["spans"])}
+    assert where["dedication"] == {"page": "1", "line": "2"}
+    assert where["and I fear nothing <lb n=\"4\"/>more"] == {"page": "2"}  # raw text
+    # a file that records no positions says none
+    out = io.StringIO()
+    assert main(["parse", str(ROOT / "seeds" / "002_82ee7afc6dc33c74.txt"), "--format",
+                 "json"], stdout=out) == 0
+    assert '"position"' not in out.getvalue()
 
 
 def test_set_aside_and_kept() -> None:
@@ -254,6 +285,30 @@ def test_thomas_positions_are_pages() -> None:
 
 
 # --- properties -----------------------------------------------------------------------------
+
+
+def _position_by_scanning(milestones: list[Milestone], offset: int) -> dict[str, str]:
+    """What position_at means, the slow way: back from *offset* to the last page break."""
+    found: dict[str, str] = {}
+    for milestone in reversed([m for m in milestones if m.offset <= offset]):
+        found.setdefault(milestone.unit, milestone.n)
+        if milestone.unit == "page":
+            break
+    return {unit: found[unit] for unit in ("page", "column", "line") if unit in found}
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.sampled_from(["page", "line", "column",
+                                                               "folio"]),
+                          st.sampled_from(["1", "2", "1r"])), max_size=30),
+       st.lists(st.integers(-1, 32), min_size=1, max_size=10))
+@settings(max_examples=200, deadline=None)
+def test_positions_are_the_last_milestones_back_to_the_page(
+        marks: list[tuple[int, str, str]], offsets: list[int]) -> None:
+    (plain,) = collatio.parse_text("x" * 40).witnesses
+    milestones = [Milestone(o, unit, n) for o, unit, n in sorted(marks, key=lambda m: m[0])]
+    witness = attrs.evolve(plain, milestones=tuple(milestones))
+    for offset in offsets:
+        assert witness.position_at(offset) == _position_by_scanning(milestones, offset)
 
 _NAMES = ["p", "add", "del", "hi", "note", "lb", "gap", "unclear", "choice", "sic", "corr"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from collatio._version import __version__
@@ -26,14 +26,17 @@ PARSE_FORMAT = "collatio-parse/1"
 TEXT_LIMIT = 1000
 
 
-def span_data(span: Span, index: LineIndex, source: str) -> dict[str, Any]:
-    """A span and its nested spans as plain data (built without recursion)."""
+def span_data(span: Span, index: LineIndex, source: str,
+              position: Callable[[int], dict[str, str]] | None = None) -> dict[str, Any]:
+    """A span and its nested spans as plain data (built without recursion); with
+    *position* (:meth:`Witness.position_at`), each span's page, column and line as the
+    source records them, where it records any."""
 
     def one(node: Span) -> dict[str, Any]:
         # the marked text is the content between the delimiters, nested marks included
         length = node.content_end - node.content_start
         text = source[node.content_start : node.content_start + min(length, TEXT_LIMIT)]
-        return {
+        data: dict[str, Any] = {
             "kind": node.kind.value,
             "label": node.label,
             "text": text + ("…" if length > TEXT_LIMIT else ""),
@@ -49,6 +52,9 @@ def span_data(span: Span, index: LineIndex, source: str) -> dict[str, Any]:
             "rule": node.rule,
             "children": [],
         }
+        if position is not None and (where := position(node.start)):
+            data["position"] = where
+        return data
 
     root = one(span)
     stack: list[tuple[Span, dict[str, Any]]] = [(span, root)]
@@ -83,7 +89,8 @@ def witness_data(witness: Witness, index: LineIndex) -> dict[str, Any]:
             "end_line": end_line,
         },
         "spans": [
-            span_data(node, index, witness.source)
+            span_data(node, index, witness.source,
+                      witness.position_at if witness.milestones else None)
             for node in witness.nodes
             if isinstance(node, Span)
         ],
@@ -268,6 +275,16 @@ def _clip_runs(runs: Iterable[tuple[str, int, int]], width: int) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
+_ABBREVIATED = {"page": "p.", "column": "col.", "line": "l."}
+
+
+def _recorded(position: dict[str, str]) -> str:
+    """A position the source records, as an editor cites it: ``  (p. 2, l. 7)``."""
+    if not position:
+        return ""
+    return "  (" + ", ".join(f"{_ABBREVIATED[unit]} {printable(n)}"
+                             for unit, n in position.items()) + ")"
+
 
 def parse_outline(result: ParseResult, *, width: int = 60) -> str:
     """A readable outline: each witness, its metadata, its spans as a tree, its diagnostics.
@@ -319,7 +336,9 @@ def parse_outline(result: ParseResult, *, width: int = 60) -> str:
             runs = _text_runs(span) if structured else (
                 (witness.source, span.content_start, span.content_end),)
             text = _clip_runs(runs, width)
-            lines.append(f"      {where:<9} {indent}{kind:<22} {text!r}  <- {p(span.rule)}")
+            recorded = _recorded(witness.position_at(span.start)) if witness.milestones else ""
+            lines.append(f"      {where:<9} {indent}{kind:<22} {text!r}  <- {p(span.rule)}"
+                         f"{recorded}")
         for state in witness.states:
             words = len(state.text.split())
             described = f" ({state.description})" if state.name is StateName.LAYER else ""

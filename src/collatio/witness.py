@@ -218,6 +218,42 @@ class Milestone:
     n: str
 
 
+_POSITION_UNITS = ("page", "column", "line")
+
+
+@attrs.frozen(slots=True)
+class _Positions:
+    """Milestones by unit (page first), each unit's offsets, source-order indexes and
+    names, so that :meth:`at` bisects: O(log n) a call, O(n) to build."""
+
+    units: tuple[tuple[str, tuple[int, ...], tuple[int, ...], tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, milestones: Sequence[Milestone]) -> _Positions:
+        units = []
+        for unit in _POSITION_UNITS:
+            mine = [(m.offset, order, m.n) for order, m in enumerate(milestones)
+                    if m.unit == unit]
+            if mine:
+                offsets, orders, names = zip(*mine, strict=True)
+                units.append((unit, offsets, orders, names))
+        return cls(tuple(units))
+
+    def at(self, offset: int) -> dict[str, str]:
+        found: dict[str, str] = {}
+        page = -1  # the source-order index of the page *offset* is on
+        for unit, offsets, orders, names in self.units:
+            i = bisect.bisect_right(offsets, offset) - 1
+            if i < 0:
+                continue
+            if unit == "page":
+                page = orders[i]
+                found[unit] = names[i]
+            elif orders[i] > page:  # a line or column of an earlier page is no position here
+                found[unit] = names[i]
+        return {unit: found[unit] for unit in _POSITION_UNITS if unit in found}
+
+
 @attrs.frozen(slots=True)
 class Witness:
     """A parsed document: sigil, metadata, span tree of its body, and its states."""
@@ -241,6 +277,9 @@ class Witness:
     #: Positions the source records (pages, lines, columns: TEI ``pb``/``lb``/``cb``), in
     #: source order; :meth:`position_at` says where an offset stands.
     milestones: tuple[Milestone, ...] = attrs.field(default=(), repr=False)
+    _positions: _Positions = attrs.field(
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(lambda self: _Positions.of(self.milestones), takes_self=True))
 
     def __repr__(self) -> str:
         from collatio._display import clip, count
@@ -322,17 +361,9 @@ class Witness:
     def position_at(self, offset: int) -> dict[str, str]:
         """The recorded positions at source *offset*: the last milestone of each unit at or
         before it (``{"page": "2", "line": "7"}``); a line or column count restarts on a new
-        page. Empty when the source records none. O(log n) per call after the first."""
-        if not self.milestones:
-            return {}
-        i = bisect.bisect_right([m.offset for m in self.milestones], offset)
-        found: dict[str, str] = {}
-        for milestone in reversed(self.milestones[:i]):
-            if milestone.unit not in found:
-                found[milestone.unit] = milestone.n
-            if milestone.unit == "page":
-                break  # lines and columns before the page break belong to earlier pages
-        return {unit: found[unit] for unit in ("page", "column", "line") if unit in found}
+        page (one recorded before the page break is no position after it). Empty when the
+        source records none. O(log n) a call (the index is built with the witness)."""
+        return self._positions.at(offset)
 
 
 # --- building states -------------------------------------------------------------------------
