@@ -14,7 +14,7 @@ import pytest
 
 import collatio
 from collatio.apparatus import Apparatus
-from collatio.apparatus.table import COLUMNS, rows
+from collatio.apparatus.table import COLUMNS, columns, rows
 from collatio.cli import main
 from collatio.errors import CollationError, RenderError
 from collatio.render import base as render_base
@@ -237,7 +237,7 @@ def test_csv_renderer(seed: Apparatus) -> None:
     assert tuple(parsed[0]) == COLUMNS
     assert len(parsed) == 1 + len(seed.units) * len(seed.witnesses)
     expected = [["" if v is None else ("true" if v is True else "false" if v is False else str(v))
-                 for v in row] for row in rows(seed)]
+                 for v in row[:-1]] for row in rows(seed)]
     assert parsed[1:] == expected
     tab = collatio.render(seed, "csv", delimiter="tab")
     assert tab.splitlines()[0] == "\t".join(COLUMNS)
@@ -269,6 +269,71 @@ def test_to_dataframe(seed: Apparatus) -> None:
     again = pandas.read_csv(io.StringIO(collatio.render(seed, "csv", formulas="keep")),
                             keep_default_na=False)
     assert list(again["reading"]) == ["" if pandas.isna(v) else v for v in frame["reading"]]
+
+
+PAGED = {"witnesses": [
+    {"id": "A", "tokens": [{"t": "The ", "page": "1r"}, {"t": "black ", "page": "1r"},
+                           {"t": "cat ", "page": "1v", "line": 3}, {"t": "sat", "page": "1v"}]},
+    {"id": "B", "tokens": [{"t": "The ", "page": "7"}, {"t": "white ", "page": "7"},
+                           {"t": "cat", "page": "8", "unit": "x"}]},
+]}
+
+
+@pytest.fixture(scope="module")
+def paged(tmp_path_factory: pytest.TempPathFactory) -> Apparatus:
+    import json
+
+    path = tmp_path_factory.mktemp("paged") / "paged.json"
+    path.write_text(json.dumps(PAGED), encoding="utf-8")
+    return collatio.collate([path])
+
+
+def test_token_properties_reach_the_collatex_table(paged: Apparatus) -> None:
+    import json
+
+    table = json.loads(collatio.render(paged, "collatex"))["table"]
+    cells = {row[0][0]["t"].strip() if row[0] else None: row for row in zip(*table, strict=True)}
+    assert cells["black"] == ([{"t": "black ", "n": "black", "page": "1r"}],
+                              [{"t": "white ", "n": "white", "page": "7"}])
+    # a number is kept as its JSON text; a key named like a table column is kept as it is
+    assert cells["cat"][0] == [{"t": "cat ", "n": "cat", "page": "1v", "line": "3"}]
+    assert cells["cat"][1] == [{"t": "cat", "n": "cat", "page": "8", "unit": "x"}]
+
+
+def test_token_properties_are_columns_of_the_table(paged: Apparatus) -> None:
+    # keys named like a fixed column (line, unit) get a prefix
+    assert columns(paged) == (*COLUMNS, "page", "property_line", "property_unit")
+    parsed = list(csv.DictReader(io.StringIO(collatio.render(paged, "csv"))))
+    by = {(r["unit"], r["witness"]): r for r in parsed}
+    (black, sat) = sorted({r["unit"] for r in parsed})
+    assert (by[black, "A"]["reading"], by[black, "A"]["page"]) == ("black", "1r")
+    assert (by[black, "B"]["reading"], by[black, "B"]["page"]) == ("white", "7")
+    assert by[black, "A"]["line"] == "1" and by[black, "A"]["property_line"] == ""
+    # an omission has no tokens, so no properties
+    assert (by[sat, "A"]["reading"], by[sat, "A"]["page"]) == ("sat", "1v")
+    assert (by[sat, "B"]["reading"], by[sat, "B"]["page"]) == ("", "")
+
+
+def test_a_reading_across_a_page_break_has_both_pages(tmp_path: Path) -> None:
+    import json
+
+    data = {"witnesses": [
+        {"id": "A", "tokens": [{"t": "one "}, {"t": "two "}, {"t": "three"}]},
+        {"id": "B", "tokens": [{"t": "one ", "page": "1r"}, {"t": "zwei ", "page": "1r"},
+                               {"t": "drei ", "page": "1v"}, {"t": "three", "page": "1v"}]},
+    ]}
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    app = collatio.collate([path])
+    (row,) = [r for r in rows(app) if r.witness == "B" and r.reading == "zwei drei"]
+    assert row.properties == (("page", "1r 1v"),)
+
+
+def test_the_dataframe_has_the_property_columns(paged: Apparatus) -> None:
+    pytest.importorskip("pandas")
+    frame = paged.to_dataframe()
+    assert list(frame.columns) == list(columns(paged))
+    assert set(frame["page"].dropna()) == {"1r", "7", "1v"}
 
 
 # --- renderers from other packages ----------------------------------------------------------

@@ -4,7 +4,12 @@ For historians who analyse variation in pandas or R: every row says what one tex
 one unit (or that it is lacunose there), where, and whether the document's hand added or
 deleted it. The CSV renderer writes these rows; :meth:`Apparatus.to_dataframe` makes a
 pandas DataFrame of them. Cost: one pass over the units, ``len(units) * len(witnesses)``
-rows.
+rows, plus one look at each token of a reading where the texts carry token properties.
+
+Token properties a source gave (CollateX's extra token keys, ``"page": "1r"``) become extra
+columns after :data:`COLUMNS`, one a key, named by :func:`columns`: a reading's cell holds the
+distinct values of its tokens in order, space-separated (``1r 1v`` for a reading across a
+page break), empty for an omission or a text without them.
 
 >>> from collatio import collate_texts
 >>> app = collate_texts({"A": "The black cat.", "B": "The white cat."})
@@ -14,7 +19,7 @@ rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from collatio.apparatus.model import Apparatus
@@ -27,7 +32,8 @@ class Row(NamedTuple):
     the unit's readings from 1 (the lemma's first), so texts that agree share it; ``words``
     are the 1-based first and last word of the reading in its text (None for a reading of no
     words: an omission, or punctuation only); ``hand`` is ``add``, ``del``, ``mixed`` or
-    None.
+    None; ``properties`` are the reading's token properties, ``(key, values)`` pairs (see
+    the module's docstring), not one of :data:`COLUMNS`.
     """
 
     unit: str
@@ -47,13 +53,54 @@ class Row(NamedTuple):
     column: int | None
     first_word: int | None
     last_word: int | None
+    properties: tuple[tuple[str, str], ...] = ()
 
 
-COLUMNS: tuple[str, ...] = Row._fields
+#: The fixed columns, in order (the token properties' columns follow them).
+COLUMNS: tuple[str, ...] = Row._fields[:-1]
+
+
+def property_keys(apparatus: Apparatus) -> tuple[str, ...]:
+    """The token property keys the collated texts carry, in the order first seen."""
+    if apparatus.tokens is None:
+        return ()
+    keys: dict[str, None] = {}
+    for tokens in apparatus.tokens:
+        for pairs in tokens.properties.values():
+            keys.update((key, None) for key, _ in pairs)
+    return tuple(keys)
+
+
+def columns(apparatus: Apparatus) -> tuple[str, ...]:
+    """Every column of *apparatus*'s table: :data:`COLUMNS`, then one per property key (a
+    key that names a fixed column, or starts with ``property_``, gets that prefix)."""
+    return COLUMNS + tuple(
+        f"property_{key}" if key in COLUMNS or key.startswith("property_") else key
+        for key in property_keys(apparatus)
+    )
+
+
+def flat(row: Row, keys: tuple[str, ...]) -> tuple[Any, ...]:
+    """*row*'s cells under :func:`columns`, given its :func:`property_keys` *keys*."""
+    found = dict(row.properties)
+    return (*row[:-1], *(found.get(key) for key in keys))
+
+
+def _properties(tokens: Mapping[int, tuple[tuple[str, str], ...]], start: int,
+                end: int) -> tuple[tuple[str, str], ...]:
+    values: dict[str, dict[str, None]] = {}
+    for i in range(start, end):
+        for key, value in tokens.get(i, ()):
+            values.setdefault(key, {})[value] = None
+    return tuple((key, " ".join(seen)) for key, seen in values.items())
 
 
 def rows(apparatus: Apparatus) -> Iterator[Row]:
     """The rows, unit by unit, each unit's in the order of ``apparatus.witnesses``."""
+    sigla = apparatus.sigla
+    has = {siglum: tokens.properties for siglum, tokens in zip(sigla, apparatus.tokens or (),
+                                                                strict=True)
+           if tokens.properties}
     for unit in apparatus.units:
         base_reading = unit.lemma.text if unit.lemma is not None else None
         kind = unit.type.value
@@ -63,11 +110,13 @@ def rows(apparatus: Apparatus) -> Iterator[Row]:
                 if siglum in reading.witnesses:
                     place = reading.place(siglum)
                     first, last = place.words
+                    found = has.get(siglum)
+                    properties = _properties(found, *place.tokens) if found else ()
                     yield Row(unit.id, kind, unit.minor, siglum, w.witness, w.state,
                               reading.text, group, reading is unit.lemma, False, base_reading,
                               place.hand, place.paragraph, place.line, place.column,
                               first + 1 if last > first else None,
-                              last if last > first else None)
+                              last if last > first else None, properties)
                     break
             else:
                 yield Row(unit.id, kind, unit.minor, siglum, w.witness, w.state, None, None,
@@ -83,7 +132,9 @@ def dataframe(apparatus: Apparatus) -> Any:
         raise ImportError(
             'Apparatus.to_dataframe needs pandas: pip install "collatio[pandas]"'
         ) from None
-    frame = pd.DataFrame.from_records(list(rows(apparatus)), columns=list(COLUMNS))
+    keys = property_keys(apparatus)
+    frame = pd.DataFrame.from_records([flat(row, keys) for row in rows(apparatus)],
+                                      columns=list(columns(apparatus)))
     for name in ("group", "paragraph", "line", "column", "first_word", "last_word"):
         frame[name] = frame[name].astype("Int64")
     for name in ("unit", "type", "witness", "document", "state"):

@@ -1,7 +1,9 @@
 """CollateX's JSON alignment table, for users and tools coming from CollateX.
 
 ``{"witnesses": [sigla], "table": [one row per witness: [one cell per column:
-[{"t": token with its trailing whitespace, "n": normalized form}] or null]]}``
+[{"t": token with its trailing whitespace, "n": normalized form}] or null]]}``; a token's
+properties from its source (CollateX input's other token keys, ``"page": "1r"``) are kept
+in its cell, as strings.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ class CollateXRenderer(Renderer):
                 if i is None or tl.kinds[i] is TokenKind.GAP:
                     cells.append(None)
                 else:
-                    cells.append([{"t": tl.surfaces[i] + tl.spaces[i], "n": tl.norms[i]}])
+                    token = {"t": tl.surfaces[i] + tl.spaces[i], "n": tl.norms[i]}
+                    token.update(tl.properties.get(i, ()))
+                    cells.append([token])
             if any(cell is not None for cell in cells):  # a column holding only a gap mark
                 for row, cell in zip(rows, cells, strict=True):
                     row.append(cell)

@@ -6,6 +6,7 @@ commas, quotes and line breaks in a reading survive. A cell that a spreadsheet w
 formula (one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written
 with a leading ``'`` unless ``-O formulas=keep`` asks for the text exactly. Both an omission
 and a lacunose text have an empty ``reading``: the ``lacunose`` column tells them apart.
+Token properties from the source (CollateX's ``"page": "1r"``) add a column each.
 Options: ``delimiter`` (``,`` by default, ``tab`` or ``;``), ``formulas`` (``quote`` or
 ``keep``). Characters that could drive a terminal (control characters other than tab and
 newline, bidi controls) are written as escapes by :func:`collatio.terminal.printable`, so a
@@ -19,7 +20,7 @@ import io
 from collections.abc import Iterator
 
 from collatio.apparatus.model import Apparatus
-from collatio.apparatus.table import COLUMNS, rows
+from collatio.apparatus.table import columns, flat, property_keys, rows
 from collatio.errors import RenderError
 from collatio.render.base import Option, Renderer
 from collatio.terminal import printable
@@ -64,9 +65,10 @@ class CSVRenderer(Renderer):
         keep = formulas == "keep"
         out = io.StringIO()
         writer = csv.writer(out, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(COLUMNS)
+        writer.writerow(columns(apparatus))
+        keys = property_keys(apparatus)
         for n, row in enumerate(rows(apparatus), 1):
-            writer.writerow([self._cell(value, keep) for value in row])
+            writer.writerow([self._cell(value, keep) for value in flat(row, keys)])
             if n % 1000 == 0:
                 yield out.getvalue()
                 out.seek(0)
