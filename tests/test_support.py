@@ -25,6 +25,7 @@ NEEDY = (
     "tests/test_latex.py::test_seed_pdf_has_the_apparatus",
     "tests/test_html.py::test_chromium_is_installed",
     "tests/test_html.py::test_screenshot_of_the_seed",
+    "tests/test_html_edition.py::test_print_shows_every_text_in_full",
     "tests/test_tei.py::test_seed_is_valid_tei",
     "tests/test_tei.py::test_awkward_sigla",
     "tests/test_collatex_cases.py::test_data_copy_matches_shared_file",

@@ -61,8 +61,9 @@ def _url(page: Path | str) -> str:
 def _launch(args: Sequence[str], **popen: Any) -> Iterator[subprocess.Popen[bytes]]:
     """Chromium started with :data:`FLAGS`, a new empty profile and *args*; the whole
     process group it started is ended on the way out."""
+    chromium = find_chromium()  # first: a skip must leave no profile behind
     with tempfile.TemporaryDirectory(prefix="collatio-chromium-") as profile:
-        command = [find_chromium(), *FLAGS, f"--user-data-dir={profile}", *args]
+        command = [chromium, *FLAGS, f"--user-data-dir={profile}", *args]
         process = subprocess.Popen(command, start_new_session=True, **popen)
         try:
             yield process
@@ -197,6 +198,7 @@ def inspect(page: Path | str, expressions: Sequence[str] = (),
     """Load *page* in one Chromium and report its errors, the values of *expressions*
     (JavaScript, evaluated after the load event), the values of *print_expressions* under
     print media, and a screenshot of the first *size* pixels."""
+    chromium = find_chromium()  # first: a skip must leave no pipe or profile behind
     deadline = time.monotonic() + timeout
     to_chrome_r, to_chrome_w = os.pipe()
     from_chrome_r, from_chrome_w = os.pipe()
@@ -212,7 +214,7 @@ def inspect(page: Path | str, expressions: Sequence[str] = (),
         os.dup2(high_w, 4)
 
     with tempfile.TemporaryDirectory(prefix="collatio-chromium-") as profile:
-        command = [find_chromium(), *FLAGS, f"--user-data-dir={profile}",
+        command = [chromium, *FLAGS, f"--user-data-dir={profile}",
                    "--remote-debugging-pipe", f"--window-size={size[0]},{size[1]}",
                    "--hide-scrollbars"]
         process = subprocess.Popen(command, preexec_fn=onto_3_and_4, close_fds=False,
@@ -306,6 +308,14 @@ class Page:
         self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> Page:
+        chromium = find_chromium()  # first: a skip must leave no pipe or profile behind
+        try:
+            return self._start(chromium)
+        except BaseException:  # __exit__ is not called when __enter__ fails
+            self._stack.close()
+            raise
+
+    def _start(self, chromium: str) -> Page:
         deadline = time.monotonic() + self.timeout
         to_chrome_r, to_chrome_w = os.pipe()
         from_chrome_r, from_chrome_w = os.pipe()
@@ -320,7 +330,7 @@ class Page:
 
         profile = self._stack.enter_context(
             tempfile.TemporaryDirectory(prefix="collatio-chromium-"))
-        command = [find_chromium(), *FLAGS, f"--user-data-dir={profile}",
+        command = [chromium, *FLAGS, f"--user-data-dir={profile}",
                    "--remote-debugging-pipe", f"--window-size={self.size[0]},{self.size[1]}",
                    "--hide-scrollbars", "--disable-smooth-scrolling"]
         process = subprocess.Popen(command, preexec_fn=onto_3_and_4, close_fds=False,
