@@ -38,8 +38,10 @@ STAGES = (
     ("parse: read, split, markup, witnesses", "collatio", "parse"),
     ("tokenize", "collatio.apparatus.build", "tokenize"),
     ("align: diff, graph, columns, transpositions", "collatio.apparatus.build",
-     "align_in_guide_order"),
-    ("group columns into units", "collatio.apparatus.build", "_Grouper.units"),
+     "align_texts"),
+    ("words with their punctuation", "collatio.apparatus.build", "groups_of"),
+    ("cut the table into units", "collatio.apparatus.grouping", "Cutter.top_level"),
+    ("readings, places, base text", "collatio.apparatus.build", "_units"),
     ("revision fates", "collatio.apparatus.build", "revision_fates"),
     ("render JSON and write it (made as written)", "collatio.cli.output", "write"),
 )

@@ -63,3 +63,60 @@ def edited_versions(draw: st.DrawFn, max_words: int = 40) -> dict[str, str]:
                 del words[at]
         versions[siglum] = words
     return {siglum: " ".join(words) + "\n" for siglum, words in versions.items()}
+
+
+#: Words for collations: a small vocabulary (repeats make alignment ambiguous), capitals,
+#: accents, marks and paragraph breaks.
+COLLATION_WORDS = st.sampled_from(
+    ["the", "war", "War", "China", "USA", "would", "not", ",", ".", ";", "(", ")", "very",
+     "be", "Kaesŏng", "Kaesong", "peace", "\n\n", "-", "“", "”"]
+)
+
+
+@st.composite
+def collation_texts(draw: st.DrawFn, max_texts: int = 4, max_words: int = 25) -> list[str]:
+    """One to *max_texts* texts drawn from :data:`COLLATION_WORDS`."""
+    count = draw(st.integers(1, max_texts))
+    return [" ".join(draw(st.lists(COLLATION_WORDS, max_size=max_words)))
+            for _ in range(count)]
+
+
+@st.composite
+def distinct_words(draw: st.DrawFn, low: int = 40, high: int = 120) -> list[str]:
+    """A text of distinct words (alignment is then unambiguous: what a local edit may
+    change is local)."""
+    size = draw(st.integers(low, high))
+    seed = draw(st.integers(0, 10**6))
+    return [f"w{seed}x{i}" for i in range(size)]
+
+
+@st.composite
+def gapped_pair(draw: st.DrawFn) -> tuple[str, str]:
+    """A final with editorial gaps (``[...]``) and a draft it was made from: the draft is
+    words with marks; the final leaves stretches out as gaps, changes some words' case, some
+    marks and some words."""
+    vocabulary = ["Comrade", "comrade", "war", "War", "peace", "China", "the", "of", "Korea",
+                  "Kaesŏng", "reply", "Reply", "troops", "five", "six", "divisions"]
+    draft_words = draw(st.lists(st.sampled_from(vocabulary), min_size=4, max_size=30))
+    marks = draw(st.lists(st.sampled_from(["", "", "", ",", ".", ";"]),
+                          min_size=len(draft_words), max_size=len(draft_words)))
+    draft = [w + m for w, m in zip(draft_words, marks, strict=True)]
+    final: list[str] = []
+    k = 0
+    while k < len(draft):
+        action = draw(st.sampled_from(["keep", "keep", "keep", "gap", "case", "mark", "word"]))
+        if action == "gap":
+            span = draw(st.integers(1, 5))
+            final.append("[...]")
+            k += span
+            continue
+        word = draft[k]
+        if action == "case":
+            word = word.swapcase()
+        elif action == "mark":
+            word = word.rstrip(",.;") + draw(st.sampled_from(["", ",", "."]))
+        elif action == "word":
+            word = draw(st.sampled_from(vocabulary))
+        final.append(word)
+        k += 1
+    return " ".join(final) or "war", " ".join(draft)

@@ -111,11 +111,11 @@ def test_every_public_class_has_a_one_line_repr(
 def test_reprs_say_what_matters(
     parsed: collatio.ParseResult, seed: Apparatus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert repr(seed) == ("<Apparatus: 3 texts (F D-ac D-pc), base F, 42 variation units, "
+    assert repr(seed) == ("<Apparatus: 3 texts (F D-ac D-pc), base F, 15 variation units, "
                           f"{len(seed.revisions)} hand revisions, 2 diagnostics>")
     assert repr(parsed) == "<ParseResult: 1 source, 2 witnesses (F D), 2 diagnostics>"
     u1 = next(u for u in seed.units if u.id == "u1")
-    assert repr(u1) == "<VariationUnit u1 substitution: 'reply' F | 'response' D-ac D-pc>"
+    assert repr(u1) == "<VariationUnit u1 substitution: 'reply' F | 'response.' D-ac D-pc>"
     post = parsed.witness("D").state("post")
     assert repr(post).startswith("<State post: 737 words, ") and "5 markers" in repr(post)
     assert repr(parsed.witness("D")).startswith(
@@ -155,17 +155,22 @@ def html_of(value: object) -> lxml.html.HtmlElement:
 def test_displays_show_hands_and_lacunae(parsed: collatio.ParseResult, seed: Apparatus) -> None:
     doc = html_of(seed)
     text = doc.text_content()
-    assert "Apparatus: 3 texts, base F, 42 variation units" in text
-    # u4: the base F is lacunose; the draft's hand deleted one reading and added the other
-    row = doc.xpath("//tr[td[1]='u4']")[0]
+    assert "Apparatus: 3 texts, base F, 15 variation units" in text
+    # u2: the base F is lacunose; inside it, u2.1: the draft's hand deleted one reading and
+    # added the other
+    row = doc.xpath("//tr[td[1]='u2']")[0]
     cells = [td.text_content() for td in row.xpath("td")]
     assert cells[3] == "lacuna in F" and "om." not in cells[3]
+    row = doc.xpath("//tr[td[1]='u2.1']")[0]
+    cells = [td.text_content() for td in row.xpath("td")]
     assert row.xpath(".//del[text()='sending to Korea a']")
     assert row.xpath(".//ins[text()='minimum']")
     assert "D-ac deleted by hand" in cells[4] and "D-pc added by hand" in cells[4]
-    unit = next(u for u in seed.units if u.id == "u4")
+    unit = seed.unit("u2")
     unit_doc = html_of(unit)
-    assert "Variation unit u4: lacuna" in unit_doc.text_content()
+    assert "Variation unit u2: lacuna" in unit_doc.text_content()
+    assert unit_doc.xpath("//tr[td[1]='u2.1']")
+    unit_doc = html_of(seed.unit("u2.1"))
     assert unit_doc.xpath("//tr[td[6]='added by hand']")
 
 
@@ -217,14 +222,17 @@ def test_displays_of_large_collations_stay_small() -> None:
 
 def test_rows_one_per_unit_and_text(seed: Apparatus) -> None:
     table = list(rows(seed))
-    assert len(table) == len(seed.units) * len(seed.witnesses)
-    u4 = [r for r in table if r.unit == "u4"]
-    assert [(r.witness, r.reading, r.lacunose, r.hand) for r in u4] == [
-        ("F", None, True, None), ("D-ac", "sending to Korea a", False, "del"),
-        ("D-pc", "minimum", False, "add")]
+    assert len(table) == sum(len(u.witnesses) for u in seed.all_units())
+    # u2: the final is lacunose; inside it, u2.1: the draft's hand deleted one reading and
+    # added the other
+    u2 = [r for r in table if r.unit in ("u2", "u2.1")]
+    assert [(r.unit, r.witness, r.lacunose, r.hand) for r in u2] == [
+        ("u2", "F", True, None), ("u2", "D-ac", False, "mixed"), ("u2", "D-pc", False, "mixed"),
+        ("u2.1", "D-ac", False, "del"), ("u2.1", "D-pc", False, "add")]
+    assert [r.reading for r in u2[3:]] == ["sending to Korea a", "minimum"]
     for r in table:
         if not r.lacunose:
-            unit = next(u for u in seed.units if u.id == r.unit)
+            unit = seed.unit(r.unit)
             reading = unit.reading_of(r.witness)
             assert reading is not None and reading.text == r.reading
             assert r.lemma == (reading is unit.lemma)
@@ -235,7 +243,7 @@ def test_csv_renderer(seed: Apparatus) -> None:
     text = collatio.render(seed, "csv")
     parsed = list(csv.reader(io.StringIO(text)))
     assert tuple(parsed[0]) == COLUMNS
-    assert len(parsed) == 1 + len(seed.units) * len(seed.witnesses)
+    assert len(parsed) == 1 + sum(len(u.witnesses) for u in seed.all_units())
     expected = [["" if v is None else ("true" if v is True else "false" if v is False else str(v))
                  for v in row[:-1]] for row in rows(seed)]
     assert parsed[1:] == expected
@@ -259,7 +267,7 @@ def test_to_dataframe(seed: Apparatus) -> None:
     pandas = pytest.importorskip("pandas")
     frame = seed.to_dataframe()
     assert list(frame.columns) == list(COLUMNS)
-    assert len(frame) == len(seed.units) * len(seed.witnesses)
+    assert len(frame) == sum(len(u.witnesses) for u in seed.all_units())
     assert str(frame["line"].dtype) == "Int64"
     lacunose = frame[frame["lacunose"]]
     assert set(lacunose["witness"]) == {"F"} and lacunose["line"].isna().all()
@@ -380,10 +388,10 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_renderer_from_another_package(plugin: Path, seed: Apparatus) -> None:
-    assert collatio.render(seed, "unitcount") == "42 units\n"
+    assert collatio.render(seed, "unitcount") == "15 units\n"
     out = io.StringIO()
     assert main(["collate", str(SEED_002), "--format", "unitcount"], stdout=out) == 0
-    assert out.getvalue() == "42 units\n"
+    assert out.getvalue() == "15 units\n"
     with pytest.raises(RenderError, match=r"plugin that failed to load.*ImportError: no lib"):
         get_renderer("broken")
     render_base._LOADED.clear()

@@ -357,7 +357,7 @@ def test_a_closed_standard_output_is_one_line(tmp_path: Path) -> None:
     assert len(list(build.iterdir())) >= 6
 
 
-def test_an_encoding_that_cannot_hold_the_text_is_one_line() -> None:
+def test_an_encoding_that_cannot_hold_the_text_is_one_line(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONIOENCODING="ascii")
     result = collatio_process("collate", str(SEED), env=env)
     assert result.returncode == 1
@@ -365,7 +365,9 @@ def test_an_encoding_that_cannot_hold_the_text_is_one_line() -> None:
     assert without_warnings(result.stderr).startswith(
         "collatio: standard output: its encoding, ascii, cannot")
     assert "PYTHONIOENCODING=utf-8" in result.stderr
-    result = collatio_process("collate", str(SEED), "--format", "json", env=env)
+    other = tmp_path / "other.txt"  # the seed's JSON may be ASCII only: text that is not
+    other.write_text("Kaesŏng, 5 October.\n", encoding="utf-8")
+    result = collatio_process("collate", str(other), "--format", "json", env=env)
     assert result.returncode == 1 and "its encoding, ascii" in result.stderr
 
 

@@ -78,7 +78,10 @@ def entry(doc: lxml.html.HtmlElement, ident: str) -> lxml.html.HtmlElement:
 
 
 def readings(element: lxml.html.HtmlElement) -> list[str]:
-    return [e.text_content() for e in element.xpath(".//bdi[contains(@class, 'rdg-text')]")]
+    """The readings of one entry (not of the sub-entries nested in it)."""
+    return [e.text_content() for e in element.xpath(
+        "div[@class='body']/span[@class='lem' or @class='rdg']//bdi[contains(@class, "
+        "'rdg-text')]")]
 
 
 def synopsis_column(doc: lxml.html.HtmlElement, siglum: str) -> str:
@@ -200,31 +203,37 @@ def test_base_text_marks_every_unit(seed: Apparatus, doc: lxml.html.HtmlElement)
             assert " ".join(p.text_content() for p in pieces) == unit.lemma.text
     reply = base.xpath(".//a[@id='txt-u1']")[0]
     assert text(reply) == "reply, unit 1" and "substitution" in reply.get("class")
-    addition = base.xpath(".//a[@id='txt-u26']")[0]
+    addition = base.xpath(".//a[@id='txt-u7']")[0]
     assert "‸" in text(addition) and "insertion" in addition.get("class")
-    lacuna = base.xpath(".//span[@class='lacmark']")[0]
-    assert text(lacuna).startswith("[…] lacuna in F, units 2–23")
+    (lacuna,) = base.xpath(".//span[@class='lacmark']")  # one lacuna, one mark
+    assert text(lacuna).startswith("[…] lacuna in F, unit 2")
     assert "I received your reply" in text(base)
     # the dispatch note after the letter is furniture, set aside: not the base text
     assert "Dispatched to cde. Bulganiin" not in text(base)
 
 
 def test_apparatus_entries(seed: Apparatus, doc: lxml.html.HtmlElement) -> None:
-    entries = doc.xpath("//ol[@class='app']/li")
+    entries = doc.xpath("//section[@id='apparatus']/ol[@class='app']/li")
     assert [e.get("id") for e in entries] == [f"app-{u.id}" for u in seed.units]
     for number, (element, unit) in enumerate(zip(entries, seed.units, strict=True), 1):
         back = element.xpath("a[@class='n']")[0]
         assert back.get("href") == f"#txt-{unit.id}" and text(back) == str(number)
         assert readings(element) == [r.text for r in unit.readings if r.text]
-    assert text(entry(doc, "u1")) == "1 ¶1 reply ] F response D-ac D-pc substitution"
-    assert "om. ] F , the one on the domestic situation of China which" in text(
-        entry(doc, "u26"))
-    assert "very D-pc (added by hand)" in text(entry(doc, "u28"))
-    assert "sending to Korea a D-ac (deleted by hand)" in text(entry(doc, "u4"))
-    assert "[…] ] lacuna in F" in text(entry(doc, "u4"))
-    assert "om. D-ac" in text(entry(doc, "u6"))
-    long = entry(doc, "u5").xpath(".//details")
-    assert len(long) == 1 and "83 words; show all" in text(long[0].find("summary"))
+    assert text(entry(doc, "u1")) == "1 ¶1 reply ] F response. D-ac D-pc substitution"
+    assert "very D-pc (added by hand)" in text(entry(doc, "u7"))
+    lacuna = entry(doc, "u2")
+    assert text(lacuna).startswith("2 D-ac ¶2 […] ] lacuna in F I considered it possible")
+    # the draft's revisions inside the lacuna: sub-entries 2.1 ... 2.13, linked back to the
+    # lacuna's mark in the text
+    subs = lacuna.xpath("div[@class='body']/ol[contains(@class, 'sub')]/li")
+    assert [text(s.xpath("a[@class='n']")[0]) for s in subs] == [
+        f"2.{k}" for k in range(1, 14)]
+    assert all(s.xpath("a[@class='n']/@href") == ["#txt-u2"] for s in subs)
+    assert "sending to Korea a D-ac (deleted by hand)" in text(entry(doc, "u2.1"))
+    assert "(D-pc: “against China” struck inside an insertion (35:879))" in text(
+        entry(doc, "u2.2"))
+    long = lacuna.xpath("div[@class='body']/span[@class='rdg']//details")
+    assert len(long) == 1 and "349 words; show all" in text(long[0].find("summary"))
 
 
 def test_minor_and_transposed_readings_are_flagged() -> None:
@@ -233,10 +242,11 @@ def test_minor_and_transposed_readings_are_flagged() -> None:
     moved = two("one two three four five six seven eight nine ten eleven twelve",
                 "one two seven eight nine ten three four five six eleven twelve")
     doc = lxml.html.document_fromstring(get_renderer("html").render(moved))
-    (unit,) = moved.units
-    assert unit.type.value == "transposition"
+    (unit,) = [u for u in moved.units if u.type.value == "transposition"]
     assert "A ¶1, words 3–6" in text(entry(doc, unit.id))
     assert "B ¶1, words 7–10" in text(entry(doc, unit.id))
+    # the units at the block's places hold its words, noting where they went
+    assert f"moved: see unit {unit.id.removeprefix('u')}" in text(doc)
     base = doc.xpath("//div[@class='base']")[0]
     assert text(base).startswith("one two three four five six")
 
@@ -249,7 +259,7 @@ def test_synopsis_has_a_column_per_text(seed: Apparatus, doc: lxml.html.HtmlElem
     u1 = table.xpath(".//tr[@id='syn-u1']")[0]
     cells = {td.get("data-wit"): td for td in u1.xpath("td")}
     assert text(cells["F"]) == "reply" and cells["F"].find(".//mark") is None
-    assert cells["D-ac"].xpath("mark/bdi/text()") == ["response"]
+    assert cells["D-ac"].xpath("mark/bdi/text()") == ["response."]
     lacunose = table.xpath(".//tr[@id='syn-u2']/td[@data-wit='F']")[0]
     assert lacunose.get("class") == "lacunose" and text(lacunose) == "lacuna"
     for siglum in SIGLA:
@@ -281,8 +291,10 @@ def test_revision_report_table(seed: Apparatus, doc: lxml.html.HtmlElement) -> N
     fates = {text(r.xpath("td[2]")[0]): text(r.xpath("td[4]")[0]) for r in rows}
     assert fates["very"] == "not adopted" and fates["Respectfully"] == "adopted"
     partly = next(r for r in rows if text(r.xpath("td[4]")[0]) == "partly reappears")
-    assert "F reads: Of course … should know" in text(partly)
-    assert partly.xpath("td[6]/a/@href")[0] == "#app-u31"
+    assert ("F reads: Of course, you should know the domestic situation in China better than "
+            "anybody else") in text(partly)
+    assert partly.xpath("td[6]/a/@href") == ["#app-u10", "#app-u11"]
+    assert fates["in general"] == "recast"
 
 
 def test_diagnostics_listed(seed: Apparatus, doc: lxml.html.HtmlElement) -> None:
@@ -304,7 +316,7 @@ def test_long_readings_fold_by_option(seed: Apparatus) -> None:
     unfolded = get_renderer("html", long_words=0).render(seed)
     assert "<details" not in unfolded
     folded = lxml.html.document_fromstring(get_renderer("html", long_words=5).render(seed))
-    assert len(folded.xpath("//ol[@class='app']//details")) > 20
+    assert len(folded.xpath("//ol[@class='app']//details")) > 15
 
 
 # --- escaping -----------------------------------------------------------------------------
@@ -389,7 +401,7 @@ def test_console_error_detector_sees_errors(tmp_path: Path) -> None:
 
 CHECKS = [
     "document.title",
-    "document.querySelectorAll('ol.app > li').length",
+    "document.querySelectorAll('#apparatus > ol.app > li').length",
     "document.scripts.length",
     "getComputedStyle(document.querySelector('nav')).display",
     "document.querySelector('details.long .rdg-text').checkVisibility()",
@@ -411,7 +423,7 @@ def test_seed_page_loads_without_console_errors_and_prints(tmp_path: Path, page:
     assert report.errors == ()
     title, entries, scripts, nav, folded, heads = report.values
     assert "Final Message from Stalin to Mao Zedong" in title
-    assert (entries, scripts, nav, heads) == (42, 1, "block", ["Unit", *SIGLA])
+    assert (entries, scripts, nav, heads) == (15, 1, "block", ["Unit", *SIGLA])
     assert folded is False, "a long reading is folded on screen"
     assert report.print_values == ("none", "none", True, "none", "avoid")
     assert report.screenshot.startswith(b"\x89PNG")
@@ -422,8 +434,9 @@ def test_dump_dom_holds_the_apparatus(tmp_path: Path, page: str) -> None:
     path.write_text(page, encoding="utf-8")
     dom = chromium.dump_dom(path)
     doc = lxml.html.document_fromstring(dom)
-    assert len(doc.xpath("//ol[@class='app']/li[starts-with(@id, 'app-u')]")) == 42
-    assert text(entry(doc, "u1")) == "1 ¶1 reply ] F response D-ac D-pc substitution"
+    assert len(doc.xpath("//section[@id='apparatus']/ol[@class='app']/li")) == 15
+    assert len(doc.xpath("//ol[contains(@class, 'sub')]/li")) == 15
+    assert text(entry(doc, "u1")) == "1 ¶1 reply ] F response. D-ac D-pc substitution"
     assert [text(th) for th in doc.xpath("//section[@id='sigla']//tbody/tr/th")] == [
         "F base", "D-ac", "D-pc"]
 

@@ -122,10 +122,13 @@ def test_seed_source(seed: Apparatus) -> None:
     assert "\\usepackage{fontspec}" in tex and "\\usepackage[" in tex and "]{reledmac}" in tex
     assert tex.count("\\beginnumbering") == tex.count("\\endnumbering") == 1
     assert tex.count("\\pstart") == tex.count("\\pend") > 5
-    assert tex.count("\\edtext{") == tex.count("\\Afootnote{") == len(seed.units) == 42
-    assert r"\edtext{reply}{\Afootnote{\textit{F}; response \textit{D-ac} \textit{D-pc}}}" in tex
+    # one note per unit, its sub-units inside it
+    assert tex.count("\\edtext{") == tex.count("\\Afootnote{") == len(seed.units) == 15
+    assert r"\edtext{reply}{\Afootnote{\textit{F}; response. \textit{D-ac} \textit{D-pc}}}" in tex
     assert r"\lemma{\textit{post} be}" in tex
-    assert r"\textit{lac.} \textit{F}" in tex and r"(\textit{83 words})" in tex
+    assert r"\textit{lac.} \textit{F}; I considered it possible to turn to" in tex
+    assert r"(\textit{349 words}) \textit{D-ac} \textit{D-pc} \textbar\ \textbf{2.1}" in tex
+    assert (r"(\textit{D-pc}: against China \textit{struck inside an insertion})") in tex
     assert tex == get_renderer("latex").render(seed)  # deterministic
 
 
@@ -147,8 +150,12 @@ def test_minor_transposition_and_options() -> None:
     app = two(f"The soldiers waited {moved} for the whole night and then left quietly.",
               f"The soldiers waited for the whole night and then left quietly {moved}.")
     body = get_renderer("latex", body_only=True, lemma_words=10).render(app)
-    assert rf"\edtext{{{moved}}}{{\Afootnote{{\textit{{A}}; \textit{{transp.}} \textit{{B}}" in body
-    assert r"\lemma{under" not in body
+    # the block's words stand once in the text, in the unit at its place; the report is a mark
+    text_only = re.sub(r"\\Afootnote\{.*?\}\}", "", body)
+    assert text_only.count(moved) == 1
+    assert rf"(\textit{{B}}: {moved} \textit{{transp.}}, 2)" in body
+    assert (r"\edtext{}{\lemma{\textit{transp.} under … mill}\Afootnote{\textit{A}; "
+            r"\textit{transp.} \textit{B}") in body
     long = get_renderer("latex", body_only=True, max_words=3).render(
         two("one six", "one two three four five six"))
     assert r"two … five (\textit{4 words}) \textit{B}" in long
@@ -165,13 +172,15 @@ def test_no_units_and_title_option() -> None:
 def test_seed_pdf_has_the_apparatus(seed_pdf: Path) -> None:
     flat = " ".join(pdf_text(seed_pdf).split()).replace(" ]", "]")
     for expected in (
-        "1 reply] F; response D-ac D-pc",
+        "1 reply] F; response. D-ac D-pc",
         "| insist] F; assert D-ac D-pc",
         "4 post be] F D-ac; very D-pc (add. m.)",
         "about … China] F; om. D-ac D-pc",
-        "[…]] sending to Korea a D-ac (del. m.); minimum D-pc (add. m.); lac. F",
-        "(83 words) D-ac D-pc; lac. F",
-        "13 Respectfully,] F; om. D-ac; Respectfully D-pc (add. m.)",
+        "[…]] lac. F; I considered it possible to turn to … Korea. But (349 words) D-ac D-pc",
+        "| 2.1 ¶ 2 w. 17–20 sending to Korea a D-ac (del. m.); minimum D-pc (add. m.) | 2.2",
+        "(D-pc: against China struck inside an insertion)",
+        "| 13.2 ¶ 6 w. 506–507 your position D-ac (del. m.); Your predicament. D-pc (add. m.)",
+        "Respectfully,] F; om. D-ac; Respectfully D-pc (add. m.)",
     ):
         assert expected in flat, expected
     assert "D-ac Draft Message from Stalin to Mao Zedong (as first written), 1950-10-04." in flat
@@ -203,7 +212,8 @@ def test_seed_pdf_shows_the_draft_and_the_fates(seed_pdf: Path) -> None:
     assert "USA springboard [platz-d'arme-trans.] for the USA" in flat
     assert "What became of the hand revisions" in flat
     assert "add. very 45:235 not adopted" in flat
-    assert "45:632 partly reappears" in flat and "(13/38 words); F: Of course" in flat
+    assert "45:632 partly reappears" in flat and "(13/38 words); F: Of course, you" in flat
+    assert "add. in general 45:987 recast" in flat
 
 
 def test_body_only_compiles_in_the_documented_preamble(seed: Apparatus, tmp_path: Path) -> None:
@@ -216,7 +226,7 @@ def test_body_only_compiles_in_the_documented_preamble(seed: Apparatus, tmp_path
     body = get_renderer("latex", body_only=True).render(seed)
     pdf = compile_pdf(document, tmp_path, "user", files={body_name.group(1): body})
     flat = " ".join(pdf_text(pdf).split()).replace(" ]", "]")
-    assert "reply] F; response D-ac D-pc" in flat
+    assert "reply] F; response. D-ac D-pc" in flat
     assert "I received your reply" in flat and "Witnesses" not in flat
 
 

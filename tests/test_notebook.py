@@ -46,8 +46,8 @@ def test_the_notebook_runs_and_shows_the_displays(fresh: Any) -> None:
     assert "Apparatus: 3 texts, base F" in apparatus and "lacuna in" in apparatus
     _, line = outputs_of(fresh, "print(repr(apparatus))")
     assert line.startswith("<Apparatus: 3 texts (F D-ac D-pc)") and line.count("\n") == 1
-    unit, _ = outputs_of(fresh, "apparatus.units[3]")
-    assert "Variation unit u4" in unit and "added by hand" in unit
+    unit, _ = outputs_of(fresh, "apparatus.unit(")
+    assert "Variation unit u2: lacuna" in unit and "u2.1" in unit and "added by hand" in unit
     revisions, _ = outputs_of(fresh, "apparatus.revisions")
     assert "Hand revisions of D" in revisions
     frame, counts = outputs_of(fresh, "frame = apparatus.to_dataframe()")

@@ -145,9 +145,13 @@ def test_text_apparatus(seed: Apparatus) -> None:
     out = get_renderer("text").render(seed)
     assert out.startswith("3 texts, ")
     assert "base text (lemma): F" in out
-    assert "reply ] F" in out and "response  D-ac D-pc" in out
+    assert "reply ] F" in out and "response.  D-ac D-pc" in out
     assert "very  D-pc (D-pc added by hand)" in out
-    assert "lacuna in F" in out and "[… " in out
+    # the lacuna: one entry, the draft's shared text abridged, its revisions under it
+    assert "lacuna in F (D-ac: 349 words; D-pc: 549 words)" in out
+    assert "I considered it possible to turn … forces to Korea. But (349 words)  D-ac D-pc" in out
+    assert "      u2.1   D-ac ¶2 w17-20 (35:63)  substitution" in out
+    assert "D-pc: 'against China' struck inside an insertion (35:879)" in out
     assert "Hand revisions of D and what became of them in F:" in out
     assert "\x1b[" not in out
 

@@ -125,9 +125,9 @@ def check_everything(schema: etree.RelaxNG, app: Apparatus) -> str:
     assert_valid(schema, text)
     root = parse(text)
     assert pointer_problems(root) == []
-    for siglum in app.sigla:
-        assert spaced(as_a_reader_sees(root, witness_id(siglum))) == spaced(
-            app.witness_text(siglum)), siglum
+    for w in app.witnesses:
+        assert spaced(as_a_reader_sees(root, witness_id(w.siglum), w.state)) == spaced(
+            app.witness_text(w.siglum)), w.siglum
     back = load_tei(text)
     assert back == app
     assert TEIRenderer().render(back) == text
@@ -135,30 +135,37 @@ def check_everything(schema: etree.RelaxNG, app: Apparatus) -> str:
 
 
 TEXT_OF = {f"{{{TEI_NS}}}{name}" for name in ("add", "del", "hi", "sic", "unclear", "g")}
+#: What a state does not read inside its readings: the hand's genesis (docs/tei.md).
+UNREAD = {"ante": f"{{{TEI_NS}}}add", "post": f"{{{TEI_NS}}}del"}
 
 
-def as_a_reader_sees(root: etree._Element, xml_id: str) -> str:
+def as_a_reader_sees(root: etree._Element, xml_id: str, state: str = "text") -> str:
     """One witness's text as a TEI processor takes it from parallel segmentation: the body's
-    text, and in each app the lem or rdg whose @wit names the witness (nothing if none),
-    editorial notes, gaps and places left out."""
+    text, and in each app the lem or rdg whose @wit names the witness (nothing if none, the
+    apps nested in it likewise), editorial notes, gaps and places left out, and what the
+    witness's state does not read (add in an ante reading, del in a post one)."""
     parts: list[str] = []
+    unread = UNREAD.get(state)
 
-    def walk(element: etree._Element) -> None:
+    def readings(app: etree._Element) -> list[etree._Element]:
+        return app.xpath("t:lem|t:rdg|t:rdgGrp/t:lem|t:rdgGrp/t:rdg", namespaces=NS)
+
+    def walk(element: etree._Element, inside: bool) -> None:
         parts.append(element.text or "")
         for child in element:
             local = child.tag.split("}")[1]
             if local == "app":
-                for reading in child.iter(f"{{{TEI_NS}}}lem", f"{{{TEI_NS}}}rdg"):
+                for reading in readings(child):
                     if f"#{xml_id}" in (reading.get("wit") or "").split():
-                        walk(reading)
+                        walk(reading, True)
             elif local == "g":  # a character XML cannot hold: compare the original
                 parts.append(chr(int(child.get("n", "")[2:], 16)))
-            elif child.tag in TEXT_OF:
-                walk(child)
+            elif child.tag in TEXT_OF and not (inside and child.tag == unread):
+                walk(child, inside)
             parts.append(child.tail or "")
 
     for p in root.xpath("//t:body/t:div[@type='edition']/t:p", namespaces=NS):
-        walk(p)
+        walk(p, False)
         parts.append("\n\n")
     return "".join(parts)
 
@@ -186,10 +193,10 @@ def test_seed_pointers_resolve(seed_tei: str) -> None:
 
 def test_seed_reads_as_each_witness(seed: Apparatus, seed_tei: str) -> None:
     root = parse(seed_tei)
-    for siglum in seed.sigla:
-        assert spaced(as_a_reader_sees(root, witness_id(siglum))) == spaced(
-            seed.witness_text(siglum))
-    revised = " ".join(as_a_reader_sees(root, "w-D-pc").split())
+    for w in seed.witnesses:
+        assert spaced(as_a_reader_sees(root, witness_id(w.siglum), w.state)) == spaced(
+            seed.witness_text(w.siglum))
+    revised = " ".join(as_a_reader_sees(root, "w-D-pc", "post").split())
     assert "there will be very many malcontents" in revised
 
 
@@ -256,59 +263,71 @@ def text_of(element: etree._Element) -> str:
 def test_seed_units(seed: Apparatus, seed_tei: str) -> None:
     root = parse(seed_tei)
     apps = root.xpath("//t:body//t:app", namespaces=NS)
-    assert [a.get(XML_ID) for a in apps] == [u.id for u in seed.units]
-    assert [a.get("type") for a in apps] == [u.type.value for u in seed.units]
+    assert [a.get(XML_ID) for a in apps] == [u.id for u in seed.all_units()]
+    assert [a.get("type") for a in apps] == [u.type.value for u in seed.all_units()]
     # a substitution: the base's reading in lem, the draft's in rdg
     u1 = app_of(root, "u1")
     assert [(c.tag.split("}")[1], c.get("wit"), text_of(c)) for c in u1 if c.get("wit")
             and c.tag != f"{{{TEI_NS}}}witDetail"] == [
-        ("lem", "#w-F", "reply"), ("rdg", "#w-D-ac #w-D-pc", "response")]
+        ("lem", "#w-F", "reply"), ("rdg", "#w-D-ac #w-D-pc", "response. ")]
     # an omission: an empty rdg for the witnesses that omit
-    u25 = app_of(root, "u25")
-    empty = u25.xpath("t:rdg[@wit='#w-D-ac #w-D-pc']", namespaces=NS)
+    u4 = app_of(root, "u4")  # 'about the domestic situation in China' ] F; om. D-ac D-pc
+    empty = u4.xpath("t:rdg[@wit='#w-D-ac #w-D-pc']", namespaces=NS)
     assert len(empty) == 1 and len(empty[0]) == 0 and not empty[0].text
-    # a lacuna: the final's editor left the passage out
-    u3 = app_of(root, "u3")
-    lacunose = u3.xpath("t:rdg[@type='lacunose']", namespaces=NS)
+    # the lacuna: one app, the final's editor left the passage out
+    u2 = app_of(root, "u2")
+    lacunose = u2.xpath("t:rdg[@type='lacunose']", namespaces=NS)
     assert lacunose[0].get("wit") == "#w-F"
     assert lacunose[0].find("t:gap", NS).get("reason") == "editorial"
-    assert not u3.xpath("t:lem", namespaces=NS)  # the base has no reading here
+    assert not u2.xpath("t:lem", namespaces=NS)  # the base has no reading here
+    # the draft's two states share one rdg, their revisions nested inside it
+    (shared,) = u2.xpath("t:rdg[@wit='#w-D-ac #w-D-pc']", namespaces=NS)
+    nested = shared.xpath("t:app", namespaces=NS)
+    assert [a.get(XML_ID) for a in nested] == [f"u2.{k}" for k in range(1, 14)]
+    assert shared.text.startswith(" I considered it possible")
     # places, one witDetail per witness of each reading
-    details = u3.xpath("t:witDetail[@type='place']", namespaces=NS)
+    details = u2.xpath("t:witDetail[@type='place']", namespaces=NS)
     assert [d.get("wit") for d in details] == ["#w-D-ac", "#w-D-pc"]
-    assert details[0].text.startswith("paragraph 2; words 4-16; tokens 5-17; line 35, ")
+    assert details[0].text.startswith("paragraph 2; words 4-353; tokens 5-")
 
 
 def test_hand_revisions_inside_readings(seed_tei: str) -> None:
     root = parse(seed_tei)
-    u4 = app_of(root, "u4")  # 'sending to Korea a' struck, 'minimum' written in
-    deleted = u4.xpath("t:rdg[@wit='#w-D-ac']/t:del", namespaces=NS)
-    added = u4.xpath("t:rdg[@wit='#w-D-pc']/t:add", namespaces=NS)
+    u21 = app_of(root, "u2.1")  # 'sending to Korea a' struck, 'minimum' written in
+    deleted = u21.xpath("t:rdg[@wit='#w-D-ac']/t:del", namespaces=NS)
+    added = u21.xpath("t:rdg[@wit='#w-D-pc']/t:add", namespaces=NS)
     assert deleted[0].text == "sending to Korea a" and deleted[0].get("hand") == "#hand-D"
     assert added[0].text == "minimum" and added[0].get("hand") == "#hand-D"
-    # a reading of mixed origin: only the added words are in <add>
-    u14 = app_of(root, "u14")
-    revised = u14.xpath("t:rdg[@wit='#w-D-pc']", namespaces=NS)[0]
-    assert [a.text for a in revised.findall("t:add", NS)] == [
-        "I do not believe that China could obtain these concessions as a result of passive "
-        "temporizing and patience.", "on the contrary"]
-    assert text_of(revised).startswith(". I do not believe")
-    # the final adopts a hand's insertion: one reading, its two witnesses marked apart
-    u29 = app_of(root, "u29")
-    group = u29.find("t:rdgGrp", NS)
-    assert group is not None and group.get("type") == "same-reading"
-    lem, rdg = list(group)
-    assert lem.tag == f"{{{TEI_NS}}}lem" and lem.get("wit") == "#w-F" and len(lem) == 0
-    assert rdg.get("wit") == "#w-D-pc" and rdg.find("t:add", NS).get("hand") == "#hand-D"
-    assert text_of(lem) == text_of(rdg)
+    # the hand's genesis inside a reading: struck words inside the insertion, as a del
+    # inside its add, and recorded with their place
+    u22 = app_of(root, "u2.2")
+    (inserted,) = u22.xpath("t:rdg[@wit='#w-D-pc']/t:add", namespaces=NS)
+    assert [d.text for d in inserted.findall("t:del", NS)] == [" against China"]
+    (genesis,) = u22.xpath("t:witDetail[@type='genesis']", namespaces=NS)
+    assert genesis.get("wit") == "#w-D-pc" and genesis.text.startswith("add:_ del:_ at ")
+    where = re.search(r"line 35, column 879; offsets (\d+)-(\d+); text: against China$",
+                      genesis.text)
+    assert where is not None  # where '[against China]' opens, and the words' own offsets
+    source = SEED_002.read_text(encoding="utf-8")
+    assert source[int(where.group(1)):int(where.group(2))] == "against China"
+    # and the reverse: added, then struck with its passage
+    u10 = app_of(root, "u10")
+    (struck,) = u10.xpath("t:rdg[@wit='#w-D-ac']/t:del", namespaces=NS)
+    assert [a.text for a in struck.findall("t:add", NS)] == [" the factors"]
+    # the final adopts a hand's insertion: the draft's reading marks it apart
+    u8 = app_of(root, "u8")
+    rdg = u8.xpath("t:rdg[@wit='#w-D-pc']", namespaces=NS)[0]
+    assert rdg.get("type") == "orthographic" and rdg.find("t:add", NS).get("hand") == "#hand-D"
 
 
 def test_glosses_are_notes(seed_tei: str) -> None:
     root = parse(seed_tei)
-    u17 = app_of(root, "u17")
-    note = u17.xpath(".//t:note[@type='gloss']", namespaces=NS)[0]
-    assert note.text == "Jiang Jieshi" and note.getprevious() is None
-    assert note.getparent().text.endswith("Chiang Kai-shek") and note.tail.startswith(" who")
+    u2 = app_of(root, "u2")
+    note = u2.xpath(".//t:note[@type='gloss']", namespaces=NS)[0]
+    assert note.text == "Jiang Jieshi"
+    assert (note.getprevious().tail if note.getprevious() is not None else
+            note.getparent().text).endswith("Chiang Kai-shek")
+    assert note.tail.startswith(" who")
     draft = root.xpath("//t:back//t:div[@type='document'][@corresp='#w-D']", namespaces=NS)[0]
     assert draft.findtext("t:head", namespaces=NS) == "Draft Message from Stalin to Mao Zedong"
     assert "Jiang Jieshi" in draft.xpath(".//t:note[@type='gloss']/text()", namespaces=NS)
@@ -321,13 +340,14 @@ def test_paragraphs(seed: Apparatus, seed_tei: str) -> None:
     paragraphs = root.xpath("//t:body/t:div[@type='edition']/t:p", namespaces=NS)
     flow = "".join(seed.flow)
     assert len(paragraphs) == flow.count("\n\n") + 1
-    assert paragraphs[0].xpath("t:app/@xml:id", namespaces=NS) == ["u1"]
+    # the lacuna stands at the end of the paragraph it leaves off in
+    assert paragraphs[0].xpath("t:app/@xml:id", namespaces=NS) == ["u1", "u2"]
     # the final's address and date lines are furniture: notes before its first words
     furniture = paragraphs[0].xpath("t:note[@type='furniture']", namespaces=NS)
     assert [n.text for n in furniture] == ["From cde. PHILIPPOV", "October 5, 1950"]
     assert furniture[-1].tail == "I received your "
-    # no unit straddles a paragraph: each app is a child of one <p>
-    for app in root.xpath("//t:body//t:app", namespaces=NS):
+    # no top-level unit straddles a paragraph: each app is a child of one <p>
+    for app in root.xpath("//t:body/t:div/t:p/t:app", namespaces=NS):
         assert app.getparent().tag == f"{{{TEI_NS}}}p"
 
 
@@ -337,7 +357,9 @@ def test_revisions(seed: Apparatus, seed_tei: str) -> None:
     assert len(items) == len(seed.revisions)
     very = next(i for i in items if i.findtext("t:add", namespaces=NS) == "very")
     assert very.findtext("t:label[@type='fate']", namespaces=NS) == "not adopted"
-    assert very.get("corresp") == "#u28" and very.get("n") == "45:235"
+    assert very.get("corresp") == "#u7" and very.get("n") == "45:235"
+    recast = next(i for i in items if i.findtext("t:add", namespaces=NS) == "in general")
+    assert recast.findtext("t:label[@type='fate']", namespaces=NS) == "recast"
 
 
 def test_transposition_has_each_witness_place(tei_schema: etree.RelaxNG) -> None:
@@ -345,11 +367,14 @@ def test_transposition_has_each_witness_place(tei_schema: etree.RelaxNG) -> None
     app = collate_texts(
         ("A", "plain", f"The soldiers waited {moved} for the whole night and then left quietly."),
         ("B", "plain", f"The soldiers waited for the whole night and then left quietly {moved}."))
-    assert [u.type for u in app.units] == [UnitType.TRANSPOSITION]
+    assert UnitType.TRANSPOSITION in [u.type for u in app.units]
     root = parse(check_everything(tei_schema, app))
-    unit = root.xpath("//t:app[@type='transposition']", namespaces=NS)[0]
+    # a report, in the back: the body holds each text once, the block in its place
+    assert not root.xpath("//t:body//t:app[@type='transposition']", namespaces=NS)
+    unit = root.xpath("//t:back/t:div[@type='transpositions']/t:ab/t:app", namespaces=NS)[0]
     assert [text_of(r).strip() for r in unit.xpath("t:lem|t:rdg", namespaces=NS)] == [moved] * 2
-    places = {d.get("wit"): d.text for d in unit.findall("t:witDetail", NS)}
+    places = {d.get("wit"): d.text for d in unit.xpath("t:witDetail[@type='place']",
+                                                         namespaces=NS)}
     assert places["#w-A"].startswith("paragraph 1; words 3-10;")
     assert places["#w-B"].startswith("paragraph 1; words 11-18;")
 
@@ -532,6 +557,8 @@ def mutations(seed_tei: str) -> Iterator[tuple[str, str, str]]:
                                     '<app xml:id="u1" type="other"'), "unknown type")
     yield ("place", seed_tei.replace("paragraph 1; words 3-4;", "paragraph three;"),
            "malformed place")
+    yield ("genesis", re.sub(r"(<witDetail type=\"genesis\"[^>]*>)add:_ del:_ at \d+",
+                             r"\1add:_ del:_ at x", seed_tei, count=1), "malformed genesis")
     yield ("label", re.sub(r"<label>Final Message[^<]*</label>", "", seed_tei),
            "missing label")
     yield ("detail", re.sub(r'<witDetail type="place" wit="#w-F" target="#u1.r1">[^<]*'

@@ -1,54 +1,53 @@
-"""From witnesses to an apparatus: tokenize, align, group differences into variation units.
-
-The steps:
+"""From witnesses to an apparatus: the apparatus stage, composed.
 
 1. every witness becomes one collated text per state (``F``; ``D-ac`` and ``D-pc`` for a
    draft with hand revisions), tokenized and normalized;
-2. all texts are aligned into one table (:func:`collatio.align.align`), the most similar
-   first (:func:`guide_order`), with transpositions;
-3. each alignment column is *agreeing* (every witness has a token, all one reading) or not;
-   a witness is *lacunose* in the columns that fall inside one of its editorial gaps
-   (between the words before and after a ``[...]``), where it has no token of its own;
-4. maximal runs of non-agreeing columns with the same lacunose witnesses become units; a run
-   of at most ``join`` agreeing columns squeezed between two longer runs is absorbed, so a
-   rewritten clause is one unit, not one per word; within a run, a stretch of at least
-   ``segment`` columns in which the same witnesses share their text (F and D-pc against
-   D-ac, say) is a unit of its own, and what lies between such stretches is one unit;
-5. a block moved between witnesses (a transposition found by the aligner) is reported once,
-   as a ``transposition`` unit with the block's place in each witness, and its tokens are
-   left out of the units around it.
+2. the texts are aligned into one table (:mod:`collatio.apparatus.aligned`): a document's
+   states with each other by source identity, editorial gaps anchored first, the most
+   similar documents first (:func:`guide_order`), with transpositions;
+3. each text's tokens are grouped into words with their punctuation
+   (:mod:`collatio.apparatus.words`) and the table is cut into variation units and their
+   sub-units by the rules of :mod:`collatio.apparatus.grouping`;
+4. the units get their readings, places and marks, the base text between them its pieces,
+   and every moved block a report unit (:mod:`collatio.apparatus.assemble`);
+5. what became of each hand revision (:mod:`collatio.apparatus.revisions`), and whether the
+   texts are versions of one text at all (:func:`relatedness`).
 
 The base text (the lemma) is the latest dated witness unless ``base`` names another; for a
-witness with revision states the base is its revised state.
+witness with revision states the base is its last (revised) state; with nothing dated, the
+first witness's last state (see :func:`choose_base`).
 """
 
 from __future__ import annotations
 
-import bisect
 import itertools
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import attrs
 
-from collatio.align import Alignment, align
+from collatio.align import Alignment
 from collatio.align.guide import SAMPLE, SAMPLE_ABOVE
 from collatio.align.guide import guide_order as guide_order  # re-exported: its old home
+from collatio.apparatus.aligned import Anchors, collation_table, structural_key
+from collatio.apparatus.assemble import Assembler
+from collatio.apparatus.grouping import Cutter, Piece, UnitPlan
+from collatio.apparatus.marks import StateMarks
 from collatio.apparatus.model import (
     Apparatus,
     CollatedWitness,
     DocumentText,
-    Place,
     Reading,
     Run,
     UnitType,
     VariationUnit,
 )
+from collatio.apparatus.places import PlaceMaker, surface
 from collatio.apparatus.revisions import revision_fates
+from collatio.apparatus.words import groups_of
 from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import CollationError, LimitError, UnknownBaseError
 from collatio.markup.tree import Node, Span
-from collatio.normalize import Normalization, minor_form
+from collatio.normalize import Normalization
 from collatio.progress import stage
 from collatio.textpos import LineIndex
 from collatio.tokens import TokenKind, TokenList, tokenize
@@ -67,7 +66,13 @@ def _threshold(value: float | None) -> None:
 
 @attrs.frozen(slots=True)
 class CollationOptions:
-    """How to collate. ``base`` is a siglum (``F``, ``D`` or ``D-ac``); None: latest dated."""
+    """How to collate. ``base`` is a siglum (``F``, ``D`` or ``D-ac``); None: latest dated.
+
+    ``join`` and ``segment`` count words (see :mod:`collatio.apparatus.grouping`);
+    ``related`` is the share of its words a document must share with another for the texts
+    to count as versions of one text (below it, a diagnostic says so and, when no document
+    reaches it, the apparatus is one unit rather than a list of chance matches).
+    """
 
     base: str | None = None
     normalization: Normalization = attrs.field(factory=Normalization)
@@ -75,6 +80,7 @@ class CollationOptions:
     segment: int = 4
     transpositions: bool = True
     transposition_min_length: int = 4
+    related: float = 0.2
     #: Near matching: a similarity threshold in (0, 1] (see collatio.align.near), or None.
     near: float | None = attrs.field(default=None, validator=lambda _, __, value: _threshold(value))
     #: Guards: more texts or tokens than this are refused before any work is done.
@@ -116,7 +122,16 @@ def collated_witnesses(
 
 
 def choose_base(collated: Sequence[CollatedWitness], requested: str | None) -> str:
-    """The base siglum: *requested* (a witness or a state), else the latest dated witness."""
+    """The base siglum: *requested* (a witness or a state), else the latest dated witness,
+    in its last state (the revised one); with nothing dated, the first witness in its last
+    state.
+
+    >>> texts = [CollatedWitness("W1-ac", "W1", "ante", "", None, ""),
+    ...          CollatedWitness("W1-pc", "W1", "post", "", None, ""),
+    ...          CollatedWitness("W2", "W2", "text", "", None, "")]
+    >>> choose_base(texts, None)
+    'W1-pc'
+    """
     sigla = [c.siglum for c in collated]
     if requested is not None:
         if requested in sigla:
@@ -125,18 +140,22 @@ def choose_base(collated: Sequence[CollatedWitness], requested: str | None) -> s
             for c in collated:
                 if c.witness == requested and c.siglum == requested + suffix:
                     return c.siglum
+        same = [c.siglum for c in collated if c.witness == requested]
+        if same:
+            return same[-1]
         raise UnknownBaseError(
             f"unknown base {requested!r}; choose one of: {', '.join(sigla)}"
         )
     dated = [(c.date, i) for i, c in enumerate(collated) if c.date]
     if not dated:
-        return collated[0].siglum
+        first = collated[0].witness
+        return [c.siglum for c in collated if c.witness == first][-1]
     latest = max(date for date, _ in dated)
     # among witnesses of the latest date, the last state (post over ante), then the first
     candidates = [i for date, i in dated if date == latest]
     first_witness = collated[candidates[0]].witness
-    same = [i for i in candidates if collated[i].witness == first_witness]
-    return collated[same[-1]].siglum
+    same_witness = [i for i in candidates if collated[i].witness == first_witness]
+    return collated[same_witness[-1]].siglum
 
 
 def collate_witnesses(
@@ -163,12 +182,20 @@ def collate_witnesses(
         for c, witness, state in entries
     ]
     indexes = {w.path: w.line_index() for w in witnesses}
+    marks: list[StateMarks | None] = []
+    for _, witness, state in entries:
+        if any(isinstance(node, Span) for node in witness.nodes):
+            marks.append(StateMarks(witness.nodes, witness.state(state), witness.source,
+                                    indexes[witness.path]))
+        else:
+            marks.append(None)
     apparatus = collate_tokens(
         [c for c, _, _ in entries],
         token_lists,
         [indexes[w.path] for _, w, _ in entries],
         options,
         diagnostics,
+        marks=marks,
     )
     documents = tuple(document_text(witness) for witness in witnesses)
     too_deep = [d for d in map(_too_deep, witnesses) if d is not None]
@@ -233,9 +260,12 @@ def collate_tokens(
     line_indexes: Sequence[LineIndex],
     options: CollationOptions | None = None,
     diagnostics: Iterable[Diagnostic] = (),
+    *,
+    marks: Sequence[StateMarks | None] = (),
 ) -> Apparatus:
     """Collate texts that are already tokenized (one :class:`TokenList` per witness, with the
-    line index of the text its offsets refer to)."""
+    line index of the text its offsets refer to, and, for a marked document, its
+    :class:`StateMarks`)."""
     options = options or CollationOptions()
     if not collated:
         raise CollationError("nothing to collate: no witnesses")
@@ -258,31 +288,66 @@ def collate_tokens(
             "memory (about 1 GB per 2 million tokens)"
         )
     base = choose_base(collated, options.base)
+    documents = [c.witness for c in collated]
     with stage(f"aligning {len(collated)} texts ({total:,} tokens)"):
-        alignment = align_in_guide_order(
-            [tl.norms for tl in token_lists],
-            detect_transpositions=options.transpositions,
-            transposition_min_length=options.transposition_min_length,
-            near=options.near,
-        )
+        alignment, anchors = align_texts(token_lists, documents, options)
+    groups = [groups_of(tl) for tl in token_lists]
+    document_numbers = [list(dict.fromkeys(documents)).index(d) for d in documents]
+    cutter = Cutter(alignment, token_lists, groups, document_numbers, join=options.join,
+                    segment=options.segment, extents=anchors.extents)
+    shares = relatedness(alignment, token_lists, document_numbers)
+    found = list(diagnostics)
+    found.extend(_approximations(alignment, collated, token_lists, line_indexes))
+    unrelated = _unrelated(collated, document_numbers, shares, options.related)
+    found.extend(unrelated)
+    related = not unrelated or any(
+        share >= options.related for share in shares.values())
     with stage("grouping variation units"):
-        places = _PlaceMaker(token_lists, line_indexes)
-        grouper = _Grouper(alignment, token_lists, collated, base, places, options)
-        units = grouper.units()
+        plans = cutter.top_level() if related else _one_unit(cutter)
+        places = PlaceMaker(token_lists, line_indexes, marks)
+        b = sigla.index(base)
+        assembler = Assembler(alignment, token_lists, cutter.groups, cutter, places, sigla, b)
+        units, flow, flow_runs = _units(assembler, plans, alignment, token_lists, b, related)
     return Apparatus(
         witnesses=tuple(collated),
         base=base,
         units=units,
-        flow=grouper.flow(units),
+        flow=flow,
+        flow_runs=flow_runs,
         documents=tuple(
             DocumentText(c.siglum, c.label, (Run(tl.text),))
             for c, tl in zip(collated, token_lists, strict=True)
         ),
         alignment=alignment,
         tokens=tuple(token_lists),
-        diagnostics=(*diagnostics, *_approximations(alignment, collated, token_lists,
-                                                    line_indexes)),
+        diagnostics=tuple(found),
     )
+
+
+def align_texts(
+    token_lists: Sequence[TokenList], documents: Sequence[str], options: CollationOptions
+) -> tuple[Alignment, Anchors]:
+    """The collation table of :mod:`collatio.apparatus.aligned` (documents in
+    :func:`guide_order`) and where it was cut."""
+    names = list(dict.fromkeys(documents))
+    if len(names) <= 2:
+        order = None
+    else:
+        # the guide order of the documents, each as its first text (its states share
+        # almost all their bigrams)
+        firsts = [documents.index(name) for name in names]
+        order = guide_order([token_lists[t].norms for t in firsts])
+    return collation_table(
+        token_lists, documents, transpositions=options.transpositions,
+        transposition_min_length=options.transposition_min_length, order=order,
+        near=options.near,
+    )
+
+
+#: The guide order lives with the aligner (collatio.align.guide); its sampling constants are
+#: kept here under their old names.
+_SAMPLE_ABOVE = SAMPLE_ABOVE
+_SAMPLE = SAMPLE
 
 
 def _approximations(
@@ -305,491 +370,218 @@ def _approximations(
     return found
 
 
-#: The guide order lives with the aligner (collatio.align.guide); its sampling constants are
-#: kept here under their old names.
-_SAMPLE_ABOVE = SAMPLE_ABOVE
-_SAMPLE = SAMPLE
+#: Documents shorter than this (in words) get no verdict on whether they are related.
+_RELATED_MIN_WORDS = 50
+#: Aligned words count towards relatedness in runs of at least this many (a chance match of a
+#: function word between two unrelated texts is no sign of kinship).
+_RELATED_RUN = 3
 
 
-def align_in_guide_order(
-    witnesses: Sequence[Sequence[str]],
-    *,
-    detect_transpositions: bool,
-    transposition_min_length: int,
-    near: float | None = None,
-) -> Alignment:
-    """:func:`collatio.align.align` in :func:`guide_order`, mapped back to the given order."""
-    return align(
-        witnesses,
-        detect_transpositions=detect_transpositions,
-        transposition_min_length=transposition_min_length,
-        near=near,
-        order=guide_order(witnesses),
-    )
-
-
-#: A variation unit's fields but its id (given once every unit is found, in text order).
-_Unit = tuple[UnitType, bool, Reading | None, tuple[Reading, ...], tuple[str, ...], tuple[int, int]]
-#: A witness's share of a reading: (witness, token indices kept, token range start, end).
-_Member = tuple[int, list[int], int, int]
-#: A moved block: its places ((columns, keys, members) each), the anchor place's index, and
-#: the texts that hold the block at one of its places.
-_Move = tuple[list[tuple[tuple[int, int], tuple[str, ...], list[_Member]]], int, set[int]]
-
-
-class _PlaceMaker:
-    """Builds :class:`Place` values for token ranges of each witness."""
-
-    def __init__(self, token_lists: Sequence[TokenList], indexes: Sequence[LineIndex]) -> None:
-        self.token_lists = token_lists
-        self.indexes = indexes
-        self.word_before: list[list[int]] = []
-        words = (TokenKind.WORD, TokenKind.NUMBER)
-        for tl in token_lists:
-            flags = [1 if kind in words else 0 for kind in tl.kinds]
-            self.word_before.append(list(itertools.accumulate(flags, initial=0)))
-
-    def make(self, w: int, kept: Sequence[int], start: int, end: int) -> Place:
-        """The place of tokens *kept* (indices, gaps excluded) of witness *w*, which stand in
-        its token range ``start:end``."""
-        tl = self.token_lists[w]
-        index = self.indexes[w]
-        if kept:
-            first, last = kept[0], kept[-1]
-            source_starts = tl.source_starts
-            source_start = source_starts[first]
-            line, column = index.position(source_start)
-            hand: str | None = None
-            spans = tl.revision_spans
-            if spans:
-                hands = {spans[i].kind if i in spans else None for i in kept}
-                if len(hands) > 1:
-                    hand = "mixed"
-                elif (kind := hands.pop()) is not None:
-                    hand = kind.value
-            word_before = self.word_before[w]
-            return Place(
-                tl.siglum, (start, end), (word_before[start], word_before[end]),
-                tl.paragraphs[first] + 1, line, column, source_start,
-                source_starts[last] + len(tl.surfaces[last]), hand,
-            )
-        # an empty reading: the insertion point, located at the next token (or the last)
-        count = len(tl)
-        if not count:
-            return Place(tl.siglum, (start, end), (0, 0), 1, 1, 1, 0, 0)
-        if start < count:
-            neighbour, offset = start, tl.source_starts[start]
-        else:
-            neighbour = start - 1
-            offset = tl.source_starts[neighbour] + len(tl.surfaces[neighbour])
-        line, column = index.position(offset)
-        words = self.word_before[w][start]
-        return Place(
-            tl.siglum, (start, end), (words, words), tl.paragraphs[neighbour] + 1, line, column,
-            offset, offset,
-        )
-
-
-class _Grouper:
-    def __init__(
-        self,
-        alignment: Alignment,
-        token_lists: Sequence[TokenList],
-        collated: Sequence[CollatedWitness],
-        base: str,
-        places: _PlaceMaker,
-        options: CollationOptions,
-    ) -> None:
-        self.alignment = alignment
-        self.token_lists = token_lists
-        self.sigla = [c.siglum for c in collated]
-        self.base = self.sigla.index(base)
-        self.places = places
-        self.options = options
-        self.count = len(token_lists)
-        self.cells = alignment.cells
-        self.readings = alignment.readings
-        self.width = alignment.width
-        self._agreements: dict[tuple[int | None, ...], tuple[int | None, ...]] = {}
-        # the tokens of accepted moves, per text; settled by _transposition_plan in units()
-        self.moved: list[set[int]] = [set() for _ in range(self.count)]
-        self.lacunose = self._lacunose_columns()
-        # a column agrees when every witness has a real token there and all are one reading
-        # (a gap token has a key no other token has, so a column holding one never agrees)
-        self.agrees = alignment.agreeing()
-
-    # --- column facts ---------------------------------------------------------------------
-
-    def _is_gap(self, w: int, cell: int | None) -> bool:
-        return cell is not None and cell in self.token_lists[w].gap_spans
-
-    def _lacunose_columns(self) -> dict[int, frozenset[int]]:
-        """The columns where some witness is lacunose (inside one of its gaps), with those
-        witnesses; sparse, since most columns have none."""
-        lacunose: dict[int, set[int]] = {}
-        for w, tl in enumerate(self.token_lists):
-            gaps = sorted(tl.gap_spans)
-            if not gaps:
+def relatedness(
+    alignment: Alignment, token_lists: Sequence[TokenList], documents: Sequence[int]
+) -> dict[int, float]:
+    """For each document, the largest share of words it has in common with another
+    document: words aligned with that document's (one reading, or words that differ only
+    in case, accents or marks side by side), in runs of at least three; of its own words or
+    of the other's, whichever is larger (an excerpt shares most of its words with the whole
+    it comes from). Empty with one document, or when a document has too few words for a
+    verdict. O(words x documents²)."""
+    last: dict[int, int] = {}
+    for t, d in enumerate(documents):
+        last[d] = t
+    if len(last) < 2:
+        return {}
+    kinds = (TokenKind.WORD, TokenKind.NUMBER)
+    readings, cells = alignment.readings, alignment.cells
+    texts = list(last.items())
+    word_lists = {d: [i for i, kind in enumerate(token_lists[t].kinds) if kind in kinds]
+                  for d, t in texts}
+    if any(len(found) < _RELATED_MIN_WORDS for found in word_lists.values()):
+        return {}
+    keys = [[structural_key(s, k, n) for s, k, n in zip(tl.surfaces, tl.kinds, tl.norms,
+                                                         strict=True)]
+            if t in last.values() else [] for t, tl in enumerate(token_lists)]
+    matched: dict[tuple[int, int], float] = {}
+    for d, t in texts:
+        columns = alignment.token_columns(t)
+        mine = word_lists[d]
+        for e, u in texts:
+            if e == d:
                 continue
-            row = self.cells[w]
-            column_of = self._column_index(w)
-            for g in gaps:
-                before = g - 1
-                while before >= 0 and before in tl.gap_spans:
-                    before -= 1
-                after = g + 1
-                while after < len(tl) and after in tl.gap_spans:
-                    after += 1
-                lo = column_of[before] + 1 if before >= 0 else 0
-                hi = column_of[after] if after < len(tl) else self.width
-                for c in range(lo, hi):
-                    cell = row[c]
-                    if cell is None or self._is_gap(w, cell):
-                        lacunose.setdefault(c, set()).add(w)
-        return {c: frozenset(ws) for c, ws in lacunose.items()}
+            hits = []
+            for i in mine:
+                c = columns[i]
+                other = cells[u][c]
+                hits.append(other is not None and (
+                    readings[c][u] == readings[c][t] or keys[u][other] == keys[t][i]))
+            counted = sum(len(run) for hit, run in
+                          ((k, list(g)) for k, g in itertools.groupby(hits))
+                          if hit and len(run) >= _RELATED_RUN)
+            matched[(d, e)] = counted / len(mine)
+    return {d: max(max(matched[(d, e)], matched[(e, d)]) for e, _ in texts if e != d)
+            for d, _ in texts}
 
-    # --- grouping -------------------------------------------------------------------------
 
-    def _runs(self) -> list[tuple[int, int, frozenset[int]]]:
-        """Maximal runs of non-agreeing columns with one set of lacunose witnesses."""
-        runs: list[tuple[int, int, frozenset[int]]] = []
-        lacunose = self.lacunose
-        agrees = self.agrees
-        none: frozenset[int] = frozenset()
-        start: int | None = None
-        current = none
-        if not lacunose:  # the common case: runs are the stretches of False in agrees
-            c = 0
-            total = len(agrees)
-            while True:
-                try:
-                    c = agrees.index(False, c)
-                except ValueError:
+def _unrelated(
+    collated: Sequence[CollatedWitness], documents: Sequence[int], shares: dict[int, float],
+    threshold: float,
+) -> list[Diagnostic]:
+    """A warning for each document that shares less than *threshold* of its words with
+    every other document."""
+    out = []
+    for d, share in shares.items():
+        if share >= threshold:
+            continue
+        name = collated[documents.index(d)].witness
+        out.append(Diagnostic(
+            Severity.WARNING, "unrelated-texts",
+            f"{name} has at most {share:.0%} of its words in common with any other text "
+            f"(below {threshold:.0%}): the texts may not be versions of one text"
+            + ("" if any(s >= threshold for s in shares.values()) else
+               "; the apparatus sets each text whole against the others"),
+            collated[documents.index(d)].path,
+        ))
+    return out
+
+
+def _one_unit(cutter: Cutter) -> list[UnitPlan]:
+    """Texts that are not versions of one text: one unit, each text whole."""
+    columns = tuple(sorted({c for t in range(cutter.count) for c in cutter.head_columns[t]}))
+    if not columns:
+        return []
+    everyone = tuple(range(cutter.count))
+    return [cutter.plan(Piece(columns, everyone), 0)]
+
+
+def _units(
+    assembler: Assembler,
+    plans: Sequence[UnitPlan],
+    alignment: Alignment,
+    token_lists: Sequence[TokenList],
+    base: int,
+    moves: bool = True,
+) -> tuple[tuple[VariationUnit, ...], tuple[str, ...], tuple[tuple[Run, ...], ...]]:
+    """The top-level units in text order (moved blocks' report units among them), numbered,
+    with the base text around them."""
+    # texts that are not versions of one another (one unit): nothing moved within a text
+    blocks = moved_blocks(alignment, token_lists, base, assembler) if moves else []
+    # (position, 0 for a unit / 1 for a report, what)
+    order: list[tuple[int, int, int]] = [(plan.piece.columns[0], 0, k)
+                                          for k, plan in enumerate(plans)]
+    order.extend((position, 1, k) for k, (_, _, position) in enumerate(blocks))
+    order.sort()
+    ids: dict[tuple[int, int], str] = {}
+    for number, (_, kind, k) in enumerate(order, 1):
+        ids[(kind, k)] = f"u{number}"
+    for k, (places, _, _) in enumerate(blocks):
+        for w, s0, e0 in places:
+            assembler.places.moves[w].append((s0, e0, ids[(1, k)]))
+    for held in assembler.places.moves:
+        held.sort()
+    units: list[VariationUnit] = []
+    ranges: list[tuple[int, int] | None] = []
+    sigla = assembler.sigla
+    for _, kind, k in order:
+        if kind == 0:
+            unit = assembler.unit(plans[k], ids[(0, k)])
+            units.append(unit)
+            reading = unit.reading_of(sigla[base])
+            if reading is not None:
+                ranges.append(reading.place(sigla[base]).tokens)
+            else:  # the base is lacunose: its gap
+                ranges.append(assembler.tokens(base, plans[k].piece))
+        else:
+            units.append(_report(assembler, blocks[k], ids[(1, k)]))
+            ranges.append(None)
+    flow, flow_runs = assembler.base_flow(ranges)
+    return tuple(units), flow, flow_runs
+
+
+def moved_blocks(
+    alignment: Alignment, token_lists: Sequence[TokenList], base: int, assembler: Assembler
+) -> list[tuple[list[tuple[int, int, int]], int, int]]:
+    """The moved blocks the aligner found, each once: its places ``(text, token start,
+    token end)``, the place it is anchored at (the base's, if the base has it) and its
+    position (the anchor's first column).
+
+    Blocks are accepted longest first; one that needs tokens an accepted block holds is
+    dropped (its words stay ordinary differences). A text the aligner did not name but that
+    holds the block in the same columns as one of its places joins that place.
+    """
+    by_block: dict[tuple[int, int, int], list[tuple[int, int, int]]] = {}
+    for t in alignment.transpositions:
+        by_block.setdefault((t.witness_a, t.a_start, t.a_end), []).append(
+            (t.witness_b, t.b_start, t.b_end))
+    if not by_block:
+        return []
+    count = len(token_lists)
+    columns = [alignment.token_columns(w) for w in range(count)]
+    moved: list[set[int]] = [set() for _ in range(count)]
+    out: list[tuple[list[tuple[int, int, int]], int, int]] = []
+    ordered = sorted(by_block.items(), key=lambda item: (item[0][1] - item[0][2], item[0]))
+    for (wa, a0, a1), others in ordered:
+        members: list[tuple[int, int, int]] = []
+        for member in [(wa, a0, a1), *others]:
+            if all(member[0] != m[0] for m in members):
+                members.append(member)
+        if any(not moved[w].isdisjoint(range(s0, e0)) for w, s0, e0 in members):
+            continue
+        for w, s0, e0 in members:
+            moved[w].update(range(s0, e0))
+        taken = {m[0] for m in members}
+        places = list(members)
+        for w in range(count):
+            if w in taken:
+                continue
+            for _, s0, e0 in list(places):
+                owner = next(p for p in places if p[1] == s0 and p[2] == e0)
+                c0, c1 = columns[owner[0]][s0], columns[owner[0]][e0 - 1] + 1
+                mine = [i for i in alignment.cells[w][c0:c1]
+                        if i is not None and token_lists[w].kinds[i] is not TokenKind.GAP]
+                if not mine or not moved[w].isdisjoint(mine):
+                    continue
+                norms = token_lists[owner[0]].norms[s0:e0]
+                if tuple(token_lists[w].norms[i] for i in mine) == tuple(norms):
+                    places.append((w, mine[0], mine[-1] + 1))
+                    moved[w].update(mine)
+                    taken.add(w)
                     break
-                try:
-                    end = agrees.index(True, c)
-                except ValueError:
-                    end = total
-                runs.append((c, end, none))
-                c = end
-            return self._join(runs)
-        for c, agree in enumerate(agrees):
-            lac = lacunose.get(c, none)
-            if agree and not lac:
-                if start is not None:
-                    runs.append((start, c, current))
-                    start = None
-                continue
-            if start is not None and lac != current:
-                runs.append((start, c, current))
-                start = None
-            if start is None:
-                start, current = c, lac
-        if start is not None:
-            runs.append((start, len(agrees), current))
-        return self._join(runs)
-
-    def _join(
-        self, runs: list[tuple[int, int, frozenset[int]]]
-    ) -> list[tuple[int, int, frozenset[int]]]:
-        """Absorb short agreements squeezed between larger differences (diff-match-patch's
-        semantic clean-up, on columns): at most ``join`` columns, shorter than both
-        neighbouring runs."""
-        join = self.options.join
-        if join <= 0 or not runs:
-            return runs
-        joined = [runs[0]]
-        for start, end, lac in runs[1:]:
-            prev_start, prev_end, prev_lac = joined[-1]
-            between = start - prev_end
-            if (
-                lac == prev_lac
-                and not lac  # a lacunose text has its own words in the agreement: keep them
-                and 0 < between <= join
-                and between < min(prev_end - prev_start, end - start)
-            ):
-                joined[-1] = (prev_start, end, lac)
-            else:
-                joined.append((start, end, lac))
-        return joined
-
-    def _agreement(self, c: int) -> tuple[int | None, ...]:
-        """Who agrees with whom in column *c*: a witness's reading number where another
-        witness shares it, else None (absent, or alone in its reading)."""
-        readings = self.readings[c]
-        found = self._agreements.get(readings)
-        if found is None:
-            counts = Counter(readings)  # not readings.count per witness: K^2 at K witnesses
-            shared = {r for r, n in counts.items() if r is not None and n > 1}
-            found = tuple(r if r in shared else None for r in readings)
-            self._agreements[readings] = found
-        return found
-
-    def _split(self, start: int, end: int) -> list[tuple[int, int]]:
-        """Cut a run where some witnesses agree with each other for a while: a stretch of at
-        least ``segment`` columns in which the same witnesses share their text is a unit of
-        its own, and what lies between such stretches is one unit."""
-        size = self.options.segment
-        if size <= 0 or end - start <= size:
-            return [(start, end)]
-        strong: list[tuple[int, int]] = []
-        stretch_start = start
-        previous = self._agreement(start)
-        for c in range(start + 1, end + 1):
-            current = self._agreement(c) if c < end else None
-            if current != previous:
-                if any(r is not None for r in previous) and c - stretch_start >= size:
-                    strong.append((stretch_start, c))
-                stretch_start = c
-                if current is not None:
-                    previous = current
-        pieces: list[tuple[int, int]] = []
-        cursor = start
-        for s0, s1 in strong:
-            if cursor < s0:
-                pieces.append((cursor, s0))
-            pieces.append((s0, s1))
-            cursor = s1
-        if cursor < end:
-            pieces.append((cursor, end))
-        return pieces
-
-    def units(self) -> tuple[VariationUnit, ...]:
-        plan = self._transposition_plan()  # first: it decides which tokens count as moved
-        found: list[tuple[int, _Unit]] = []
-        for run_start, run_end, lac in self._runs():
-            for start, end in self._split(run_start, run_end):
-                unit = self._unit(start, end, lac)
-                if unit is not None:
-                    found.append((start, unit))
-        found.extend(self._transposition_units(plan))
-        found.sort(key=lambda item: item[0])
-        # numbered in text order once all are found (a transposition comes in late)
-        return tuple(VariationUnit(f"u{i}", *unit) for i, (_, unit) in enumerate(found, 1))
-
-    def flow(self, units: Sequence[VariationUnit]) -> tuple[str, ...]:
-        """The base text around *units*: what stands before each unit and after the last,
-        with its whitespace (see :attr:`Apparatus.flow`)."""
-        b = self.base
-        tl = self.token_lists[b]
-        token_columns = self._column_index(b)
-        surfaces, spaces = tl.surfaces, tl.spaces
-        skip = sorted(self.moved[b] | set(tl.gap_spans))
-        pieces: list[str] = []
-        cursor = 0
-        last_in_unit: int | None = None  # the base's last token inside the previous unit
-
-        def text_between(start: int, end: int) -> str:
-            nonlocal last_in_unit
-            parts = [spaces[last_in_unit]] if last_in_unit is not None else []
-            last_in_unit = None
-            # the base's tokens in these columns are a range (tokens stand in column order)
-            first = bisect.bisect_left(token_columns, start)
-            last = bisect.bisect_left(token_columns, end, first)
-            skipped = bisect.bisect_left(skip, first)
-            if skipped == len(skip) or skip[skipped] >= last:  # nothing to leave out
-                parts.extend(itertools.chain.from_iterable(
-                    zip(surfaces[first:last], spaces[first:last], strict=True)))
-            else:
-                left_out = set(skip[skipped:bisect.bisect_left(skip, last, skipped)])
-                parts.extend(surfaces[i] + spaces[i] for i in range(first, last)
-                             if i not in left_out)
-            return "".join(parts)
-
-        for unit in units:
-            start, end = unit.columns
-            if start >= cursor:
-                pieces.append(text_between(cursor, start))
-            else:  # a transposition overlapping the unit before it
-                pieces.append("")
-            if unit.type is not UnitType.TRANSPOSITION:
-                inside = bisect.bisect_left(token_columns, end) - 1  # the last token before end
-                if inside >= 0 and token_columns[inside] >= start:
-                    last_in_unit = inside
-            cursor = max(cursor, end)
-        pieces.append(text_between(cursor, self.width))
-        return tuple(pieces)
-
-    def _tokens_in(self, w: int, start: int, end: int) -> tuple[list[int], int, int]:
-        """Witness *w*'s tokens in columns ``start:end`` (gaps and moved tokens left out),
-        and the token range they stand in."""
-        cells = [cell for cell in self.cells[w][start:end] if cell is not None]
-        moved, gaps = self.moved[w], self.token_lists[w].gap_spans
-        kept = cells
-        if (moved and not moved.isdisjoint(cells)) or (gaps and not gaps.keys().isdisjoint(cells)):
-            kept = [i for i in cells if i not in moved and i not in gaps]
-        if cells:
-            first, last = cells[0], cells[-1] + 1
-        else:
-            first = last = self._insertion_point(w, start)
-        return kept, first, last
-
-    def _insertion_point(self, w: int, column: int) -> int:
-        """The index of *w*'s first token at or after *column* (its length if none)."""
-        # tokens stand in increasing columns
-        return bisect.bisect_left(self._column_index(w), column)
-
-    def _unit(self, start: int, end: int, lac: frozenset[int]) -> _Unit | None:
-        groups: dict[tuple[str, ...], list[tuple[int, list[int], int, int]]] = {}
-        order: list[tuple[str, ...]] = []
-        for w in range(self.count):
-            if w in lac:
-                continue
-            tokens, first, last = self._tokens_in(w, start, end)
-            key = tuple(map(self.token_lists[w].norms.__getitem__, tokens))
-            if key not in groups:
-                groups[key] = []
-                order.append(key)
-            groups[key].append((w, tokens, first, last))
-        if len(order) <= 1 and not lac:
-            return None  # only moved tokens differed here: the transposition unit tells
-        if not lac and len(order) == 1:
-            return None
-        if lac and all(not key for key in order):
-            return None  # a gap where no witness has text: nothing to record
-        readings = [self._reading(groups[key]) for key in order]
-        return self._finish(readings, lac, start, end, UnitType.SUBSTITUTION)
-
-    def _reading(self, members: list[tuple[int, list[int], int, int]]) -> Reading:
-        w0, kept0, _, _ = members[0]
-        text = _surface(self.token_lists[w0], kept0)
-        return Reading(
-            text=text,
-            witnesses=tuple(self.sigla[w] for w, _, _, _ in members),
-            places=tuple(self.places.make(w, toks, a, b) for w, toks, a, b in members),
-        )
-
-    def _finish(
-        self,
-        readings: list[Reading],
-        lac: frozenset[int],
-        start: int,
-        end: int,
-        kind: UnitType,
-    ) -> _Unit:
-        base = self.sigla[self.base]
-        lemma = next((r for r in readings if base in r.witnesses), None)
-        if lemma is not None:
-            readings.remove(lemma)
-            readings.insert(0, lemma)
-        if kind is not UnitType.TRANSPOSITION:
-            others = [r for r in readings if r is not lemma]
-            if lac:
-                kind = UnitType.LACUNA
-            elif lemma is not None and lemma.is_empty:
-                kind = UnitType.ADDITION
-            elif lemma is not None and others and all(r.is_empty for r in others):
-                kind = UnitType.OMISSION
-            else:
-                kind = UnitType.SUBSTITUTION
-        texts = {minor_form(r.text) for r in readings}
-        minor = kind is not UnitType.TRANSPOSITION and len(texts) == 1 and len(readings) > 1
-        lacunose = tuple(self.sigla[w] for w in sorted(lac))
-        return (kind, minor, lemma, tuple(readings), lacunose, (start, end))
-
-    def _transposition_plan(self) -> list[_Move]:
-        """For each moved block: its places (columns, keys, the texts that have it there),
-        the texts reading something else at the anchor place, and the lacunose ones.
-
-        Texts the aligner did not name but that hold the block in the same columns as one of
-        its places join that place, and their tokens there count as moved, so that no other
-        unit claims them too.
-        """
-        by_block: dict[tuple[int, int, int], list[tuple[int, int, int]]] = {}
-        for t in self.alignment.transpositions:
-            by_block.setdefault((t.witness_a, t.a_start, t.a_end), []).append(
-                (t.witness_b, t.b_start, t.b_end)
-            )
-        column_of = [self._column_index(w) for w in range(self.count)]
-        plan: list[_Move] = []
-        # moves are accepted longest first; one that needs tokens an accepted move already
-        # holds is dropped (its words stay in the units around as omission and addition)
-        ordered = sorted(by_block.items(), key=lambda item: (item[0][1] - item[0][2], item[0]))
-        for (wa, a0, a1), others in ordered:
-            members: list[tuple[int, int, int]] = []
-            for member in [(wa, a0, a1), *others]:
-                if all(member[0] != m[0] for m in members):
-                    members.append(member)
-            if any(not self.moved[w].isdisjoint(range(s0, e0)) for w, s0, e0 in members):
-                continue
-            for w, s0, e0 in members:
-                self.moved[w].update(range(s0, e0))
-            # each place of the block: (columns, norms, [(witness, kept, start, end)])
-            places: list[tuple[tuple[int, int], tuple[str, ...], list[_Member]]] = []
-            for w, s0, e0 in members:
-                columns = (column_of[w][s0], column_of[w][e0 - 1] + 1)
-                norms = tuple(self.token_lists[w].norms[s0:e0])
-                places.append((columns, norms, [(w, list(range(s0, e0)), s0, e0)]))
-            anchor_w = self.base if any(m[0] == self.base for m in members) else wa
-            anchor = next(i for i, m in enumerate(members) if m[0] == anchor_w)
-            taken = {m[0] for m in members}
-            for w in range(self.count):
-                if w in taken:
-                    continue
-                for columns, norms, group in places:
-                    kept, s0, e0 = self._cells_in(w, *columns)
-                    if (
-                        kept
-                        and self.moved[w].isdisjoint(kept)  # not part of another move
-                        and tuple(self.token_lists[w].norms[i] for i in kept) == norms
-                    ):
-                        group.append((w, kept, s0, e0))
-                        self.moved[w].update(kept)
-                        taken.add(w)
-                        break
-            plan.append((places, anchor, taken))
-        return plan
-
-    def _transposition_units(self, plan: list[_Move]) -> list[tuple[int, _Unit]]:
-        """One unit per moved block: the block at each of its places, every other text as
-        lacking it (om.) or lacunose, so the unit is positive like the others."""
-        units: list[tuple[int, _Unit]] = []
-        for places, anchor, taken in plan:
-            first_column, last_column = places[anchor][0]
-            # a text without the block at any of its places reads om. here; its own words
-            # at the anchor place belong to the units around, which record them
-            absent: list[_Member] = []
-            lacunose: list[int] = []
-            for w in range(self.count):
-                if w in taken:
-                    continue
-                if all(w in self.lacunose.get(c, ()) for c in range(first_column, last_column)):
-                    lacunose.append(w)
-                    continue
-                point = self._insertion_point(w, first_column)
-                absent.append((w, [], point, point))
-            readings = [self._reading(group) for _, _, group in places]
-            if absent:
-                readings.append(self._reading(absent))
-            unit = self._finish(readings, frozenset(lacunose), first_column, last_column,
-                                UnitType.TRANSPOSITION)
-            units.append((first_column, unit))
-        return units
-
-    def _cells_in(self, w: int, start: int, end: int) -> tuple[list[int], int, int]:
-        """Witness *w*'s real tokens in columns ``start:end`` (gaps left out) and their range."""
-        gaps = self.token_lists[w].gap_spans
-        cells = [cell for cell in self.cells[w][start:end] if cell is not None]
-        kept = [i for i in cells if i not in gaps]
-        if cells:
-            return kept, cells[0], cells[-1] + 1
-        point = self._insertion_point(w, start)
-        return kept, point, point
-
-    def _column_index(self, w: int) -> list[int]:
-        """For each token of text *w*, its column."""
-        return self.alignment.token_columns(w)
+        anchor = next((k for k, p in enumerate(places) if p[0] == base), 0)
+        aw, as0, _ = places[anchor]
+        out.append((places, anchor, columns[aw][as0]))
+    return out
 
 
-def _surface(token_list: TokenList, kept: Sequence[int]) -> str:
-    """A reading's text as printed: the tokens with their spacing, whitespace folded; where
-    tokens were left out (a moved block), a space keeps the words on either side apart."""
-    if not kept:
-        return ""
-    surfaces, spaces = token_list.surfaces, token_list.spaces
-    parts = []
-    for i, following in itertools.pairwise(kept):
-        gap = spaces[i] or (" " if following != i + 1 else "")
-        parts.append(surfaces[i] + gap)
-    parts.append(surfaces[kept[-1]])
-    return " ".join("".join(parts).split())
+def _report(
+    assembler: Assembler, block: tuple[list[tuple[int, int, int]], int, int], unit_id: str
+) -> VariationUnit:
+    """The transposition unit of one moved block: the block at each of its places, every
+    other text as lacking it (om.) or lacunose, so the unit is positive like the others."""
+    places, _, position = block
+    token_lists = assembler.token_lists
+    sigla = assembler.sigla
+    readings = [
+        Reading(surface(token_lists[w], s0, e0), (sigla[w],),
+                (assembler.places.make(w, s0, e0),))
+        for w, s0, e0 in places
+    ]
+    taken = {w for w, _, _ in places}
+    cutter = assembler.cutter
+    lacunose = tuple(t for t in cutter.lacunose(position) if t not in taken)
+    absent = [w for w in range(len(token_lists)) if w not in taken and w not in lacunose]
+    if absent:
+        points = []
+        for w in absent:
+            point = bisect_point(assembler, w, position)
+            points.append(assembler.places.make(w, point, point))
+        readings.append(Reading("", tuple(sigla[w] for w in absent), tuple(points)))
+    piece = Piece((position,), tuple(range(len(token_lists))), lacunose)
+    return assembler.finish(unit_id, readings, piece, sigla[assembler.base],
+                            UnitType.TRANSPOSITION)
+
+
+def bisect_point(assembler: Assembler, w: int, column: int) -> int:
+    """The index of text *w*'s first token at or after *column*."""
+    import bisect
+
+    return bisect.bisect_left(assembler.alignment.token_columns(w), column)

@@ -46,8 +46,10 @@ def _row(unit: VariationUnit) -> list[str]:
     kind = unit.type.value + (" (minor)" if unit.minor else "")
     if unit.lemma is not None:
         lemma = reading_html(unit.lemma, lemma=True)
-    else:
+    elif unit.lacunose:
         lemma = f'<span class="lac">lacuna in {sigla(unit.lacunose)}</span>'
+    else:  # a sub-unit between texts the base is not among (the draft's two states)
+        lemma = '<span class="note">(no base reading)</span>'
     others = [reading_html(r) for r in unit.readings if r is not unit.lemma]
     if unit.lacunose and unit.lemma is not None:
         others.append(f'<span class="lac">lacuna in {sigla(unit.lacunose)}</span>')
@@ -69,7 +71,8 @@ def apparatus_html(apparatus: Apparatus) -> str:
                                                 if w.state != "text" else ""),
           escape(w.date or ""), escape(w.path)] for w in apparatus.witnesses),
     )
-    units = table(HEADER, (_row(u) for u in apparatus.units), len(apparatus.units))
+    every = list(apparatus.all_units())  # sub-units (u4.1) follow their unit
+    units = table(HEADER, (_row(u) for u in every), len(every))
     parts = [witnesses, units]
     if apparatus.revisions:
         parts.append(f"<div>{count(len(apparatus.revisions), 'hand revision')}: "
@@ -93,7 +96,7 @@ def unit_html(unit: VariationUnit) -> str:
                 if unit.lacunose else "")
     return fragment(f"Variation unit {unit.id}: {unit.type.value}"
                     f"{' (minor)' if unit.minor else ''}",
-                    table(HEADER, [_row(unit)]), places, lacunose)
+                    table(HEADER, [_row(u) for u in unit.walk()]), places, lacunose)
 
 
 def revisions_html(fates: Sequence[RevisionFate]) -> str:

@@ -1,7 +1,12 @@
 """The apparatus model: collated witnesses, variation units, readings and their places.
 
-A *positive* apparatus: every :class:`VariationUnit` accounts for every collated witness
-exactly once, either in one of its readings or in its ``lacunose`` list.
+A *positive* apparatus: every top-level :class:`VariationUnit` accounts for every collated
+witness exactly once, either in one of its readings or in its ``lacunose`` list. A reading
+that several witnesses share apart from small differences (a draft's two states, or texts
+that differ only in case or punctuation) holds those differences as **sub-units**
+(:attr:`Reading.subunits`); each sub-unit accounts, in the same way, for every witness of
+the reading that holds it. Every reading is one contiguous stretch of each of its
+witnesses' text (:attr:`Place.tokens`).
 """
 
 from __future__ import annotations
@@ -71,6 +76,61 @@ class CollatedWitness:
 
 
 @attrs.frozen(slots=True)
+class Run:
+    """A piece of a document's text and what made it.
+
+    ``kinds`` is the path of marks around the piece, outermost first, as span kind values:
+    ``()`` for text as typed, ``("add",)`` for words inserted by hand, ``("add", "del")`` for
+    words written by hand and struck again, ``("note",)`` for an editor's gloss. ``labels``
+    runs parallel to ``kinds`` (``"gloss"``, ``"translator"``, None...). Paragraph breaks stay
+    in ``text`` as blank lines.
+    """
+
+    text: str
+    kinds: tuple[str, ...] = ()
+    labels: tuple[str | None, ...] = ()
+
+    @property
+    def kind(self) -> str | None:
+        """The innermost mark's kind, or None for plain text."""
+        return self.kinds[-1] if self.kinds else None
+
+
+@attrs.frozen(slots=True)
+class Genesis:
+    """Words the document's hand wrote inside a reading that the reading's state does not
+    read: struck inside an insertion (``kinds == ("add", "del")``: *against China* in the
+    draft's inserted sentence), added inside a passage struck later (``("del", "add")``:
+    *the factors*), or a deletion inside a stretch the state reads around it.
+
+    ``at`` is the character offset in the witness's reading text where they stood;
+    ``line``/``column`` (1-based) locate the mark of the revision they belong to (as the
+    revision report does), ``start``/``end`` the words themselves in the source.
+    """
+
+    kinds: tuple[str, ...]
+    labels: tuple[str | None, ...]
+    text: str
+    at: int
+    line: int
+    column: int
+    start: int
+    end: int
+
+
+@attrs.frozen(slots=True)
+class Moved:
+    """A moved block inside a reading: characters ``start:end`` of the witness's reading
+    text are the block that the transposition unit *unit* reports at each of its places.
+    The reading keeps the block's words (a reading is always a contiguous stretch of its
+    witness); this says where they went."""
+
+    start: int
+    end: int
+    unit: str
+
+
+@attrs.frozen(slots=True)
 class Place:
     """Where a reading stands in one witness.
 
@@ -80,6 +140,12 @@ class Place:
     ``start``/``end`` (offsets) locate the reading in the source file; ``hand`` says
     whether the document's hand added (``add``) or deleted (``del``) it, ``mixed`` for part
     of it, None for text as typed.
+
+    ``runs`` is the reading as its document marks it (empty when the stretch holds no
+    mark): its text with the marks around each piece, editorial matter (notes) in place and
+    the hand's words that the state does not read (``genesis``) where they stood; the runs'
+    text without those is the reading's text. ``genesis`` lists the latter with their
+    offsets; ``moved`` the blocks of the reading that moved elsewhere in another witness.
     """
 
     siglum: str
@@ -91,15 +157,38 @@ class Place:
     start: int
     end: int
     hand: str | None = None
+    runs: tuple[Run, ...] = ()
+    genesis: tuple[Genesis, ...] = ()
+    moved: tuple[Moved, ...] = ()
 
 
 @attrs.frozen(slots=True)
 class Reading:
-    """A text and the witnesses that read it (one :class:`Place` per witness, same order)."""
+    """A text and the witnesses that read it (one :class:`Place` per witness, same order).
+
+    A reading with ``subunits`` is shared by witnesses whose texts differ only inside them:
+    ``flow`` holds the text they share around the sub-units (``len(flow) ==
+    len(subunits) + 1``, whitespace kept, as the base has it if it is among them, else as
+    the first witness has it; ``flow_runs``, when not empty, the same pieces with that
+    witness's marks), and :meth:`text_of` gives each witness's own text; ``text`` is the
+    first witness's.
+    """
 
     text: str
     witnesses: tuple[str, ...]
     places: tuple[Place, ...]
+    subunits: tuple[VariationUnit, ...] = ()
+    flow: tuple[str, ...] = ()
+    flow_runs: tuple[tuple[Run, ...], ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.places) != len(self.witnesses):
+            raise ValueError(f"{len(self.places)} places for {len(self.witnesses)} witnesses")
+        if self.subunits and len(self.flow) != len(self.subunits) + 1:
+            raise ValueError(f"a reading with {len(self.subunits)} sub-units needs "
+                             f"{len(self.subunits) + 1} flow pieces, not {len(self.flow)}")
+        if self.flow_runs and len(self.flow_runs) != len(self.flow):
+            raise ValueError("flow_runs must be empty or parallel to flow")
 
     @property
     def is_empty(self) -> bool:
@@ -118,6 +207,25 @@ class Reading:
                 return place
         raise KeyError(siglum)
 
+    def text_of(self, siglum: str) -> str:
+        """The reading as witness *siglum* has it (its sub-units' readings in place),
+        whitespace folded.
+
+        >>> Reading("one two", ("A",), (Place("A", (0, 2), (0, 2), 1, 1, 1, 0, 7),)).text_of("A")
+        'one two'
+        """
+        if not self.subunits or siglum == self.witnesses[0]:
+            return self.text
+        if siglum not in self.witnesses:
+            raise KeyError(siglum)
+        text = self.flow[0]
+        for unit, after in zip(self.subunits, self.flow[1:], strict=True):
+            reading = unit.reading_of(siglum)
+            if reading is not None:
+                text = _join(text, reading.text_of(siglum))
+            text = _join(text, after)
+        return " ".join(text.split())
+
 
 @attrs.frozen(slots=True)
 class VariationUnit:
@@ -125,7 +233,10 @@ class VariationUnit:
 
     ``lemma`` is the base witness's reading (None where the base is lacunose); ``readings``
     holds every reading, the lemma's first. ``columns`` is the half-open range of alignment
-    columns the unit covers (for a transposition, those of its first reading).
+    columns from the unit's first word to its last (its readings are token ranges: a
+    punctuation mark of a word in it may stand in another column). A ``transposition`` unit
+    reports one moved block at each of its places; the units around those places hold the
+    block's words too (marked :class:`Moved`), so it adds no text of its own.
     """
 
     id: str
@@ -158,6 +269,19 @@ class VariationUnit:
         return unit_html(self)
 
     @property
+    def subunits(self) -> tuple[VariationUnit, ...]:
+        """The sub-units of every reading, in text order of the reading that holds them."""
+        return tuple(sub for reading in self.readings for sub in reading.subunits)
+
+    def walk(self) -> Iterator[VariationUnit]:
+        """This unit and every unit inside it, depth first (iteratively)."""
+        stack: list[VariationUnit] = [self]
+        while stack:
+            unit = stack.pop()
+            yield unit
+            stack.extend(reversed(unit.subunits))
+
+    @property
     def witnesses(self) -> tuple[str, ...]:
         """Every witness the unit accounts for: readings first, then lacunose."""
         return tuple(s for r in self.readings for s in r.witnesses) + self.lacunose
@@ -179,6 +303,7 @@ class Fate(enum.Enum):
     REAPPEARS = "reappears"
     PARTLY_REAPPEARS = "partly reappears"
     CARRIED = "carried"
+    RECAST = "recast"
     UNKNOWN = "unknown"
     IN_NO_STATE = "in no state"
 
@@ -240,27 +365,6 @@ class Revisions(tuple[RevisionFate, ...]):
 
 
 @attrs.frozen(slots=True)
-class Run:
-    """A piece of a document's text and what made it.
-
-    ``kinds`` is the path of marks around the piece, outermost first, as span kind values:
-    ``()`` for text as typed, ``("add",)`` for words inserted by hand, ``("add", "del")`` for
-    words written by hand and struck again, ``("note",)`` for an editor's gloss. ``labels``
-    runs parallel to ``kinds`` (``"gloss"``, ``"translator"``, None...). Paragraph breaks stay
-    in ``text`` as blank lines.
-    """
-
-    text: str
-    kinds: tuple[str, ...] = ()
-    labels: tuple[str | None, ...] = ()
-
-    @property
-    def kind(self) -> str | None:
-        """The innermost mark's kind, or None for plain text."""
-        return self.kinds[-1] if self.kinds else None
-
-
-@attrs.frozen(slots=True)
 class DocumentText:
     """A collated document's whole text as runs (marks resolved, delimiters left out), for
     renderers that show a witness as an editor prints it (insertions, deletions, notes)."""
@@ -282,7 +386,8 @@ class Apparatus:
 
     ``flow`` is the text every witness shares around the units: ``flow[i]`` stands before
     unit *i* and ``flow[-1]`` after the last (``len(flow) == len(units) + 1``), as the base
-    witness has it, whitespace and paragraph breaks included. Interleaving ``flow`` with one
+    witness has it, whitespace and paragraph breaks included; ``flow_runs``, when not empty,
+    holds the same pieces with the base document's marks. Interleaving ``flow`` with one
     witness's readings gives that witness's text (whitespace folded; a transposed block
     stands at the base's place). ``documents`` holds each document's text with its marks.
     """
@@ -292,6 +397,7 @@ class Apparatus:
     units: tuple[VariationUnit, ...]
     flow: tuple[str, ...] = attrs.field(default=("",))
     documents: tuple[DocumentText, ...] = ()
+    flow_runs: tuple[tuple[Run, ...], ...] = ()
     #: The alignment and tokens behind the units; None for an apparatus read back from a file.
     alignment: Alignment | None = attrs.field(default=None, repr=False, eq=False)
     tokens: tuple[TokenList, ...] | None = attrs.field(default=None, repr=False, eq=False)
@@ -337,8 +443,27 @@ class Apparatus:
                 f"flow has {len(value)} pieces for {len(self.units)} units; needs units + 1"
             )
 
+    def __attrs_post_init__(self) -> None:
+        if self.flow_runs and len(self.flow_runs) != len(self.flow):
+            raise ValueError("flow_runs must be empty or parallel to flow")
+
+    def all_units(self) -> Iterator[VariationUnit]:
+        """Every unit and sub-unit, in text order, each before the units inside it."""
+        for unit in self.units:
+            yield from unit.walk()
+
+    def unit(self, unit_id: str) -> VariationUnit:
+        """The unit or sub-unit called *unit_id* (``u5``, ``u5.2``)."""
+        for unit in self.all_units():
+            if unit.id == unit_id:
+                return unit
+        raise KeyError(f"no unit {unit_id!r}")
+
     def witness_text(self, siglum: str) -> str:
-        """A witness's text rebuilt from the flow and its readings (whitespace folded).
+        """A witness's text rebuilt from the flow and its readings (whitespace folded; where
+        the texts agree, in the base's typographic and compatibility forms); a
+        transposition unit is a report (its readings repeat what the units at the block's
+        places hold) and adds nothing.
 
         >>> Apparatus((), "A", (), ("One two.",)).witness_text("A")
         'One two.'
@@ -346,8 +471,8 @@ class Apparatus:
         text = self.flow[0]
         for unit, after in zip(self.units, self.flow[1:], strict=True):
             reading = unit.reading_of(siglum)
-            if reading is not None:  # a transposed block: at the base's place, once
-                text = _join(text, reading.text)
+            if reading is not None and unit.type is not UnitType.TRANSPOSITION:
+                text = _join(text, reading.text_of(siglum))
             text = _join(text, after)
         return " ".join(text.split())
 

@@ -1,27 +1,63 @@
 """Which hand revisions of a draft reached another witness (by default the base text).
 
 For every ``add`` and ``del`` span of a witness with revision states, the alignment tells
-whether the target witness reads the same words at the same place:
+whether the target witness reads the same words at the same place. A word counts as found
+only inside a run of at least two consecutive words of the revision that the target reads
+(or when the revision is one word), so a chance match of a function word (``the``, ``was``)
+never makes a revision "partly" anything. Then:
 
-* an insertion (its tokens in the ``post`` state) is ``adopted`` when the target has all of
-  them, ``partly adopted`` when some, ``not adopted`` when none;
-* a deletion (its tokens in the ``ante`` state) ``reappears`` in the target when the target
-  has all of its words, ``partly reappears`` when some, and is ``carried`` when none;
+* an insertion (its words in a state that reads it) is ``adopted`` when the target has all
+  of them, ``partly adopted`` when some;
+* a deletion (its words in a state before it) ``reappears`` in the target when the target has
+  all of its words, ``partly reappears`` when some;
+* when the target has none: ``not adopted`` (an insertion) or ``carried`` (a deletion) where
+  the target reads what the document read before the insertion or after the deletion, or
+  nothing at all there; ``recast`` where the target rewrote the passage around the revision
+  (its reading in the unit differs from every state of the document);
 * where the target is lacunose (inside one of its ``[...]`` gaps) the answer is ``unknown``;
-* a revision in no state (an insertion struck with its passage, a deletion inside an
-  insertion) is ``in no state``: it cannot reach anything.
+* a revision no state reads (an insertion struck with its passage, a deletion inside an
+  insertion) is ``in no state``: it cannot reach anything; its unit is the one whose reading
+  records it among the hand's unread words (:attr:`Place.genesis`).
+
+``reached`` quotes the target as written, from the first found word to the last (words in
+between that the revision lacks included). ``units`` names the innermost units the revision
+falls in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from collatio.apparatus.model import Apparatus, Fate, RevisionFate
+from collatio.apparatus.model import Apparatus, Fate, RevisionFate, VariationUnit
 from collatio.markup.tree import Span, SpanKind
-from collatio.tokens import Token, TokenKind
+from collatio.tokens import TokenKind
 from collatio.witness import Witness
 
 _WORDS = (TokenKind.WORD, TokenKind.NUMBER)
+
+
+class _Index:
+    """For each collated text, which unit (innermost, and top-level) holds each token."""
+
+    def __init__(self, apparatus: Apparatus) -> None:
+        self.inner: dict[str, dict[int, str]] = {s: {} for s in apparatus.sigla}
+        self.top: dict[str, dict[int, VariationUnit]] = {s: {} for s in apparatus.sigla}
+        self.lacunose: dict[str, set[int]] = {s: set() for s in apparatus.sigla}
+        self.genesis: list[tuple[str, int, int, str]] = []  # (siglum, start, end, unit)
+        for unit in apparatus.units:
+            for sub in unit.walk():
+                # a minor sub-unit (case, punctuation) is no place a revision falls in
+                named = sub.id if sub is unit or not sub.minor else None
+                for reading in sub.readings:
+                    for place in reading.places:
+                        for i in range(*place.tokens):
+                            if named is not None:
+                                self.inner[place.siglum][i] = named
+                            if sub is unit:
+                                self.top[place.siglum][i] = unit
+                        for genesis in place.genesis:
+                            self.genesis.append((place.siglum, genesis.start, genesis.end,
+                                                 sub.id))
 
 
 def revision_fates(
@@ -31,91 +67,140 @@ def revision_fates(
     has revision states; a witness is not compared with itself."""
     target_siglum = target or apparatus.base
     sigla = apparatus.sigla
-    alignment, token_lists = apparatus.alignment, apparatus.tokens
-    if alignment is None or token_lists is None:
+    if apparatus.alignment is None or apparatus.tokens is None:
         raise ValueError("revision fates need the alignment behind the apparatus")
     if target_siglum not in sigla:
         raise KeyError(f"no witness {target_siglum!r}; sigla: {', '.join(sigla)}")
     t = sigla.index(target_siglum)
     target_witness = apparatus.witnesses[t].witness
-    lacunose: set[int] = set()
-    unit_of_column: dict[int, str] = {}
+    index = _Index(apparatus)
+    lacunose_columns: set[int] = set()
     for unit in apparatus.units:
-        for c in range(*unit.columns):
-            unit_of_column.setdefault(c, unit.id)
-            if target_siglum in unit.lacunose:
-                lacunose.add(c)
+        if target_siglum in unit.lacunose:
+            for reading in unit.readings:
+                for place in reading.places:
+                    columns = apparatus.alignment.token_columns(sigla.index(place.siglum))
+                    lacunose_columns.update(columns[i] for i in range(*place.tokens))
     fates: list[RevisionFate] = []
     for witness in witnesses:
         if not witness.has_revisions or witness.siglum == target_witness:
             continue
-        # each revision's words, in the state where they stand: additions in -pc, deletions
-        # in -ac; as (column, token) pairs
-        words: dict[int, list[tuple[int, Token]]] = {}
-        for suffix, kind in (("-pc", SpanKind.ADD), ("-ac", SpanKind.DEL)):
-            if witness.siglum + suffix not in sigla:
-                continue
-            w = sigla.index(witness.siglum + suffix)
-            token_list = token_lists[w]
-            spans = token_list.revision_spans
-            columns = alignment.token_columns(w)
+        states = [w for w, c in enumerate(apparatus.witnesses) if c.witness == witness.siglum]
+        # each revision's words: (text, token) in the state that reads most of them
+        words: dict[int, dict[int, list[int]]] = {}
+        for w in states:
+            spans = apparatus.tokens[w].revision_spans
+            kinds = apparatus.tokens[w].kinds
             for cell in sorted(spans):
-                span = spans[cell]
-                if span.kind is kind and token_list.kinds[cell] in _WORDS:
-                    words.setdefault(id(span), []).append((columns[cell], token_list.token(cell)))
+                if kinds[cell] in _WORDS:
+                    words.setdefault(id(spans[cell]), {}).setdefault(w, []).append(cell)
         for span, _ in witness.spans():
             if span.kind.is_revision:
-                fates.append(
-                    _fate(apparatus, witness.siglum, t, span, words.get(id(span), []),
-                          lacunose, unit_of_column)
-                )
+                found = words.get(id(span), {})
+                w, cells = max(found.items(), key=lambda item: (len(item[1]), -item[0]),
+                               default=(-1, []))
+                fates.append(_fate(apparatus, index, witness.siglum, t, span, w, cells,
+                                   states, lacunose_columns))
     return tuple(fates)
 
 
 def _fate(
     apparatus: Apparatus,
+    index: _Index,
     witness: str,
     t: int,
     span: Span,
-    words: list[tuple[int, Token]],
-    lacunose: set[int],
-    unit_of_column: dict[int, str],
+    w: int,
+    cells: list[int],
+    states: list[int],
+    lacunose_columns: set[int],
 ) -> RevisionFate:
     target = apparatus.sigla[t]
     text = " ".join(span.text.split())
-    if not words:
+    if not cells:
+        units = tuple(dict.fromkeys(
+            unit for siglum, start, end, unit in index.genesis
+            if apparatus.witness(siglum).witness == witness and span.start <= start
+            and end <= span.end))
         return RevisionFate(witness, target, span.kind, text, span.line, span.column,
-                            Fate.IN_NO_STATE, 0, 0, ())
+                            Fate.IN_NO_STATE, 0, 0, units)
     assert apparatus.tokens is not None and apparatus.alignment is not None
-    target_tokens = apparatus.tokens[t].tokens
+    siglum = apparatus.sigla[w]
+    mine = apparatus.tokens[w]
+    theirs = apparatus.tokens[t]
+    columns = apparatus.alignment.token_columns(w)
     row = apparatus.alignment.cells[t]
-    found = unknown = 0
-    runs: list[list[str]] = []
-    previous = -2
-    for position, (c, token) in enumerate(words):
-        if c in lacunose:
+    total = len(cells)
+    unknown = 0
+    hits: list[int | None] = []  # per word: the target's token, if it reads the word here
+    for cell in cells:
+        c = columns[cell]
+        if c in lacunose_columns:
             unknown += 1
+            hits.append(None)
             continue
-        cell = row[c]
-        if cell is not None and target_tokens[cell].norm == token.norm:
-            found += 1
-            if position != previous + 1 or not runs:
-                runs.append([])
-            runs[-1].append(token.text)
-            previous = position
-    total = len(words)
-    units = tuple(dict.fromkeys(unit_of_column[c] for c, _ in words if c in unit_of_column))
+        other = row[c]
+        hits.append(other if other is not None and theirs.norms[other] == mine.norms[cell]
+                    else None)
+    counted = _counted(hits)
+    found = len(counted)
+    units = tuple(dict.fromkeys(index.inner[siglum][cell] for cell in cells
+                                if cell in index.inner[siglum]))
+    reached = ""
+    if counted:
+        first, last = min(counted), max(counted)
+        reached = _quote(theirs.surfaces, theirs.spaces, first, last + 1)
     if unknown == total:
         fate = Fate.UNKNOWN
     elif span.kind is SpanKind.ADD:
         fate = (Fate.ADOPTED if found == total - unknown else
-                Fate.NOT_ADOPTED if found == 0 else Fate.PARTLY_ADOPTED)
+                Fate.PARTLY_ADOPTED if found else
+                _absent(apparatus, index, siglum, cells, target, states, Fate.NOT_ADOPTED))
     else:
         fate = (Fate.REAPPEARS if found == total - unknown else
-                Fate.CARRIED if found == 0 else Fate.PARTLY_REAPPEARS)
-    reached = " … ".join(" ".join(run) for run in runs)
+                Fate.PARTLY_REAPPEARS if found else
+                _absent(apparatus, index, siglum, cells, target, states, Fate.CARRIED))
     return RevisionFate(witness, target, span.kind, text, span.line, span.column, fate, found,
                         total, units, reached)
+
+
+def _counted(hits: list[int | None]) -> list[int]:
+    """The target tokens of the words that count as found: runs of two or more consecutive
+    words the target reads (any run when the revision is one word)."""
+    if len(hits) == 1:
+        return [h for h in hits if h is not None]
+    out: list[int] = []
+    run: list[int] = []
+    for hit in [*hits, None]:
+        if hit is not None and (not run or hit > run[-1]):
+            run.append(hit)
+            continue
+        if len(run) >= 2:
+            out.extend(run)
+        run = [hit] if hit is not None else []
+    return out
+
+
+def _absent(apparatus: Apparatus, index: _Index, siglum: str, cells: list[int], target: str,
+            states: list[int], otherwise: Fate) -> Fate:
+    """``recast`` when the target's reading in the unit holding the revision is text of its
+    own (shared with no state of the document); else *otherwise*."""
+    unit = next((index.top[siglum][c] for c in cells if c in index.top[siglum]), None)
+    if unit is None:
+        return otherwise
+    reading = unit.reading_of(target)
+    if reading is None or not reading.text:
+        return otherwise
+    if any(apparatus.sigla[s] in reading.witnesses for s in states):
+        return otherwise
+    return Fate.RECAST
+
+
+def _quote(surfaces: Sequence[str], spaces: Sequence[str], start: int, end: int) -> str:
+    """Tokens ``start:end`` as written, whitespace folded."""
+    parts = [surfaces[i] + spaces[i] for i in range(start, end - 1)]
+    parts.append(surfaces[end - 1])
+    return " ".join("".join(parts).split())
 
 
 def revision_report(fates: Sequence[RevisionFate]) -> str:

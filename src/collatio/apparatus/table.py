@@ -2,9 +2,11 @@
 
 For historians who analyse variation in pandas or R: every row says what one text reads in
 one unit (or that it is lacunose there), where, and whether the document's hand added or
-deleted it. The CSV renderer writes these rows; :meth:`Apparatus.to_dataframe` makes a
-pandas DataFrame of them. Cost: one pass over the units, ``len(units) * len(witnesses)``
-rows, plus one look at each token of a reading where the texts carry token properties.
+deleted it; sub-units (``u2.1``) have rows for the texts they are about. The CSV renderer
+writes these rows; :meth:`Apparatus.to_dataframe` makes a pandas DataFrame of them. Cost:
+one pass over the units and sub-units, ``len(units) * len(witnesses)`` rows and a row per
+text of each sub-unit, plus one look at each token of a reading where the texts carry token
+properties.
 
 Token properties a source gave (CollateX's extra token keys, ``"page": "1r"``) become extra
 columns after :data:`COLUMNS`, one a key, named by :func:`columns`: a reading's cell holds the
@@ -96,16 +98,21 @@ def _properties(tokens: Mapping[int, tuple[tuple[str, str], ...]], start: int,
 
 
 def rows(apparatus: Apparatus) -> Iterator[Row]:
-    """The rows, unit by unit, each unit's in the order of ``apparatus.witnesses``."""
+    """The rows, unit by unit, each unit's in the order of ``apparatus.witnesses``; a unit's
+    sub-units (``u2.1``: the draft's revisions inside the final's lacuna) follow it, each
+    with rows for the texts it is about only."""
     sigla = apparatus.sigla
     has = {siglum: tokens.properties for siglum, tokens in zip(sigla, apparatus.tokens or (),
                                                                 strict=True)
            if tokens.properties}
-    for unit in apparatus.units:
+    for unit in apparatus.all_units():
         base_reading = unit.lemma.text if unit.lemma is not None else None
         kind = unit.type.value
+        covered = set(unit.witnesses)
         for w in apparatus.witnesses:
             siglum = w.siglum
+            if siglum not in covered:
+                continue
             for group, reading in enumerate(unit.readings, 1):
                 if siglum in reading.witnesses:
                     place = reading.place(siglum)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
+import attrs
 from lxml import etree
 
 from collatio.apparatus.model import (  # the spacing rule of Apparatus.witness_text
@@ -15,12 +16,15 @@ from collatio.apparatus.model import (  # the spacing rule of Apparatus.witness_
     CollatedWitness,
     DocumentText,
     Fate,
+    Genesis,
+    Moved,
     Place,
     Reading,
     RevisionFate,
     Run,
     UnitType,
     VariationUnit,
+    _join,
 )
 from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import CollatioError
@@ -271,6 +275,91 @@ def _runs_of(paragraphs: Sequence[etree._Element]) -> list[Run]:
     return runs
 
 
+def _items(element: etree._Element) -> list[tuple[str, etree._Element | str]]:
+    """An element's content as items for :func:`_runs_of_items`."""
+    items: list[tuple[str, etree._Element | str]] = [("text", element.text or "")]
+    for child in _elements(element):
+        items.append(("node", child))
+        items.append(("text", child.tail or ""))
+    return items
+
+
+def _runs_of_items(items: Sequence[tuple[str, etree._Element | str]]) -> tuple[Run, ...]:
+    """Runs from a piece of mixed content (text, and elements as :func:`_append_runs`
+    writes them)."""
+    holder = etree.Element(_tag("p"))
+    last: etree._Element | None = None
+    for kind, value in items:
+        if kind == "text":
+            assert isinstance(value, str)
+            if last is None:
+                holder.text = (holder.text or "") + value
+            else:
+                last.tail = (last.tail or "") + value
+        else:
+            assert not isinstance(value, str)
+            copy = etree.fromstring(etree.tostring(value, with_tail=False))
+            holder.append(copy)
+            last = copy
+    runs = [run for run in _runs_of([holder]) if run.text or run.kinds]
+    return tuple(runs)
+
+
+def _flow_text(runs: Sequence[Run]) -> str:
+    """The text of flow runs: editorial matter left out."""
+    return "".join(run.text for run in runs if not _ANNOTATIONS.intersection(run.kinds))
+
+
+def _unpad(runs: Sequence[Run], start: bool = True, end: bool = True) -> tuple[Run, ...]:
+    """Runs without the one space the writer put before and after a reading."""
+    out = list(runs)
+    if start and out and out[0].text.startswith(" ") and not out[0].kinds:
+        out[0] = Run(out[0].text[1:], out[0].kinds, out[0].labels)
+    if end and out and out[-1].text.endswith(" ") and not out[-1].kinds:
+        out[-1] = Run(out[-1].text[:-1], out[-1].kinds, out[-1].labels)
+    return tuple(run for run in out if run.text or run.kinds)
+
+
+def _drop_lead(runs: Sequence[Run], count: int) -> tuple[Run, ...]:
+    """*runs* without their first *count* characters (whitespace of unmarked text)."""
+    out = list(runs)
+    while count and out:
+        first = out[0]
+        if len(first.text) <= count:
+            count -= len(first.text)
+            out.pop(0)
+        else:
+            out[0] = Run(first.text[count:], first.kinds, first.labels)
+            count = 0
+    return tuple(out)
+
+
+def _reading_text(runs: Sequence[Run], genesis: Sequence[Genesis]) -> str:
+    """A reading's text from its runs: editorial matter and the hand's unread words (its
+    genesis) left out, whitespace folded."""
+    wanted = {(g.text, g.kinds) for g in genesis}
+    parts = []
+    for run in runs:
+        if _ANNOTATIONS.intersection(run.kinds):
+            continue
+        if (run.text.strip(), run.kinds) in wanted:
+            continue
+        parts.append(run.text)
+    return " ".join("".join(parts).split())
+
+
+def _first_text(reading: Reading) -> str:
+    """A shared reading's text as its first witness reads it."""
+    siglum = reading.witnesses[0]
+    text = reading.flow[0]
+    for unit, after in zip(reading.subunits, reading.flow[1:], strict=True):
+        sub = unit.reading_of(siglum)
+        if sub is not None:
+            text = _join(text, sub.text_of(siglum))
+        text = _join(text, after)
+    return " ".join(text.split())
+
+
 def _inline(element: etree._Element) -> str:
     """The text an element inside a ``<p>`` of the base text contributes to the flow."""
     if element.tag == _tag("g"):
@@ -298,6 +387,11 @@ _PLACE = re.compile(
     r"offsets (-?\d{1,18})-(-?\d{1,18})(?:; hand (\S+))?"
 )  # numbers of at most 18 digits (4,300 digits made int() raise)
 _COLUMNS = re.compile(r"columns (-?\d{1,18})-(-?\d{1,18})")
+_MOVED = re.compile(r"characters (\d{1,18})-(\d{1,18}) moved: (.+)", re.DOTALL)
+_GENESIS = re.compile(
+    r"((?:\S+:\S+ ?)+) at (\d{1,18}); line (\d{1,18}), column (\d{1,18}); "
+    r"offsets (\d{1,18})-(\d{1,18}); text: (.*)", re.DOTALL
+)
 
 
 class _Reader:
@@ -327,12 +421,19 @@ class _Reader:
         witnesses = self.witnesses(header)
         div = _one(root, "t:text/t:body/t:div[@type='edition']")
         base = self.referred(div)
-        flow, units = self.body(div)
+        flow, flow_runs, units = self.body(div)
         back = root.find(_tag("text") + "/" + _tag("back"))
         documents: tuple[DocumentText, ...] = ()
         revisions: tuple[RevisionFate, ...] = ()
         diagnostics: tuple[Diagnostic, ...] = ()
         if back is not None:
+            for holder in back.xpath("t:div[@type='transpositions']/t:ab[@type='transposition']",
+                                     namespaces=_NS):
+                app_element = holder.find(_tag("app"))
+                if app_element is None:
+                    raise _Malformed("a transposition holds no app", holder)
+                self.insert(units, flow, flow_runs, holder.get("n", ""),
+                            self.unit(app_element), holder)
             documents = tuple(self.document(d) for d in back.xpath(
                 "t:div[@type='documents']/t:div[@type='document']", namespaces=_NS))
             revisions = tuple(self.revision(i) for i in back.xpath(
@@ -340,11 +441,33 @@ class _Reader:
             diagnostics = tuple(self.diagnostic(i) for i in back.xpath(
                 "t:div[@type='diagnostics']/t:list/t:item", namespaces=_NS))
         try:
+            marked = any(run.kinds for runs in flow_runs for run in runs)
             return Apparatus(witnesses=witnesses, base=base, units=tuple(units),
-                             flow=tuple(flow), documents=documents, revisions=revisions,
+                             flow=tuple(flow), flow_runs=tuple(flow_runs) if marked else (),
+                             documents=documents, revisions=revisions,
                              diagnostics=diagnostics)
         except (ValueError, TypeError) as exc:
             raise _Malformed(f"inconsistent apparatus: {exc}", div) from None
+
+    @staticmethod
+    def insert(units: list[VariationUnit], flow: list[str], flow_runs: list[tuple[Run, ...]],
+               where: str, unit: VariationUnit, element: etree._Element) -> None:
+        """Put a transposition unit back where it stood (``after u6`` / ``at start``): the
+        base text's piece there splits at its leading whitespace."""
+        if where == "at start":
+            k = 0
+        else:
+            name = where.removeprefix("after ")
+            k = next((i + 1 for i, u in enumerate(units) if u.id == name), -1)
+            if not where.startswith("after ") or k < 0:
+                raise _Malformed(f"a transposition stands after no unit ({where!r})", element)
+        piece = flow[k]
+        lead = len(piece) - len(piece.lstrip())
+        flow[k:k + 1] = [piece[:lead], piece[lead:]]
+        runs = flow_runs[k]
+        flow_runs[k:k + 1] = [(Run(piece[:lead]),) if lead else (),
+                              _drop_lead(runs, lead)]
+        units.insert(k, unit)
 
     # header
 
@@ -403,25 +526,30 @@ class _Reader:
 
     # body
 
-    def body(self, div: etree._Element) -> tuple[list[str], list[VariationUnit]]:
-        flow: list[str] = []
-        units: list[VariationUnit] = []
-        current: list[str] = []
+    def body(self, div: etree._Element) -> tuple[list[str], list[tuple[Run, ...]],
+                                                 list[VariationUnit]]:
+        """The base text's pieces (and their runs) around the units, and the units."""
         paragraphs = [p for p in _elements(div) if p.tag == _tag("p")]
+        pieces: list[list[tuple[str, etree._Element | str]]] = [[]]
+        units: list[VariationUnit] = []
         for n, p in enumerate(paragraphs):
             if n:
-                current.append(_BREAK)
-            current.append(p.text or "")
+                pieces[-1].append(("text", _BREAK))
+            pieces[-1].append(("text", p.text or ""))
             for child in _elements(p):
                 if child.tag == _tag("app"):
-                    flow.append("".join(current))
-                    current = []
                     units.append(self.unit(child))
+                    pieces.append([])
                 else:
-                    current.append(_inline(child))
-                current.append(child.tail or "")
-        flow.append("".join(current))
-        return flow, units
+                    pieces[-1].append(("node", child))
+                pieces[-1].append(("text", child.tail or ""))
+        flow: list[str] = []
+        flow_runs: list[tuple[Run, ...]] = []
+        for items in pieces:
+            runs = _runs_of_items(items)
+            flow.append(_flow_text(runs))
+            flow_runs.append(runs)
+        return flow, flow_runs, units
 
     def unit(self, app: etree._Element) -> VariationUnit:
         xml_id = app.get(_XML_ID) or ""
@@ -433,59 +561,149 @@ class _Reader:
         columns = _COLUMNS.fullmatch(app.get("n", ""))
         if columns is None:
             raise _Malformed(f"unit {unit_id}: no columns (@n='columns A-B')", app)
-        texts: list[str] = []
-        holders: dict[str, int] = {}  # reading element id -> reading index
-        declared: list[set[str]] = []
+        # the places and genesis first: a reading's text leaves its genesis out
+        places: dict[str, list[tuple[str, Place]]] = {}
+        genesis: dict[tuple[str, str], list[Genesis]] = {}
+        moves: dict[tuple[str, str], list[Moved]] = {}
+        for child in _elements(app):
+            if _local(child) != "witDetail":
+                continue
+            target = (child.get("target") or "")[1:]
+            siglum = self.pointer(child, child.get("wit", ""))
+            if child.get("type") == "place":
+                places.setdefault(target, []).append((siglum, self.place(child, siglum)))
+            elif child.get("type") == "genesis":
+                genesis.setdefault((target, siglum), []).append(self.genesis(child))
+            elif child.get("type") == "moved":
+                moves.setdefault((target, siglum), []).append(self.moved(child))
+        for (target, siglum), found in moves.items():
+            entries = places.get(target, [])
+            for k, (s, place) in enumerate(entries):
+                if s == siglum:
+                    entries[k] = (s, attrs.evolve(place, moved=tuple(found)))
+        readings: list[Reading] = []
         lemma_index: int | None = None
         lacunose: list[str] = []
-        details: list[tuple[int, str, Place]] = []
         for child in _elements(app):
             local = _local(child)
             if local == "rdg" and child.get("type") == "lacunose":
                 lacunose.extend(self.pointers(child, "wit"))
             elif local in ("lem", "rdg", "rdgGrp"):
-                pieces = list(_elements(child)) if local == "rdgGrp" else [child]
-                index = len(texts)
-                sigla: set[str] = set()
-                for piece in pieces:
-                    if _local(piece) not in ("lem", "rdg"):
-                        continue
-                    text = _text(piece)
-                    if len(texts) == index:
-                        texts.append(text)
-                    elif texts[index] != text:
-                        raise _Malformed(f"unit {unit_id}: a rdgGrp holds different texts",
-                                         piece)
-                    holders[piece.get(_XML_ID, "")] = index
-                    sigla.update(self.pointers(piece, "wit"))
-                    if _local(piece) == "lem":
-                        lemma_index = index
-                if len(texts) == index:
+                pieces = [c for c in _elements(child) if _local(c) in ("lem", "rdg")] \
+                    if local == "rdgGrp" else [child]
+                if not pieces:
                     raise _Malformed(f"unit {unit_id}: an empty rdgGrp", child)
-                if lemma_index != index or kind is UnitType.TRANSPOSITION:  # _Writer.spaces
-                    texts[index] = texts[index].removeprefix(" ").removesuffix(" ")
-                declared.append(sigla)
-            elif local == "witDetail" and child.get("type") == "place":
-                target = (child.get("target") or "")[1:]
-                if target not in holders:
-                    raise _Malformed(f"unit {unit_id}: witDetail target #{target} is no "
-                                     "reading of this unit", child)
-                siglum = self.pointer(child, child.get("wit", ""))
-                details.append((holders[target], siglum, self.place(child, siglum)))
-        readings = []
-        for index, text in enumerate(texts):
-            mine = [(s, place) for i, s, place in details if i == index]
-            if {s for s, _ in mine} != declared[index] or len(mine) != len(declared[index]):
-                raise _Malformed(f"unit {unit_id}: the places (witDetail) do not match the "
-                                 f"witnesses of reading {index + 1}", app)
-            readings.append(Reading(text, tuple(s for s, _ in mine),
-                                    tuple(place for _, place in mine)))
+                is_lemma = any(_local(piece) == "lem" for piece in pieces)
+                padded = not is_lemma
+                reading = self.reading(unit_id, pieces, places, genesis, padded)
+                if is_lemma:
+                    lemma_index = len(readings)
+                readings.append(reading)
         return VariationUnit(
             id=unit_id, type=kind, minor=app.get("subtype") == "minor",
             lemma=readings[lemma_index] if lemma_index is not None else None,
             readings=tuple(readings), lacunose=tuple(lacunose),
             columns=(int(columns.group(1)), int(columns.group(2))),
         )
+
+    def reading(
+        self,
+        unit_id: str,
+        pieces: list[etree._Element],
+        places: dict[str, list[tuple[str, Place]]],
+        genesis: dict[tuple[str, str], list[Genesis]],
+        padded: bool,
+    ) -> Reading:
+        """One reading from its element (or the pieces of its ``rdgGrp``)."""
+        sigla: list[str] = []
+        found: dict[str, Place] = {}
+        text: str | None = None
+        for piece in pieces:
+            piece_sigla = self.pointers(piece, "wit")
+            mine = dict(places.get(piece.get(_XML_ID, ""), []))
+            if set(mine) != set(piece_sigla) or len(mine) != len(piece_sigla):
+                raise _Malformed(f"unit {unit_id}: the places (witDetail) do not match the "
+                                 f"witnesses of a reading", piece)
+            if any(child.tag == _tag("app") for child in _elements(piece)):
+                if len(pieces) > 1:
+                    raise _Malformed(f"unit {unit_id}: a reading with sub-units in a rdgGrp",
+                                     piece)
+                return self.shared(piece, piece_sigla, mine, padded)
+            runs = _runs_of_items(_items(piece))
+            if padded and runs:
+                runs = _unpad(runs)
+            unread = [g for s in piece_sigla for g in genesis.get((piece.get(_XML_ID, ""), s), [])]
+            piece_text = _reading_text(runs, unread)
+            if text is None:
+                text = piece_text
+            elif text != piece_text:
+                raise _Malformed(f"unit {unit_id}: a rdgGrp holds different texts", piece)
+            plain = all(not r.kinds for r in runs)
+            for s in piece_sigla:
+                own = [g for g in genesis.get((piece.get(_XML_ID, ""), s), [])]
+                found[s] = attrs.evolve(mine[s], runs=() if plain else runs,
+                                        genesis=tuple(own))
+                sigla.append(s)
+        order = [s for s in self.reading_order(places, pieces)]
+        ordered = [s for s in order if s in found]
+        return Reading(text or "", tuple(ordered), tuple(found[s] for s in ordered))
+
+    def reading_order(self, places: dict[str, list[tuple[str, Place]]],
+                      pieces: list[etree._Element]) -> list[str]:
+        """The reading's witnesses in the order their places were written."""
+        out: list[str] = []
+        targets = {piece.get(_XML_ID, "") for piece in pieces}
+        for target, entries in places.items():
+            if target in targets:
+                out.extend(s for s, _ in entries)
+        return out
+
+    def shared(self, element: etree._Element, sigla: list[str], places: dict[str, Place],
+               padded: bool) -> Reading:
+        """A reading with sub-units: the text its witnesses share, the sub-units' apps."""
+        pieces: list[list[tuple[str, etree._Element | str]]] = [[("text", element.text or "")]]
+        subunits: list[VariationUnit] = []
+        for child in _elements(element):
+            if child.tag == _tag("app"):
+                subunits.append(self.unit(child))
+                pieces.append([])
+            else:
+                pieces[-1].append(("node", child))
+            pieces[-1].append(("text", child.tail or ""))
+        runs = [_runs_of_items(items) for items in pieces]
+        if padded:
+            if runs[0]:
+                runs[0] = _unpad(runs[0], end=False)
+            if runs[-1]:
+                runs[-1] = _unpad(runs[-1], start=False)
+        flow = tuple(_flow_text(r) for r in runs)
+        marked = any(run.kinds for r in runs for run in r)
+        ordered = tuple(places[s] for s in sigla)
+        reading = Reading("", tuple(sigla), ordered, tuple(subunits), flow,
+                          tuple(tuple(r) for r in runs) if marked else ())
+        return attrs.evolve(reading, text=_first_text(reading))
+
+    def moved(self, element: etree._Element) -> Moved:
+        text = _text(element, False)
+        match = _MOVED.fullmatch(text)
+        if match is None:
+            raise _Malformed(f"malformed moved block {text!r}", element)
+        unit = self.decode(element, match.group(3), lambda u: u)
+        return Moved(int(match.group(1)), int(match.group(2)), unit)
+
+    def genesis(self, element: etree._Element) -> Genesis:
+        text = _text(element, False)
+        match = _GENESIS.fullmatch(text)
+        if match is None:
+            raise _Malformed(f"malformed genesis {text!r}", element)
+        kinds: list[str] = []
+        labels: list[str | None] = []
+        for pair in match.group(1).split():
+            kind, _, label = pair.partition(":")
+            kinds.append(self.decode(element, kind, _untoken))
+            labels.append(self.decode(element, label, _untoken) or None)
+        n = [int(g) for g in match.groups()[1:6]]
+        return Genesis(tuple(kinds), tuple(labels), match.group(7), n[0], n[1], n[2], n[3], n[4])
 
     def place(self, element: etree._Element, siglum: str) -> Place:
         text = _text(element, False)

@@ -60,7 +60,8 @@ class Seg:
     """A unit's piece of one witness's text.
 
     ``kind`` is ``reading`` (the witness's words in the unit), ``empty`` (the witness
-    reads nothing there: the point where others have words), ``lacuna`` (the witness is
+    reads nothing there: the point where others have words), ``moved`` (a point at the
+    start of a moved block, for the transposition unit that reports it), ``lacuna`` (the witness is
     lacunose: the mark stands where its source has the gap, or where the gap would be) or
     ``gap`` (a gap of the source that no unit accounts for). ``units`` are indices into
     ``Apparatus.units`` (consecutive; several for one lacuna mark, none for ``gap``). A
@@ -73,6 +74,12 @@ class Seg:
     units: tuple[int, ...]
     first: bool = True
     last: bool = True
+    #: the sub-unit (``u4.1``) whose reading this piece is, inside a reading with sub-units
+    #: (``""``: the unit's own reading, or the stretch such a reading shares between them)
+    sub: str = ""
+    #: where the piece stands inside its unit, 0 to 1, the same in every text (the unit's
+    #: sub-units in order: the side-by-side columns keep them level)
+    order: float = 0.0
 
 
 Paragraphs = tuple[tuple[str | Seg, ...], ...]
@@ -149,15 +156,18 @@ def heat_legend(others: int) -> tuple[tuple[int, str], ...]:
 # --- one witness's text ---------------------------------------------------------------------
 
 
-def witness_paragraphs(apparatus: Apparatus, siglum: str) -> Paragraphs:
+def witness_paragraphs(apparatus: Apparatus, siglum: str, subunits: bool = True
+                       ) -> Paragraphs:
     """*siglum*'s whole text as paragraphs of shared text and :class:`Seg` pieces.
 
     Reading the pieces in order gives the witness's text (with its own spacing when the
     apparatus has tokens; the gap marks excepted). Every unit the witness takes part in
-    has a piece: its reading, an ``empty`` point, or a ``lacuna`` mark.
+    has a piece: its reading, an ``empty`` point, or a ``lacuna`` mark; with *subunits* (the
+    side-by-side view), a reading with sub-units is pieces too, one per sub-unit
+    (``Seg.sub``) and the stretches between them, and a transposition unit a ``moved`` point.
     """
     if apparatus.tokens is not None and siglum in apparatus.sigla:
-        return _from_tokens(apparatus, siglum, apparatus.token_list(siglum))
+        return _from_tokens(apparatus, siglum, apparatus.token_list(siglum), subunits)
     return _from_flow(apparatus, siglum)
 
 
@@ -170,11 +180,58 @@ class _Item:
     end: int
     kind: str
     units: tuple[int, ...] = ()
+    sub: str = ""
+    order: float = 0.0
 
 
-def _items(apparatus: Apparatus, siglum: str, tokens: TokenList) -> list[_Item]:
+def _reading_items(unit: VariationUnit, reading: Reading, siglum: str, k: int
+                   ) -> list[_Item]:
+    """A reading with sub-units as pieces: each sub-unit's reading (or point) in it, and the
+    stretches between them that the reading's texts share (depth first, in token order),
+    each with its :attr:`Seg.order` (from the sub-units' order in *unit*)."""
+    out: list[_Item] = []
+    ordinals = {sub.id: i for i, sub in enumerate(unit.walk())}
+    share = 1 / len(ordinals)
+    last = [0.0]  # the order of the last sub-unit placed, for the stretch after it
+
+    def between(start: int, end: int, label: str) -> None:
+        out.append(_Item(start, end, "reading", (k,), label, last[0] + share / 2
+                         if last[0] else 0.0))
+
+    def walk(current: Reading, label: str, position: int) -> int:
+        for sub in current.subunits:
+            mine = sub.reading_of(siglum)
+            if mine is None:
+                continue
+            start, end = mine.place(siglum).tokens
+            if start > position:
+                between(position, start, label)
+                position = start
+            order = ordinals[sub.id] * share
+            if mine.subunits:
+                last[0] = order
+                position = walk(mine, sub.id, position)
+                if end > position:
+                    between(position, end, sub.id)
+            else:
+                out.append(_Item(start, end, "reading" if end > start else "empty", (k,),
+                                 sub.id, order))
+            last[0] = order
+            position = max(position, end)
+        return position
+
+    start, end = reading.place(siglum).tokens
+    position = walk(reading, "", start)
+    if end > position:
+        between(position, end, "")
+    return out
+
+
+def _items(apparatus: Apparatus, siglum: str, tokens: TokenList, subunits: bool = True
+           ) -> list[_Item]:
     """The units' stretches and points of one witness, in its token order, gaps placed."""
     spans: list[_Item] = []
+    moves: list[_Item] = []  # points inside other stretches, never dropped
     lacunose: list[tuple[int, int]] = []  # (unit index, token position after the unit before)
     after = 0  # where the last unit placed in base order ended in this witness
     for k, unit in enumerate(apparatus.units):
@@ -184,7 +241,14 @@ def _items(apparatus: Apparatus, siglum: str, tokens: TokenList) -> list[_Item]:
                 lacunose.append((k, after))
             continue
         start, end = reading.place(siglum).tokens
-        spans.append(_Item(start, end, "reading" if end > start else "empty", (k,)))
+        if subunits and reading.subunits:  # the draft's revisions in the final's lacuna
+            spans.extend(_reading_items(unit, reading, siglum, k))
+        elif subunits and unit.type is UnitType.TRANSPOSITION:
+            # the report of a moved block: its words are in the units where each text has
+            # them; a mark at the block's start leads to the report
+            moves.append(_Item(start, start, "moved", (k,)))
+        else:
+            spans.append(_Item(start, end, "reading" if end > start else "empty", (k,)))
         if unit.type is not UnitType.TRANSPOSITION:
             after = max(after, end)
     spans.sort(key=lambda item: (item.start, item.end))
@@ -211,7 +275,7 @@ def _items(apparatus: Apparatus, siglum: str, tokens: TokenList) -> list[_Item]:
         _Item(g, g + 1, "lacuna" if g in gap_units else "gap", tuple(gap_units.get(g, ())))
         for g in gaps if not _inside(kept, starts, g)
     ]
-    return sorted([*kept, *points, *gap_items],
+    return sorted([*kept, *points, *gap_items, *moves],
                   key=lambda item: (item.start, item.end > item.start, item.end))
 
 
@@ -259,7 +323,8 @@ def _has_text(item: str | Seg) -> bool:
     return not isinstance(item, str) or bool(item.strip())
 
 
-def _from_tokens(apparatus: Apparatus, siglum: str, tokens: TokenList) -> Paragraphs:
+def _from_tokens(apparatus: Apparatus, siglum: str, tokens: TokenList,
+                 subunits: bool = True) -> Paragraphs:
     n = len(tokens)
     text, starts, surfaces, spaces = tokens.text, tokens.starts, tokens.surfaces, tokens.spaces
     paragraphs = tokens.paragraphs
@@ -273,7 +338,8 @@ def _from_tokens(apparatus: Apparatus, siglum: str, tokens: TokenList) -> Paragr
         """Tokens a..b-1, without the space after the last one."""
         return text[starts[a] : starts[b - 1] + len(surfaces[b - 1])]
 
-    def stretch(a: int, b: int, kind: str, units: tuple[int, ...]) -> None:
+    def stretch(a: int, b: int, kind: str, units: tuple[int, ...], sub: str = "",
+                order: float = 0.0) -> None:
         """Tokens a..b-1 (b > a), cut at paragraph breaks; the space after stays pending."""
         out.flush()
         cuts = breaks[bisect.bisect_right(breaks, a) : bisect.bisect_left(breaks, b)]
@@ -286,19 +352,20 @@ def _from_tokens(apparatus: Apparatus, siglum: str, tokens: TokenList) -> Paragr
                 out.text(piece)
             else:
                 out.seg(Seg(kind, "" if kind in ("lacuna", "gap") else _SPACE.sub(" ", piece),
-                            units, first=i == 0, last=i == len(edges) - 2))
+                            units, first=i == 0, last=i == len(edges) - 2, sub=sub,
+                            order=order))
         out.pending = spaces[b - 1]
         at = bisect.bisect_left(breaks, b)
         out.broken = at < len(breaks) and breaks[at] == b
 
     position = 0
-    for item in _items(apparatus, siglum, tokens):
+    for item in _items(apparatus, siglum, tokens, subunits):
         if item.start > position:
             stretch(position, item.start, "text", ())
         if item.end > item.start:
-            stretch(item.start, item.end, item.kind, item.units)
+            stretch(item.start, item.end, item.kind, item.units, item.sub, item.order)
         else:  # a point: after the word before it, before the space or break after that
-            out.seg(Seg(item.kind, "", item.units))
+            out.seg(Seg(item.kind, "", item.units, sub=item.sub, order=item.order))
         position = max(position, item.end)
     if position < n:
         stretch(position, n, "text", ())
@@ -353,17 +420,18 @@ def _from_flow(apparatus: Apparatus, siglum: str) -> Paragraphs:
                     out.paragraphs[-2].extend((" ", mark))
                 else:
                     out.seg(mark)
-        elif reading.text:
+        elif reading.text_of(siglum):
+            text = reading.text_of(siglum)  # a shared reading with sub-units: this text's
             current = out.paragraphs[-1]
-            if (reading.text[0] in NO_SPACE_BEFORE and current and isinstance(current[-1], str)
+            if (text[0] in NO_SPACE_BEFORE and current and isinstance(current[-1], str)
                     and current[-1][-1:].isspace()):  # the base's space before a word
                 current[-1] = current[-1].rstrip()
                 last[0] = current[-1][-1:] if current[-1] else ""
                 if not current[-1]:
                     current.pop()
-            out.seg(Seg("reading", reading.text, (k,)))
-            before = reading.text[-1]
-            write_space = (last[0] and not last[0].isspace() and reading.text[0] not in
+            out.seg(Seg("reading", text, (k,)))
+            before = text[-1]
+            write_space = (last[0] and not last[0].isspace() and text[0] not in
                            NO_SPACE_BEFORE and last[0] not in NO_SPACE_AFTER)
             if write_space:  # the space goes before the reading, not inside its mark
                 out.paragraphs[-1].insert(len(out.paragraphs[-1]) - 1, " ")

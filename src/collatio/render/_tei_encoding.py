@@ -25,7 +25,7 @@ def _tag(name: str) -> str:
 
 _NAME_SAFE = frozenset(string.ascii_letters + string.digits + "-")
 _ESCAPE = re.compile(r"_([0-9a-f]{1,6})_")
-_PLAIN_UNIT = re.compile(r"u[0-9]+")
+_PLAIN_UNIT = re.compile(r"u[0-9]+(?:\.[0-9]+)*")
 
 
 def escape_name(value: str) -> str:

@@ -53,6 +53,7 @@ from collatio.render._html_views import (
     witness_paragraphs,
 )
 from collatio.render.base import Option, Renderer
+from collatio.render.text import genesis_words
 
 __all__ = ["HTMLRenderer", "visible"]
 
@@ -67,7 +68,7 @@ _FORBIDDEN = re.compile(
     + _NONCHARACTERS + "]"
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
-_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 _STATES = {"ante": "ante correctionem", "post": "post correctionem"}
 _FATE_CLASS = {
     Fate.ADOPTED: "yes", Fate.REAPPEARS: "yes", Fate.PARTLY_ADOPTED: "part",
@@ -148,14 +149,17 @@ class ReadingView:
     long: bool
     preview: str
     where: str = ""
+    #: what the hand struck inside the reading, moved blocks in it: one line each
+    notes: tuple[str, ...] = ()
 
 
 @attrs.frozen
 class UnitRef:
-    """A unit's anchor name (``u4``) and its number in the apparatus."""
+    """A unit's anchor name (``u4``, ``u4.2``) and its number in the apparatus (``4``,
+    ``4.2`` for a sub-unit)."""
 
     ident: str
-    number: int
+    number: int | str
 
 
 @attrs.frozen
@@ -170,6 +174,10 @@ class Entry:
     lemma: ReadingView | None
     readings: tuple[ReadingView, ...]
     lacunose: tuple[Sig, ...]
+    #: the sub-units of the readings, in order (each an entry of its own, nested)
+    subentries: tuple[Entry, ...] = ()
+    #: the anchor of the base text's mark the entry links back to (its top-level unit's)
+    mark: str = ""
 
 
 @attrs.frozen
@@ -195,6 +203,14 @@ class Mark:
     title: str = ""
     first: bool = True
     last: bool = True
+    #: the entry the mark leads to when it is not its unit's (a sub-unit's, ``u4.1``)
+    anchor: str = ""
+    #: a transposition, or a unit that holds a moved block (in any text: the caret of the
+    #: text that has the block elsewhere is marked too)
+    moved: bool = False
+    #: where the mark stands on the units' axis (``4.25``: a quarter into unit 4, its sub-units
+    #: in order), for the columns to scroll level; ``""`` at its unit's start
+    at: str = ""
 
 
 @attrs.frozen
@@ -316,6 +332,11 @@ def _idents(units: Sequence[VariationUnit]) -> list[UnitRef]:
     return refs
 
 
+def _ident(unit_id: str, fallback: str) -> str:
+    """A sub-unit's anchor: its id where usable in HTML, else *fallback*."""
+    return unit_id if _IDENT.fullmatch(unit_id) else fallback
+
+
 def _paragraphs(text: str) -> list[str]:
     """*text* cut at blank lines (the first piece may be empty)."""
     return _PARAGRAPH_BREAK.split(text)
@@ -335,10 +356,37 @@ class _Builder:
         self.others = len(apparatus.witnesses) - 1
         for unit, ref in zip(apparatus.units, self.unit_refs, strict=True):
             self.refs.setdefault(unit.id, ref)
+            # sub-units: numbered 4.1, 4.2 ... under their unit, anchored by their ids
+            stack = [(unit, ref)]
+            while stack:
+                parent, parent_ref = stack.pop()
+                for k, sub in enumerate(parent.subunits, 1):
+                    sub_ref = UnitRef(_ident(sub.id, f"{parent_ref.ident}-{k}"),
+                                      f"{parent_ref.number}.{k}")
+                    self.refs.setdefault(sub.id, sub_ref)
+                    stack.append((sub, sub_ref))
 
-    def reading(self, reading: Reading, where: str = "") -> ReadingView:
-        return attrs.evolve(self.text_view(reading.text), where=where,
-                            sigla=tuple(self.sig(p) for p in reading.places))
+    def reading(self, reading: Reading, where: str = "",
+                unit: VariationUnit | None = None) -> ReadingView:
+        notes: list[str] = []
+        for place in reading.places:
+            for genesis in place.genesis:
+                notes.append(f"{place.siglum}: “{genesis.text}” {genesis_words(genesis.kinds)} "
+                             f"({genesis.line}:{genesis.column})")
+            if unit is not None and unit.type is not UnitType.TRANSPOSITION:
+                text = reading.text_of(place.siglum)
+                for moved in place.moved:
+                    notes.append(f"{place.siglum}: “{text[moved.start:moved.end]}” moved: "
+                                 f"see unit {self.number(moved.unit)}")
+        sigla = tuple(Sig(p.siglum, self.labels.get(p.siglum, p.siglum),
+                          "" if reading.subunits else HAND_LABELS.get(p.hand or "", ""))
+                      for p in reading.places)
+        return attrs.evolve(self.text_view(reading.text), where=where, sigla=sigla,
+                            notes=tuple(notes))
+
+    def number(self, unit_id: str) -> str:
+        ref = self.refs.get(unit_id)
+        return str(ref.number) if ref is not None else unit_id
 
     def sig(self, place: Place) -> Sig:
         return Sig(place.siglum, self.labels.get(place.siglum, place.siglum),
@@ -365,25 +413,36 @@ class _Builder:
                      for doc, ws in by_document.items() if len(ws) > 1)
 
     def entries(self) -> tuple[Entry, ...]:
-        out = []
-        for unit, ref in zip(self.app.units, self.unit_refs, strict=True):
-            anchor = unit.lemma.places[0] if unit.lemma else unit.readings[0].places[0]
-            transposed = unit.type is UnitType.TRANSPOSITION
-            out.append(Entry(
-                ref=ref,
-                type=unit.type.value,
-                minor=unit.minor,
-                where=(f"¶{anchor.paragraph}" if anchor.siglum == self.app.base
-                       else f"{anchor.siglum} ¶{anchor.paragraph}"),
-                where_title=(f"{anchor.siglum}: paragraph {anchor.paragraph}, line "
-                             f"{anchor.line}, column {anchor.column}"),
-                lemma=self.reading(unit.lemma, _where(unit.lemma) if transposed else "")
-                if unit.lemma else None,
-                readings=tuple(self.reading(r, _where(r) if transposed else "")
-                               for r in unit.readings if r is not unit.lemma),
-                lacunose=tuple(Sig(s, self.labels.get(s, s)) for s in unit.lacunose),
-            ))
-        return tuple(out)
+        return tuple(self.entry(unit, ref, ref.ident) for unit, ref in
+                     zip(self.app.units, self.unit_refs, strict=True))
+
+    def entry(self, unit: VariationUnit, ref: UnitRef, mark: str) -> Entry:
+        """The entry of *unit*, its sub-units' entries nested in it; *mark*: the anchor of
+        the base text's mark of its top-level unit."""
+        shown = unit.lemma or next((r for r in unit.readings if r.text), unit.readings[0])
+        anchor = shown.places[0]
+        transposed = unit.type is UnitType.TRANSPOSITION
+        subentries = []
+        for k, sub in enumerate(unit.subunits, 1):
+            sub_ref = self.refs.get(sub.id) or UnitRef(_ident(sub.id, f"{ref.ident}-{k}"),
+                                                        f"{ref.number}.{k}")
+            subentries.append(self.entry(sub, sub_ref, mark))
+        return Entry(
+            ref=ref,
+            type=unit.type.value,
+            minor=unit.minor,
+            where=(f"¶{anchor.paragraph}" if anchor.siglum == self.app.base
+                   else f"{anchor.siglum} ¶{anchor.paragraph}"),
+            where_title=(f"{anchor.siglum}: paragraph {anchor.paragraph}, line "
+                         f"{anchor.line}, column {anchor.column}"),
+            lemma=self.reading(unit.lemma, _where(unit.lemma) if transposed else "", unit)
+            if unit.lemma else None,
+            readings=tuple(self.reading(r, _where(r) if transposed else "", unit)
+                           for r in unit.readings if r is not unit.lemma),
+            lacunose=tuple(Sig(s, self.labels.get(s, s)) for s in unit.lacunose),
+            subentries=tuple(subentries),
+            mark=mark,
+        )
 
     def base_text(self) -> tuple[tuple[Mark | str, ...], ...]:
         """The base's paragraphs, every unit a :class:`Mark` shaded by how many of the
@@ -395,7 +454,7 @@ class _Builder:
         """*siglum*'s text in full (its own order and paragraphs) with its units marked."""
         return tuple(tuple(self.mark(siglum, item, heat) if isinstance(item, Seg) else item
                            for item in paragraph)
-                     for paragraph in witness_paragraphs(self.app, siglum))
+                     for paragraph in witness_paragraphs(self.app, siglum, subunits=not heat))
 
     def mark(self, siglum: str, seg: Seg, heat: bool) -> Mark:
         refs = tuple(self.unit_refs[k] for k in seg.units)
@@ -404,13 +463,19 @@ class _Builder:
         if seg.kind == "lacuna":
             lacunose = " ".join(self.app.units[seg.units[0]].lacunose)
             return Mark("lacuna", "lacuna", lacunose, refs)
+        if seg.kind == "moved":
+            return Mark("moved", "transposition", "", refs, moved=True)
         k = seg.units[0]
         unit, stat = self.app.units[k], self.stats[k]
         differ = stat.differ.get(siglum)
         level = heat_level(differ, self.others)
         reading = unit.reading_of(siglum)
-        hand = ""
-        if reading is not None:
+        hand = anchor = ""
+        sub = self.app.unit(seg.sub) if seg.sub else None
+        if sub is not None:  # a piece of a reading with sub-units: the sub-unit's reading
+            reading = sub.reading_of(siglum)
+            anchor = self.refs[sub.id].ident
+        if reading is not None and not reading.subunits:
             hand = reading.place(siglum).hand or ""
         title = ""
         if heat:
@@ -421,14 +486,18 @@ class _Builder:
                 title += f"; lacuna in {stat.lacunose}"
         # the base's passages are all where others differ; where the base is lacunose, the
         # others' words are text it lacks ("nobase"), compared among themselves
-        if siglum == self.app.base:
-            state = "differ"
+        if siglum == self.app.base or (sub is not None and reading is not None
+                                       and not reading.subunits):
+            state = "nobase differ" if unit.lemma is None and siglum != self.app.base else "differ"
         elif unit.lemma is None:
             state = "nobase " + stat.state(unit, siglum)
         else:
             state = stat.state(unit, siglum)
         return Mark("lemma" if seg.kind == "reading" else "insertion", unit.type.value,
-                    seg.text, refs, level, state, hand, title, seg.first, seg.last)
+                    seg.text, refs, level, state, hand, title, seg.first, seg.last, anchor,
+                    unit.type is UnitType.TRANSPOSITION
+                    or any(p.moved for r in unit.readings for p in r.places),
+                    f"{k + 1 + seg.order:.4f}" if seg.order else "")
 
     def columns(self) -> tuple[Column, ...]:
         """The side-by-side view: every collated text in full (the first six shown)."""
@@ -476,7 +545,8 @@ class _Builder:
                     continue
                 place = reading.place(siglum)
                 cells.append(Cell(siglum, "agree" if reading is reference else "differ",
-                                  reading.text, HAND_LABELS.get(place.hand or "", "")))
+                                  reading.text_of(siglum),
+                                  HAND_LABELS.get(place.hand or "", "")))
             rows.append(SynopsisRow(ref, unit.type.value, (), tuple(cells)))
             shared(after)
         return tuple(rows)

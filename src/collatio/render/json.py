@@ -18,6 +18,8 @@ from collatio.apparatus.model import (
     CollatedWitness,
     DocumentText,
     Fate,
+    Genesis,
+    Moved,
     Place,
     Reading,
     RevisionFate,
@@ -46,8 +48,53 @@ def _place_data(place: Place) -> dict[str, Any]:
     }
 
 
+def _runs_data(runs: tuple[Run, ...]) -> list[dict[str, Any]]:
+    return [{"text": r.text, "kinds": list(r.kinds), "labels": list(r.labels)} for r in runs]
+
+
+def _source_data(place: Place, path: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "path": path,
+        "line": place.line,
+        "column": place.column,
+        "start": place.start,
+        "end": place.end,
+        "hand": place.hand,
+    }
+    if place.runs:
+        data["runs"] = _runs_data(place.runs)
+    if place.genesis:
+        data["genesis"] = [
+            {"kinds": list(g.kinds), "labels": list(g.labels), "text": g.text, "at": g.at,
+             "line": g.line, "column": g.column, "start": g.start, "end": g.end}
+            for g in place.genesis
+        ]
+    if place.moved:
+        data["moved"] = [{"start": m.start, "end": m.end, "unit": m.unit} for m in place.moved]
+    return data
+
+
+def _reading_data(unit: VariationUnit, reading: Reading, paths: dict[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "text": reading.text,
+        "witnesses": list(reading.witnesses),
+        "lemma": reading is unit.lemma,
+        "source": {place.siglum: _source_data(place, paths.get(place.siglum, ""))
+                   for place in reading.places},
+    }
+    if reading.subunits:
+        data["subunits"] = [unit_data(sub, paths) for sub in reading.subunits]
+        data["flow"] = list(reading.flow)
+        if reading.flow_runs:
+            data["flow_runs"] = [_runs_data(runs) for runs in reading.flow_runs]
+    return data
+
+
 def unit_data(unit: VariationUnit, paths: dict[str, str]) -> dict[str, Any]:
-    """One variation unit as plain data."""
+    """One variation unit as plain data (its sub-units inside its readings).
+
+    Recursive, but only as deep as units nest (a few levels: sub-units hold no deeper
+    nesting than the grouping makes)."""
     return {
         "id": unit.id,
         "type": unit.type.value,
@@ -60,25 +107,7 @@ def unit_data(unit: VariationUnit, paths: dict[str, str]) -> dict[str, Any]:
                 for place in reading.places
             },
         },
-        "readings": [
-            {
-                "text": reading.text,
-                "witnesses": list(reading.witnesses),
-                "lemma": reading is unit.lemma,
-                "source": {
-                    place.siglum: {
-                        "path": paths.get(place.siglum, ""),
-                        "line": place.line,
-                        "column": place.column,
-                        "start": place.start,
-                        "end": place.end,
-                        "hand": place.hand,
-                    }
-                    for place in reading.places
-                },
-            }
-            for reading in unit.readings
-        ],
+        "readings": [_reading_data(unit, reading, paths) for reading in unit.readings],
         "lacunose": list(unit.lacunose),
     }
 
@@ -105,6 +134,7 @@ def _sections(apparatus: Apparatus) -> Iterator[tuple[str, Iterable[Any] | str |
     )
     yield "apparatus", (unit_data(unit, paths) for unit in apparatus.units)
     yield "flow", apparatus.flow
+    yield "flow_runs", (_runs_data(runs) for runs in apparatus.flow_runs)
     yield "documents", (
         {"witness": d.witness, "label": d.label,
          "runs": [{"text": r.text, "kinds": list(r.kinds), "labels": list(r.labels)}
@@ -132,41 +162,7 @@ def apparatus_from_data(data: Any, path: str = "<json>") -> Apparatus:
             CollatedWitness(w["id"], w["witness"], w["state"], w["label"], w["date"], w["path"])
             for w in data["witnesses"]
         )
-        units = []
-        for u in data["apparatus"]:
-            where = u["location"]["witnesses"]
-            readings = []
-            lemma = None
-            for r in u["readings"]:
-                places = tuple(
-                    Place(
-                        siglum=s,
-                        tokens=(where[s]["tokens"][0], where[s]["tokens"][1]),
-                        words=(where[s]["words"][0], where[s]["words"][1]),
-                        paragraph=where[s]["paragraph"],
-                        line=where[s]["line"],
-                        column=where[s]["column"],
-                        start=where[s]["start"],
-                        end=where[s]["end"],
-                        hand=r["source"][s]["hand"],
-                    )
-                    for s in r["witnesses"]
-                )
-                reading = Reading(r["text"], tuple(r["witnesses"]), places)
-                readings.append(reading)
-                if r["lemma"]:
-                    lemma = reading
-            units.append(
-                VariationUnit(
-                    id=u["id"],
-                    type=UnitType(u["type"]),
-                    minor=u["minor"],
-                    lemma=lemma,
-                    readings=tuple(readings),
-                    lacunose=tuple(u["lacunose"]),
-                    columns=(u["location"]["columns"][0], u["location"]["columns"][1]),
-                )
-            )
+        units = [_unit_from(u) for u in data["apparatus"]]
         revisions = tuple(
             RevisionFate(f["witness"], f["target"], SpanKind(f["kind"]), f["text"], f["line"],
                          f["column"], Fate(f["fate"]), f["found"], f["words"],
@@ -174,9 +170,10 @@ def apparatus_from_data(data: Any, path: str = "<json>") -> Apparatus:
             for f in data["revisions"]
         )
         flow = tuple(str(piece) for piece in data["flow"])
+        flow_runs = tuple(_runs_from(runs) for runs in data.get("flow_runs", ()))
         documents = tuple(
             DocumentText(d["witness"], d["label"], tuple(
-                Run(r["text"], tuple(r["kinds"]), tuple(r["labels"])) for r in d["runs"]))
+                _runs_from(d["runs"])))
             for d in data["documents"]
         )
         diagnostics = tuple(
@@ -196,9 +193,61 @@ def apparatus_from_data(data: Any, path: str = "<json>") -> Apparatus:
         seen.add(unit.id)
     try:
         return Apparatus(witnesses=witnesses, base=data["base"], units=tuple(units), flow=flow,
-                         documents=documents, revisions=revisions, diagnostics=diagnostics)
+                         flow_runs=flow_runs, documents=documents, revisions=revisions,
+                         diagnostics=diagnostics)
     except ValueError as exc:
         raise CollatioError(f"malformed apparatus JSON: {exc}", path=path) from None
+
+
+def _runs_from(runs: Any) -> tuple[Run, ...]:
+    return tuple(Run(r["text"], tuple(r["kinds"]), tuple(r["labels"])) for r in runs)
+
+
+def _unit_from(u: Any) -> VariationUnit:
+    """A unit (with its sub-units) from its data; iterative over the nesting."""
+    where = u["location"]["witnesses"]
+    readings = []
+    lemma = None
+    for r in u["readings"]:
+        places = []
+        for s in r["witnesses"]:
+            source = r["source"][s]
+            places.append(Place(
+                siglum=s,
+                tokens=(where[s]["tokens"][0], where[s]["tokens"][1]),
+                words=(where[s]["words"][0], where[s]["words"][1]),
+                paragraph=where[s]["paragraph"],
+                line=where[s]["line"],
+                column=where[s]["column"],
+                start=where[s]["start"],
+                end=where[s]["end"],
+                hand=source["hand"],
+                runs=_runs_from(source.get("runs", ())),
+                genesis=tuple(
+                    Genesis(tuple(g["kinds"]), tuple(g["labels"]), g["text"], g["at"],
+                            g["line"], g["column"], g["start"], g["end"])
+                    for g in source.get("genesis", ())),
+                moved=tuple(Moved(m["start"], m["end"], m["unit"])
+                            for m in source.get("moved", ())),
+            ))
+        reading = Reading(
+            r["text"], tuple(r["witnesses"]), tuple(places),
+            tuple(_unit_from(sub) for sub in r.get("subunits", ())),
+            tuple(str(piece) for piece in r.get("flow", ())),
+            tuple(_runs_from(runs) for runs in r.get("flow_runs", ())),
+        )
+        readings.append(reading)
+        if r["lemma"]:
+            lemma = reading
+    return VariationUnit(
+        id=u["id"],
+        type=UnitType(u["type"]),
+        minor=u["minor"],
+        lemma=lemma,
+        readings=tuple(readings),
+        lacunose=tuple(u["lacunose"]),
+        columns=(u["location"]["columns"][0], u["location"]["columns"][1]),
+    )
 
 
 def load_apparatus(text: str, path: str = "<json>", *, validate: bool = False) -> Apparatus:

@@ -32,6 +32,7 @@ from collatio.apparatus.model import (
     VariationUnit,
 )
 from collatio.render.base import Option, Renderer
+from collatio.render.text import genesis_words
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -329,6 +330,11 @@ class LaTeXRenderer(Renderer):
         """Add *unit* to *paragraph*; True if it leaves the text at a gap of the base."""
         note = rf"\Afootnote{{{self.note(unit)}}}"
         lemma = unit.lemma
+        if unit.type is UnitType.TRANSPOSITION:
+            # a report: the block's words are in the text already, at each of its places
+            cited = escape(_short_lemma(lemma.text, 0) or lemma.text) if lemma else ""
+            paragraph.mark(rf"\edtext{{}}{{\lemma{{\textit{{transp.}} {cited}}}{note}}}")
+            return in_gap
         if lemma is None:
             if in_gap:
                 paragraph.mark(rf"\edtext{{}}{{\lemma{{{_GAP}}}{note}}}")
@@ -349,23 +355,71 @@ class LaTeXRenderer(Renderer):
         return False
 
     def note(self, unit: VariationUnit) -> str:
-        """The apparatus entry of *unit*, after ``lemma]``: readings with their sigla."""
+        """The apparatus entry of *unit*, after ``lemma]``: readings with their sigla, then
+        its sub-units as numbered sub-entries (``4.1 ¶ 4 w. 30–33 …``)."""
+        text = self._entries(unit)
+        subs = list(self._subentries(unit, unit.id.removeprefix("u")))
+        if subs:
+            text += r" \textbar\ " + r" \textbar\ ".join(subs)
+        return text
+
+    def _entries(self, unit: VariationUnit) -> str:
         entries: list[str] = []
+        lacuna = ""
+        if unit.lacunose:
+            sigla = " ".join(escape(s) for s in unit.lacunose)
+            lacuna = rf"\textit{{lac.}} \textit{{{sigla}}}"
+            if unit.lemma is None:  # the base's lacuna: said first, then what it lacks
+                entries.append(lacuna)
         for reading in unit.readings:
-            sigla = _sigla(reading)
+            sigla = _sigla(reading) if not reading.subunits else " ".join(
+                rf"\textit{{{escape(s)}}}" for s in reading.witnesses)
+            notes = self._genesis(reading)
+            if unit.type is UnitType.TRANSPOSITION:
+                notes = ""
             if reading is unit.lemma:
-                entries.append(sigla)
+                entries.append(sigla + notes)
             elif unit.type is UnitType.TRANSPOSITION:
                 entries.extend(self._transposed(unit, reading))
             elif reading.is_empty:
                 entries.append(rf"\textit{{om.}} {sigla}")
             else:
-                entries.append(f"{abridge(reading.text, self._max_words)} {sigla}")
-        if unit.lacunose:
-            sigla = " ".join(escape(s) for s in unit.lacunose)
-            entries.append(rf"\textit{{lac.}} \textit{{{sigla}}}")
+                entries.append(f"{abridge(reading.text, self._max_words)} {sigla}{notes}")
+        if lacuna and unit.lemma is not None:
+            entries.append(lacuna)
         text = "; ".join(entries)
         return text + r" (\textit{minor})" if unit.minor else text
+
+    def _subentries(self, unit: VariationUnit, number: str) -> Iterator[str]:
+        """Each sub-unit of *unit* as ``number position lemma] readings``, depth first
+        (iteratively: sub-units nest a few levels at most, but no recursion is needed)."""
+        stack = [(sub, f"{number}.{k}") for k, sub in enumerate(unit.subunits, 1)][::-1]
+        while stack:
+            sub, label = stack.pop()
+            first = sub.lemma or next((r for r in sub.readings if r.text), sub.readings[0])
+            where = _position(first.places[0])
+            lemma = ""
+            if sub.lemma is not None:
+                lemma = (abridge(sub.lemma.text, self._max_words) if sub.lemma.text
+                         else r"\textit{om.}") + "] "
+            yield rf"\textbf{{{escape(label)}}} {where} {lemma}{self._entries(sub)}"
+            stack.extend([(inner, f"{label}.{k}") for k, inner in
+                          enumerate(sub.subunits, 1)][::-1])
+
+    def _genesis(self, reading: Reading) -> str:
+        """What the hand struck inside the reading, and the moved blocks in it (with the
+        transposition unit that reports each), after its sigla."""
+        out = []
+        for place in reading.places:
+            for genesis in place.genesis:
+                out.append(rf" (\textit{{{escape(place.siglum)}}}: {escape(genesis.text)} "
+                           rf"\textit{{{escape(genesis_words(genesis.kinds))}}})")
+            text = reading.text_of(place.siglum)
+            for moved in place.moved:
+                block = abridge(text[moved.start:moved.end], self._max_words)
+                out.append(rf" (\textit{{{escape(place.siglum)}}}: {block} \textit{{transp.}}, "
+                           rf"{escape(moved.unit.removeprefix('u'))})")
+        return "".join(out)
 
     def _transposed(self, unit: VariationUnit, reading: Reading) -> Iterator[str]:
         same = unit.lemma is not None and reading.text == unit.lemma.text

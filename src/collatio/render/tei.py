@@ -2,30 +2,30 @@
 
 :class:`TEIRenderer` writes one ``<TEI>`` document: the witnesses in the header's
 ``listWit`` (a document with revision states as a ``witness`` holding its states), the base
-text in ``<body>`` with one ``<app>`` per variation unit, and in ``<back>`` each document's
-marked text, the fates of its hand revisions and the diagnostics.
+text in ``<body>`` with one ``<app>`` per variation unit (a reading with sub-units holds
+their ``<app>`` elements, nested where they stand in it), and in ``<back>`` the moved
+blocks (transposition units), each document's marked text, the fates of its hand revisions
+and the diagnostics. Every mark comes from the apparatus (the places' runs and the flow's):
+the writer aligns nothing.
 :func:`collatio.interop.tei.load_tei` reads it back. ``docs/tei.md`` describes the encoding.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime
-import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 from lxml import etree
 
 from collatio._version import __version__
-from collatio.align.pairwise import diff
 from collatio.apparatus.model import (  # the spacing rule of Apparatus.witness_text
     NO_SPACE_AFTER,
     NO_SPACE_BEFORE,
     Apparatus,
     CollatedWitness,
-    DocumentText,
+    Genesis,
     Place,
     Reading,
     RevisionFate,
@@ -35,10 +35,9 @@ from collatio.apparatus.model import (  # the spacing rule of Apparatus.witness_
 )
 from collatio.diagnostics import Diagnostic
 from collatio.errors import RenderError
+from collatio.normalize import minor_form
 from collatio.render._tei_encoding import (
-    _ANNOTATIONS,
     _BREAK,
-    _DROPPED,
     _HANDED,
     _KIND_ELEMENTS,
     _UNSAFE,
@@ -226,302 +225,6 @@ def _append_runs(
         previous = (kinds, labels)
 
 
-# --- marks inside the base text and the readings ----------------------------------------------
-
-_WORDISH = re.compile(r"\w+|\s|[^\w\s]")
-_SPACES = re.compile(r"\s+")
-_CHUNKS = re.compile(r"\s+|\S+")
-
-_Path = tuple[tuple[str, ...], tuple[str | None, ...]]
-
-
-@attrs.frozen(slots=True)
-class _Marks:
-    """Runs (with the document's marks) for the pieces of the body that have any: flow
-    pieces by index (the base's marks), readings by (unit index, siglum)."""
-
-    flow: dict[int, list[Run]] = attrs.Factory(dict)
-    readings: dict[tuple[int, str], list[Run]] = attrs.Factory(dict)
-    #: The document whose hand each siglum's marks point to.
-    documents: dict[str, str] = attrs.Factory(dict)
-
-
-def _common(a: _Path | None, b: _Path | None) -> _Path:
-    if a is None or b is None:
-        found = a if b is None else b
-        return found if found is not None else ((), ())
-    depth = 0
-    while (depth < len(a[0]) and depth < len(b[0])
-           and (a[0][depth], a[1][depth]) == (b[0][depth], b[1][depth])):
-        depth += 1
-    return a[0][:depth], a[1][:depth]
-
-
-def _anchor(apparatus: Apparatus, unit: VariationUnit) -> str | None:
-    """The witness at whose place a transposition unit stands (the base if it has one)."""
-    if apparatus.base in unit.witnesses:
-        return apparatus.base
-    return unit.readings[0].witnesses[0] if unit.readings and unit.readings[0].witnesses else None
-
-
-def _marks(apparatus: Apparatus) -> _Marks:
-    """Where each witness's document marks its text, carried onto the body.
-
-    A witness's text is rebuilt from the flow and its readings and aligned (whitespace
-    folded, word by word) with its state's text as the document's runs give it; each
-    character then has the marks of the run it came from, and editorial matter (notes,
-    supplied words, gaps) is placed after the word it follows. Marks reach the flow only
-    from the base witness. A reading none of whose characters align keeps the mark its
-    place records (``hand``), if any.
-    """
-    marks = _Marks()
-    documents = {document.witness: document for document in apparatus.documents}
-    for witness in apparatus.witnesses:
-        document = documents.get(witness.witness)
-        if document is None or not any(run.kinds for run in document.runs):
-            continue
-        marks.documents[witness.siglum] = document.witness
-        _mark_witness(apparatus, witness, document, marks)
-    return marks
-
-
-def _fold(texts: Iterable[str]) -> tuple[str, list[int], list[int]]:
-    """*texts* concatenated with each stretch of whitespace folded to one space (as reading
-    texts are); the start of each text's folded piece, and whether its leading space was
-    dropped (1) because the text before ended in one."""
-    pieces: list[str] = []
-    starts: list[int] = []
-    leads: list[int] = []
-    total = 0
-    space = False
-    for text in texts:
-        folded = _SPACES.sub(" ", text)
-        lead = 1 if space and folded.startswith(" ") else 0
-        starts.append(total)
-        leads.append(lead)
-        pieces.append(folded[lead:])
-        total += len(folded) - lead
-        if len(folded) > lead:
-            space = folded.endswith(" ")
-    return "".join(pieces), starts, leads
-
-
-def _word_starts(text: str) -> tuple[list[str], list[int]]:
-    """*text* as words, single spaces and single other characters, with their offsets."""
-    words = _WORDISH.findall(text)
-    return words, list(itertools.accumulate((len(w) for w in words), initial=0))
-
-
-@attrs.frozen(slots=True)
-class _Blocks:
-    """Stretches aligned between two folded texts: ``a[a0+k] == b[b0+k]`` for ``k < n``."""
-
-    a0: list[int]
-    b0: list[int]
-    n: list[int]
-
-    @classmethod
-    def between(cls, a: str, b: str) -> _Blocks:
-        a_words, a_at = _word_starts(a)
-        b_words, b_at = _word_starts(b)
-        blocks = cls([], [], [])
-        for op in diff(a_words, b_words):
-            if op.tag == "equal":
-                blocks.a0.append(a_at[op.a_start])
-                blocks.b0.append(b_at[op.b_start])
-                blocks.n.append(a_at[op.a_end] - a_at[op.a_start])
-        return blocks
-
-    def a_to_b(self, a: int) -> int | None:
-        i = bisect.bisect_right(self.a0, a) - 1
-        return self.b0[i] + a - self.a0[i] if i >= 0 and a < self.a0[i] + self.n[i] else None
-
-    def b_to_a(self, b: int) -> int | None:
-        i = bisect.bisect_right(self.b0, b) - 1
-        return self.a0[i] + b - self.b0[i] if i >= 0 and b < self.b0[i] + self.n[i] else None
-
-    def images(self, start: int, end: int) -> Iterator[tuple[int, int]]:
-        """The ranges of b that ``a[start:end]`` aligns with."""
-        i = max(bisect.bisect_right(self.a0, start) - 1, 0)
-        while i < len(self.a0) and self.a0[i] < end:
-            lo, hi = max(start, self.a0[i]), min(end, self.a0[i] + self.n[i])
-            if lo < hi:
-                yield self.b0[i] + lo - self.a0[i], self.b0[i] + hi - self.a0[i]
-            i += 1
-
-
-def _mark_witness(
-    apparatus: Apparatus, witness: CollatedWitness, document: DocumentText, marks: _Marks
-) -> None:
-    siglum = witness.siglum
-    is_base = siglum == apparatus.base
-    dropped = _DROPPED.get(witness.state, frozenset())
-    runs = document.runs
-    # the state's text as the document's runs give it (r), and editorial matter in it
-    kept: list[int] = []
-    annotations: list[tuple[int, int]] = []  # (number of kept runs before it, run index)
-    for index, run in enumerate(runs):
-        if dropped.intersection(run.kinds):
-            continue
-        if _ANNOTATIONS.intersection(run.kinds):
-            annotations.append((len(kept), index))
-        else:
-            kept.append(index)
-    r_text, r_starts, _ = _fold(runs[i].text for i in kept)
-    r_ends = [*r_starts[1:], len(r_text)]
-    # the run each stretch of r comes from; the stretches that carry marks
-    owner_at: list[int] = []
-    owner: list[int] = []
-    marked_at: list[int] = []
-    marked_end: list[int] = []
-    for k, index in enumerate(kept):
-        if r_ends[k] > r_starts[k]:
-            owner_at.append(r_starts[k])
-            owner.append(index)
-            if runs[index].kinds:
-                marked_at.append(r_starts[k])
-                marked_end.append(r_ends[k])
-    # the witness's text as the apparatus gives it (q): flow pieces and its readings
-    segments: list[tuple[bool, int, str]] = []  # (is a reading, unit or flow index, text)
-    for i, piece in enumerate(apparatus.flow):
-        segments.append((False, i, piece))
-        if i < len(apparatus.units):
-            unit = apparatus.units[i]
-            reading = unit.reading_of(siglum)
-            if reading is not None and (
-                unit.type is not UnitType.TRANSPOSITION or _anchor(apparatus, unit) == siglum
-            ):
-                segments.append((True, i, reading.text))
-    q_text, q_starts, q_leads = _fold(text for _, _, text in segments)
-    q_ends = [*q_starts[1:], len(q_text)]
-    blocks = _Blocks.between(q_text, r_text)
-    # editorial matter goes after the word before it (or before the first word)
-    inserts: dict[int, list[tuple[int, bool, int]]] = {}  # segment -> (q, after, run)
-    for k, index in annotations:
-        position = r_starts[k] if k < len(r_starts) else len(r_text)
-        before = position - 1
-        if before >= 0 and r_text[before] == " ":
-            before -= 1
-        anchor, after = (before, True) if before >= 0 else (position, False)
-        if not after and anchor < len(r_text) and r_text[anchor] == " ":
-            anchor += 1
-        q = blocks.b_to_a(anchor) if anchor < len(r_text) else None
-        if q is not None:
-            s = bisect.bisect_right(q_starts, q) - 1
-            inserts.setdefault(s, []).append((q, after, index))
-    for s, (is_reading, i, text) in enumerate(segments):
-        if not is_reading and not is_base:
-            continue  # the flow is the base's text: only the base's marks belong there
-        images = list(blocks.images(q_starts[s], q_ends[s]))
-        marked = s in inserts or any(_overlaps(marked_at, marked_end, lo, hi)
-                                     for lo, hi in images)
-        if is_reading and text and not images:
-            pieces = _fallback(apparatus.units[i], siglum, text)
-        elif marked:
-            origin = q_starts[s] - q_leads[s]
-            pieces = _segment_runs(text, _sources(text, origin, blocks, owner_at, owner), runs,
-                                   _offsets(text, origin, inserts.get(s, [])))
-        else:
-            continue
-        if any(piece.kinds for piece in pieces):
-            if is_reading:
-                marks.readings[(i, siglum)] = pieces
-            else:
-                marks.flow[i] = pieces
-
-
-def _overlaps(starts: list[int], ends: list[int], lo: int, hi: int) -> bool:
-    """Whether ``[lo, hi)`` meets one of the sorted, disjoint ranges ``starts``/``ends``."""
-    i = bisect.bisect_right(starts, hi - 1) - 1
-    return i >= 0 and ends[i] > lo
-
-
-def _folded_positions(text: str, origin: int) -> list[int | None]:
-    """For each character of *text*, its position in the folded text (*origin*: where the
-    text's folded form would start, a dropped leading space included); None for the
-    second and later characters of a stretch of whitespace."""
-    out: list[int | None] = []
-    position = origin
-    for match in _CHUNKS.finditer(text):
-        chunk = match.group()
-        if chunk[0].isspace():
-            out.append(position)
-            out.extend([None] * (len(chunk) - 1))
-            position += 1
-        else:
-            out.extend(range(position, position + len(chunk)))
-            position += len(chunk)
-    return out
-
-
-def _sources(
-    text: str, origin: int, blocks: _Blocks, owner_at: list[int], owner: list[int]
-) -> list[int | None]:
-    """The run each character of a segment came from (None where it did not align)."""
-    out: list[int | None] = []
-    for q in _folded_positions(text, origin):
-        r = blocks.a_to_b(q) if q is not None and q >= 0 else None
-        out.append(owner[bisect.bisect_right(owner_at, r) - 1] if r is not None else None)
-    return out
-
-
-def _offsets(
-    text: str, origin: int, inserts: list[tuple[int, bool, int]]
-) -> dict[int, list[int]]:
-    """Editorial matter by the offset of the segment's text it goes in at."""
-    if not inserts:
-        return {}
-    at = {q: o for o, q in enumerate(_folded_positions(text, origin)) if q is not None}
-    out: dict[int, list[int]] = {}
-    for q, after, index in inserts:
-        if q in at:
-            out.setdefault(at[q] + 1 if after else at[q], []).append(index)
-    return out
-
-
-def _fallback(unit: VariationUnit, siglum: str, text: str) -> list[Run]:
-    """A reading the alignment could not place: marked as a whole by its place's hand."""
-    reading = unit.reading_of(siglum)
-    hand = reading.place(siglum).hand if reading is not None else None
-    if hand in _HANDED:
-        assert hand is not None
-        return [Run(text, (hand,), (None,))]
-    return [Run(text)]
-
-
-def _segment_runs(
-    text: str, sources: list[int | None], runs: Sequence[Run], inserts: dict[int, list[int]]
-) -> list[Run]:
-    """*text* cut into runs by the marks of its characters, editorial matter inserted."""
-    paths: list[_Path | None] = [
-        (runs[src].kinds, _labels(runs[src])) if src is not None else None for src in sources
-    ]
-    # characters that did not align take the marks their neighbours share
-    left: _Path | None = None
-    lefts: list[_Path | None] = []
-    for path in paths:
-        lefts.append(left if path is None else path)
-        left = path if path is not None else left
-    right: _Path | None = None
-    for k in range(len(paths) - 1, -1, -1):
-        if paths[k] is None:
-            edge = text[k].isspace() and (lefts[k] is None or right is None)
-            paths[k] = ((), ()) if edge else _common(lefts[k], right)
-        else:
-            right = paths[k]
-    out: list[Run] = []
-    start = 0
-    for k in range(len(text) + 1):
-        cut = k == len(text) or k in inserts or (k > start and paths[k] != paths[k - 1])
-        if cut and k > start:
-            kinds, labels = paths[start] or ((), ())
-            out.append(Run(text[start:k], kinds, labels))
-            start = k
-        if k in inserts:
-            out.extend(runs[index] for index in inserts[k])
-    return out
-
-
 # --- the document ---------------------------------------------------------------------------
 
 #: Elements that hold only elements: indented; everything else is text and left as it is.
@@ -574,6 +277,23 @@ def _w3c_date(value: str) -> str | None:
     return None
 
 
+def _genesis_text(genesis: Genesis) -> str:
+    kinds = " ".join(f"{_token(k)}:{_token(label or '')}" for k, label in
+                     zip(genesis.kinds, genesis.labels, strict=True))
+    return (f"{kinds} at {genesis.at}; line {genesis.line}, column {genesis.column}; offsets "
+            f"{genesis.start}-{genesis.end}; text: {genesis.text}")
+
+
+def _read(runs: Sequence[Run], genesis: Sequence[Genesis]) -> tuple[Run, ...]:
+    """*runs* without the passages the reading's state does not read (its genesis: words
+    struck inside an insertion, added inside a deletion), for a flavour that shows each
+    witness's text as it reads."""
+    if not genesis:
+        return tuple(runs)
+    unread = {(g.text, g.kinds) for g in genesis}
+    return tuple(run for run in runs if (run.text.strip(), run.kinds) not in unread)
+
+
 def _place_text(place: Place) -> str:
     text = (
         f"paragraph {place.paragraph}; words {place.words[0]}-{place.words[1]}; "
@@ -599,8 +319,8 @@ class _Writer:
     def __init__(self, apparatus: Apparatus) -> None:
         self.apparatus = apparatus
         self.used_hands: dict[str, None] = {}
-        self.marks = _marks(apparatus)
         self.ids: set[str] = set()
+        self.documents = {w.siglum: w.witness for w in apparatus.witnesses}
 
     def build(self) -> etree._Element:
         root = etree.Element(_tag("TEI"), nsmap={None: TEI_NS})
@@ -708,34 +428,45 @@ class _Writer:
         paragraphs = _Paragraphs(div)
         base_hand = self.hands_of(app.base)
         for i, piece in enumerate(app.flow):
-            _append_runs(paragraphs, self.marks.flow.get(i, [Run(piece)]), base_hand)
-            if i < len(app.units):
-                self.unit(paragraphs.p, i, app.units[i])
+            runs = app.flow_runs[i] if app.flow_runs else (Run(piece),)
+            _append_runs(paragraphs, runs, base_hand)
+            if i < len(app.units) and app.units[i].type is not UnitType.TRANSPOSITION:
+                self.unit(paragraphs.p, app.units[i], app.flow, i)
 
     def hand(self, document: str) -> _Hand:
         return _Hand(document, self.used_hands)
 
     def hands_of(self, siglum: str) -> _Hand | None:
-        """The hand of the document whose marks *siglum*'s readings carry."""
-        document = self.marks.documents.get(siglum)
+        """The hand of the document whose marks *siglum*'s text carries."""
+        document = self.documents.get(siglum)
         return self.hand(document) if document is not None else None
 
-    def unit(self, parent: etree._Element, index: int, unit: VariationUnit) -> None:
+    def unit(self, parent: etree._Element, unit: VariationUnit, flow: Sequence[str],
+             index: int) -> None:
+        """*unit* as an ``<app>`` in *parent*, where it stands in *flow* at *index* (the
+        base text, or the shared text of the reading that holds it)."""
         unit_id = _unit_xml_id(unit.id)
         element = _sub(parent, "app", xml_id=unit_id, type=unit.type.value,
                        n=f"columns {unit.columns[0]}-{unit.columns[1]}")
         if unit.minor:
             element.set("subtype", "minor")
         details: list[tuple[str, str, Place]] = []
+        lemma = unit.lemma
         for k, reading in enumerate(unit.readings, 1):
-            is_lemma = reading is unit.lemma
+            is_lemma = reading is lemma
             reading_id = f"{unit_id}.r{k}"
-            pieces = self.reading_pieces(index, reading)
-            # the base's own spacing is in the flow, except around a moved block
-            padded = not is_lemma or unit.type is UnitType.TRANSPOSITION
-            spaces = self.spaces(index, reading.text) if padded else ("", "")
+            minor = not is_lemma and (unit.minor or (
+                lemma is not None and bool(reading.text) and reading.text != lemma.text
+                and minor_form(reading.text) == minor_form(lemma.text)))
+            # the base's own spacing is in the flow; other readings need theirs
+            spaces = ("", "") if is_lemma else self.spaces(flow, index, reading.text)
+            if reading.subunits:
+                self.shared(element, reading_id, is_lemma, minor, reading, spaces)
+                details.extend((reading_id, s, reading.place(s)) for s in reading.witnesses)
+                continue
+            pieces = self.reading_pieces(reading)
             if len(pieces) == 1:
-                self.reading(element, reading_id, is_lemma, unit.minor, pieces[0], spaces)
+                self.reading(element, reading_id, is_lemma, minor, pieces[0], spaces)
                 details.extend((reading_id, s, reading.place(s)) for s in pieces[0].sigla)
                 continue
             # witnesses that mark the text apart: one rdgGrp, the base's piece first (a
@@ -744,46 +475,114 @@ class _Writer:
             if is_lemma:
                 pieces.sort(key=lambda piece: self.apparatus.base not in piece.sigla)
             for j, piece in enumerate(pieces, 1):
-                self.reading(group, f"{reading_id}.{j}", is_lemma and j == 1, unit.minor, piece,
+                self.reading(group, f"{reading_id}.{j}", is_lemma and j == 1, minor, piece,
                              spaces)
                 details.extend((f"{reading_id}.{j}", s, reading.place(s)) for s in piece.sigla)
         if unit.lacunose:
             lacuna = _sub(element, "rdg", wit=self.pointers(unit.lacunose), type="lacunose")
             _sub(lacuna, "gap", reason="editorial")
+        self.details(element, unit, details)
+
+    def details(self, element: etree._Element, unit: VariationUnit,
+                details: list[tuple[str, str, Place]]) -> None:
+        """One ``witDetail`` per witness of each reading (its place), then one per word of
+        the hand's that the reading's state does not read (its genesis)."""
         order = {s: n for n, s in enumerate(s for r in unit.readings for s in r.witnesses)}
-        for target, siglum, place in sorted(details, key=lambda d: order[d[1]]):
+        ordered = sorted(details, key=lambda d: order[d[1]])
+        for target, siglum, place in ordered:
             _sub(element, "witDetail", _place_text(place), type="place",
                  wit="#" + witness_id(siglum), target="#" + target)
+        for target, siglum, place in ordered:
+            for genesis in place.genesis:
+                _sub(element, "witDetail", _genesis_text(genesis), type="genesis",
+                     wit="#" + witness_id(siglum), target="#" + target)
+            for moved in place.moved:
+                _sub(element, "witDetail", f"characters {moved.start}-{moved.end} moved: "
+                     f"{moved.unit}", type="moved", wit="#" + witness_id(siglum),
+                     target="#" + target, corresp="#" + _unit_xml_id(moved.unit))
 
-    def reading_pieces(self, index: int, reading: Reading) -> list[_Piece]:
+    def shared(self, parent: etree._Element, xml_id: str, is_lemma: bool, minor: bool,
+               reading: Reading, spaces: tuple[str, str]) -> None:
+        """A reading with sub-units: its witnesses' shared text with the sub-units'
+        ``<app>`` elements where they stand."""
+        element = _sub(parent, "lem" if is_lemma else "rdg", xml_id=xml_id,
+                       wit=self.pointers(reading.witnesses))
+        if minor:
+            element.set("type", "orthographic")
+        reference = (self.apparatus.base if self.apparatus.base in reading.witnesses
+                     else reading.witnesses[0])
+        hand = self.hands_of(reference)
+        element.text = spaces[0] or None
+        for i, piece in enumerate(reading.flow):
+            runs = reading.flow_runs[i] if reading.flow_runs else (Run(piece),)
+            _append_runs(element, runs, hand)
+            if i < len(reading.subunits):
+                self.unit(element, reading.subunits[i], reading.flow, i)
+        _raw(element, spaces[1])
+
+    def reading_pieces(self, reading: Reading) -> list[_Piece]:
         """The reading's witnesses grouped by how their documents mark its text (a reading
         the base shares may be a hand's insertion in the draft): one group, usually."""
         pieces: dict[tuple[tuple[Run, ...], str | None], list[str]] = {}
-        for siglum in reading.witnesses:
-            runs = tuple(self.marks.readings.get((index, siglum), [Run(reading.text)]))
+        for place in reading.places:
+            runs = place.runs or (Run(reading.text),)
             handed = any(_HANDED.intersection(run.kinds) for run in runs)
-            document = self.marks.documents.get(siglum) if handed else None
-            pieces.setdefault((runs, document), []).append(siglum)
+            document = self.documents.get(place.siglum) if handed else None
+            pieces.setdefault((runs, document), []).append(place.siglum)
         if not pieces:
             return [_Piece((), (Run(reading.text),), None)]
         return [_Piece(tuple(sigla), runs, document)
                 for (runs, document), sigla in pieces.items()]
 
-    def spaces(self, index: int, text: str) -> tuple[str, str]:
+    def flat_pieces(self, reading: Reading) -> list[tuple[tuple[str, ...], tuple[Run, ...]]]:
+        """The reading's witnesses with their marked text, for a flavour without nested
+        apps: a reading with sub-units gives each witness its own whole text."""
+        if not reading.subunits:
+            return [(p.sigla, _read(p.runs, [g for s in p.sigla
+                                             for g in reading.place(s).genesis]))
+                    for p in self.reading_pieces(reading)]
+        return [((siglum,), tuple(self.witness_runs(reading, siglum)))
+                for siglum in reading.witnesses]
+
+    def witness_runs(self, reading: Reading, siglum: str) -> list[Run]:
+        """*siglum*'s whole text through *reading*, with its marks: the shared flow's and
+        its own in each sub-unit (iteratively over the nesting)."""
+        out: list[Run] = []
+        stack: list[Reading | Run] = [reading]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Run):
+                out.append(item)
+                continue
+            if not item.subunits:
+                place = item.place(siglum)
+                stack.extend(reversed(_read(place.runs or (Run(item.text_of(siglum)),),
+                                            place.genesis)))
+                continue
+            pending: list[Reading | Run] = []
+            for i, piece in enumerate(item.flow):
+                pending.extend(item.flow_runs[i] if item.flow_runs else (Run(piece),))
+                if i < len(item.subunits):
+                    sub = item.subunits[i].reading_of(siglum)
+                    if sub is not None and sub.text_of(siglum):
+                        pending.extend((Run(" "), sub, Run(" ")))
+            stack.extend(reversed(pending))
+        return out
+
+    def spaces(self, flow: Sequence[str], index: int, text: str) -> tuple[str, str]:
         """The spaces a reading needs around it to read as part of the text where the flow
-        (the base's text, with the base's spacing) has none, as
-        :meth:`Apparatus.witness_text` joins them: for readings other than the lemma, and
-        for a moved block's. Readings never begin or end with whitespace themselves (the
-        model folds it), so the reader strips these."""
+        (the base's text, or a shared reading's, with its spacing) has none, as
+        :meth:`Apparatus.witness_text` joins them: for readings other than the lemma.
+        Readings never begin or end with whitespace themselves (the model folds it), so
+        the reader strips these."""
         if not text:
             return "", ""
-        flow = self.apparatus.flow
         before, after = flow[index], flow[index + 1]
         # right after another unit (before == ""), that unit's lemma may end in a word
         lead = " " if (text[0] not in NO_SPACE_BEFORE and (
             (not before and index > 0)
             or (before and not before[-1].isspace() and before[-1] not in NO_SPACE_AFTER))) else ""
-        last = index + 1 == len(self.apparatus.units)
+        last = index + 2 == len(flow)
         trail = " " if (text[-1] not in NO_SPACE_AFTER and (
             (not after and not last)
             or (after and not after[0].isspace() and after[0] not in NO_SPACE_BEFORE))) else ""
@@ -817,6 +616,16 @@ class _Writer:
 
     def back(self, back: etree._Element) -> None:
         app = self.apparatus
+        moves = [(i, u) for i, u in enumerate(app.units) if u.type is UnitType.TRANSPOSITION]
+        if moves:
+            div = _sub(back, "div", type="transpositions")
+            _sub(div, "head", "Moved blocks: each at its places in the witnesses")
+            for i, unit in moves:
+                # where it stands among the units: after the unit before it
+                before = next((app.units[k].id for k in range(i - 1, -1, -1)), None)
+                holder = _sub(div, "ab", type="transposition",
+                              n=f"after {before}" if before is not None else "at start")
+                self.unit(holder, unit, ("", ""), 0)
         if app.documents:
             documents = _sub(back, "div", type="documents")
             for document in app.documents:
@@ -916,10 +725,9 @@ class TEIRenderer(Renderer):
         writer = _Writer(apparatus)
         root = vm_document(
             apparatus,
-            lambda index, reading: [(p.sigla, p.runs)
-                                    for p in writer.reading_pieces(index, reading)],
-            writer.spaces,
-            writer.marks.flow.get,
+            lambda index, reading: writer.flat_pieces(reading),
+            lambda index, text: writer.spaces(apparatus.flow, index, text),
+            lambda index: apparatus.flow_runs[index] if apparatus.flow_runs else None,
         )
         _indent(root)
         stylesheet = str(self.options.get("vm_stylesheet", VM_STYLESHEET))

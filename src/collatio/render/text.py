@@ -2,8 +2,11 @@
 
 Each unit shows where it stands in the base text (paragraph, words, source line), its type,
 then the lemma (``lemma ] sigla``) and every other reading with its sigla; ``om.`` marks an
-omission, and readings the document's hand added or deleted say so. The report of what
-became of the draft's hand revisions follows.
+omission, and readings the document's hand added or deleted say so. A reading shared by
+witnesses that differ only inside it (a draft's two states, texts that differ in case)
+is shown once, abridged, with its sub-units indented under it; what the hand struck inside
+a reading, and a moved block inside it, follow the reading. The report of what became of
+the draft's hand revisions follows.
 
 Nothing from the apparatus reaches a terminal raw: every value passes through
 :func:`collatio.terminal.printable`, and the finished text once more, so that the only
@@ -15,8 +18,16 @@ from __future__ import annotations
 import re
 import textwrap
 
-from collatio.apparatus.model import HAND_LABELS, Apparatus, Place, Reading, VariationUnit
+from collatio.apparatus.model import (
+    HAND_LABELS,
+    Apparatus,
+    Place,
+    Reading,
+    UnitType,
+    VariationUnit,
+)
 from collatio.apparatus.revisions import revision_report
+from collatio.normalize import minor_form
 from collatio.render.base import Option, Renderer
 from collatio.terminal import printable
 
@@ -64,9 +75,11 @@ class TextRenderer(Renderer):
         for unit in apparatus.units:
             counts[unit.type.value] = counts.get(unit.type.value, 0) + 1
         summary = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no differences"
+        unrelated = any(d.code == "unrelated-texts" for d in apparatus.diagnostics)
         out.append(
             f"{len(apparatus.witnesses)} texts, {len(apparatus.units)} variation units "
             f"({summary}); base text (lemma): {apparatus.base}"
+            + ("; the texts look unrelated (see the diagnostics)" if unrelated else "")
         )
         out.append("")
         out.append(self._c("Witnesses", "1"))
@@ -94,32 +107,49 @@ class TextRenderer(Renderer):
                 out.append(f"  {line if d.severity.value == 'info' else self._c(line, '33')}")
         return inert("\n".join(out) + "\n", colour=bool(self.options.get("color")))
 
-    def _unit(self, unit: VariationUnit, base: str, width: int) -> list[str]:
-        anchor = unit.lemma.places[0] if unit.lemma else unit.readings[0].places[0]
+    def _unit(self, unit: VariationUnit, base: str, width: int, depth: int = 0) -> list[str]:
+        first = unit.lemma or next((r for r in unit.readings if r.text), unit.readings[0])
+        anchor = first.places[0]
         where = _where(anchor)
         flags = unit.type.value + (" (minor)" if unit.minor else "")
         if unit.lacunose:
-            flags = f"lacuna in {' '.join(unit.lacunose)}"
-        lines = [f"  {self._c(f'{unit.id:<5}', '1')}{where}  {self._c(flags, '33')}"]
-        indent = " " * 7
+            counts = "; ".join(f"{p.siglum}: {p.words[1] - p.words[0]} words"
+                               for r in unit.readings for p in r.places)
+            flags = f"lacuna in {' '.join(unit.lacunose)}" + (f" ({counts})" if counts else "")
+        margin = "  " + "    " * depth
+        label = f"{unit.id:<{5 + 2 * depth}}"
+        lines = [f"{margin}{self._c(label, '1')}{where}  {self._c(flags, '33')}"]
+        indent = " " * (len(margin) + 5)
         limit = int(self.options.get("max_words", 60))
         for reading in unit.readings:
+            shown = _abridge(reading.text) if reading.subunits else _elide(reading.text, limit)
             # line breaks and tabs are spaces (as wrapping makes them, and colours are laid on
             # the unwrapped text); every other control is shown as an escape
-            text = printable(_elide(reading.text, limit), newlines=True).replace(
+            text = printable(shown, newlines=True).replace(
                 "\n", " ").replace("\t", " ") if reading.text else "om."
             by_hand = {place.hand for place in reading.places} - {None}
             sigla = " ".join(printable(siglum) for siglum in reading.witnesses)
+            hands = "" if reading.subunits else _hand_note(reading)
+            if _minor_variant(reading, unit):
+                hands += " (minor)"
             between = " ] " if reading is unit.lemma else "  "
-            body = f"{text}{between}{sigla}{_hand_note(reading)}"
+            body = f"{text}{between}{sigla}{hands}"
             # colours are laid on after wrapping, so that they take no width
             spans = [(len(text) + len(between), len(text) + len(between) + len(sigla), "36")]
-            if reading.text and by_hand <= {"add", "del"} and len(by_hand) == 1:
+            if (reading.text and not reading.subunits and by_hand <= {"add", "del"}
+                    and len(by_hand) == 1):
                 spans.append((0, len(text), "32" if by_hand == {"add"} else "31"))
             wrapped = textwrap.wrap(body, width=width, initial_indent=indent,
                                     subsequent_indent=indent + "  ", break_on_hyphens=False)
             lines.extend(self._paint(body, wrapped, spans) if self.options.get("color")
                          else wrapped or [indent])
+            for note in _inside(reading, unit):
+                lines.extend(textwrap.wrap(printable(note, newlines=True), width=width,
+                                           initial_indent=indent + "  ",
+                                           subsequent_indent=indent + "    ",
+                                           break_on_hyphens=False))
+            for sub in reading.subunits:
+                lines.extend(self._unit(sub, base, width, depth + 1))
         return lines
 
     def _paint(self, body: str, wrapped: list[str], spans: list[tuple[int, int, str]]
@@ -141,6 +171,53 @@ class TextRenderer(Renderer):
             out.append(body[cursor:end])
             painted.append(line[: len(line) - len(content)] + "".join(out))
         return painted
+
+
+def genesis_words(kinds: tuple[str, ...]) -> str:
+    """What the hand did, in words: ``("add", "del")`` -> ``struck inside an insertion``.
+
+    >>> genesis_words(("del", "add"))
+    'added inside a deletion'
+    """
+    hand = [k for k in kinds if k in ("add", "del")]
+    if not hand:
+        return "left out here"
+    verb = {"add": "added", "del": "struck"}[hand[-1]]
+    if len(hand) == 1:
+        return f"{verb} here"
+    return f"{verb} inside {'an insertion' if hand[-2] == 'add' else 'a deletion'}"
+
+
+def _minor_variant(reading: Reading, unit: VariationUnit) -> bool:
+    """Whether *reading* differs from the lemma only in case, accents or punctuation."""
+    lemma = unit.lemma
+    return (lemma is not None and reading is not lemma and not unit.minor
+            and bool(reading.text) and reading.text != lemma.text
+            and minor_form(reading.text) == minor_form(lemma.text))
+
+
+def _abridge(text: str, head: int = 6, tail: int = 4) -> str:
+    """A long shared reading as its first and last words and its length."""
+    words = text.split()
+    if len(words) <= head + tail + 2:
+        return text
+    return f"{' '.join(words[:head])} … {' '.join(words[-tail:])} ({len(words)} words)"
+
+
+def _inside(reading: Reading, unit: VariationUnit) -> list[str]:
+    """What the hand struck inside the reading, and the moved blocks in it, one line each."""
+    notes: list[str] = []
+    for place in reading.places:
+        for genesis in place.genesis:
+            notes.append(f"{place.siglum}: {genesis.text!r} {genesis_words(genesis.kinds)} "
+                         f"({genesis.line}:{genesis.column})")
+        if unit.type is not UnitType.TRANSPOSITION:
+            text = reading.text_of(place.siglum)
+            for moved in place.moved:
+                block = text[moved.start:moved.end]
+                notes.append(f"{place.siglum}: {_elide(block, 12)!r} is a moved block, see "
+                             f"{moved.unit}")
+    return notes
 
 
 def _elide(text: str, limit: int) -> str:

@@ -82,8 +82,18 @@ def _overlay(
     """Auto-detected spans cut to the manifest's documents, with the manifest's bodies."""
     bounds = sorted({b for d in documents for b in (d.start, d.end, d.body_start, d.body_end)})
     bodies = [(d.body_start, d.body_end) for d in documents if d.body_start < d.body_end]
+    # a document the manifest takes whole keeps the furniture found inside its body
+    # (address, date and dispatch lines: set aside from its text as without a manifest)
+    whole = [d for d, rule in zip(documents, rules, strict=True)
+             if rule == "manifest-document" and d.body_start < d.body_end]
     out: list[_Span] = []
     for span in spans:
+        if span.kind not in (RegionKind.BODY, RegionKind.BLANK):
+            owner = next((d for d in whole
+                          if d.body_start <= span.start and span.end <= d.body_end), None)
+            if owner is not None:
+                out.append(attrs.evolve(span, document=owner.index))
+                continue
         points = [span.start, *(b for b in bounds if span.start < b < span.end), span.end]
         for lo, hi in itertools.pairwise(points):
             if any(start <= lo and hi <= end for start, end in bodies):
@@ -97,7 +107,14 @@ def _overlay(
             out.append(attrs.evolve(span, kind=kind, rule=rule, start=lo, end=hi))
     for document, rule in zip(documents, rules, strict=True):
         if document.body_start < document.body_end:
-            out.append(
-                _Span(RegionKind.BODY, document.body_start, document.body_end, rule, document.index)
-            )
+            # the body around its furniture, as auto-detection cuts it
+            kept = sorted((f.start, f.end) for f in out
+                          if f.document == document.index and f.kind is not RegionKind.BODY
+                          and document.body_start <= f.start and f.end <= document.body_end)
+            position = document.body_start
+            for lo, hi in [*kept, (document.body_end, document.body_end)]:
+                a, b = _trim(text, position, lo)
+                if a < b:
+                    out.append(_Span(RegionKind.BODY, a, b, rule, document.index))
+                position = max(position, hi)
     return out

@@ -1,8 +1,9 @@
 /* collatio's edition page: the side-by-side columns scroll together, and a click on a
    passage brings its unit into view in every column. An enhancement only: without it each
    column scrolls on its own and a passage leads to its apparatus entry. The script is
-   static: it reads the page (a passage's data-u, and data-to for a lacuna covering several
-   units) and never writes text it did not find there. */
+   static: it reads the page (a passage's data-u, data-to for a lacuna covering several
+   units, data-at for a piece inside its unit) and never writes text it did not find
+   there. */
 (function () {
   "use strict";
 
@@ -34,8 +35,10 @@
             for (let v = u; v <= to; v++) if (!first.has(v)) first.set(v, el);
             if (el.classList.contains("moved")) continue; // a moved block breaks the order
             const y = top(el);
-            if (u > us[us.length - 1] && y >= ys[ys.length - 1]) {
-              us.push(u);
+            // data-at: a piece inside its unit (a sub-unit), the same place in every column
+            const at = Number(el.getAttribute("data-at") || u);
+            if (at > us[us.length - 1] && y >= ys[ys.length - 1]) {
+              us.push(at);
               ys.push(y);
               if (to > u) {
                 us.push(to);

@@ -1,0 +1,929 @@
+"""Cutting the collation table into variation units, as an editor cuts them.
+
+Definitions. A *word column* is a column of the table where some text has the head of a
+group (a word with its punctuation, see :mod:`collatio.apparatus.words`). Two texts *agree*
+in a word column when both have a group there, aligned (one reading) and with the same
+punctuation; a word column is *shared* by a set of texts when every one of them agrees
+there. Units are made of whole groups: punctuation never cuts a unit, and a lemma is never a
+mark alone set against words.
+
+The rules, in order (``docs/apparatus.md`` states them for editors):
+
+1. **Runs.** Maximal stretches of word columns that the texts do not share, in which the same
+   texts are lacunose, are the candidates.
+2. **Lacunae.** A run in which some text is lacunose (inside its ``[...]``: between the words
+   before and after the gap that other texts share, as the table's cuts found them) is one
+   unit, the gap's whole extent, whatever the other texts do inside it: their differences
+   are its sub-units.
+3. **Paragraphs.** A unit never crosses a paragraph break that falls cleanly between its
+   texts' words: a break in one text where every other text with words on both sides of it
+   breaks too (a text's break in the middle of another text's differing words is not a
+   variant and cuts nothing).
+4. **Patterns.** Inside a run, a stretch of at least ``segment`` word columns in which the
+   same texts agree with one another (case and punctuation aside) is a unit of its own, and
+   what lies between two such stretches is one unit; but a short stretch that only refines
+   the pattern on both sides of it (texts that agree around it differ among themselves for a
+   few words: the draft's *in general* inside a passage the final rewrote) stays inside,
+   a difference in case or punctuation alone joins a neighbour in its paragraph, and two
+   neighbours that no text has words in both of are one unit (alternatives side by side: a
+   hand's deletion and the insertion that replaces it).
+5. **Joining.** Two units with only a shared stretch of at most ``join`` words between them,
+   shorter than both, become one (a rewritten clause is one unit), unless the stretch stands
+   between two hand revisions (two states of one document differ in the last word before it
+   and in the first after it): a shared stretch between two hand revisions ends the unit
+   however short it is.
+6. **Readings.** Texts that read the same (under the normalization) are one reading. States
+   of one document, and texts whose readings differ only in case, accents or punctuation
+   (and that no hand marks there: one reading never carries two documents' marks), are one
+   reading with **sub-units** when they share a word of the unit: rules 1, 3 and 4 applied to
+   the reading's texts within the unit (no joining; a sub-unit never crosses a word the
+   reading's texts share; for the states of one document, token by token: see
+   :meth:`Cutter.revisions`).
+
+Cost: the table's non-agreeing columns are found at C speed; the work above is linear in
+the number of word columns inside units times the number of texts.
+"""
+
+from __future__ import annotations
+
+import array
+import bisect
+import itertools
+import operator
+from collections.abc import Sequence
+
+import attrs
+
+from collatio.align import Alignment
+from collatio.apparatus.words import Groups
+from collatio.normalize import minor_form
+from collatio.tokens import TokenKind, TokenList
+
+#: A partition of texts: for each text of the scope, its class number (None: alone).
+_Pattern = tuple[int | None, ...]
+
+
+@attrs.frozen(slots=True)
+class Piece:
+    """A unit to be: its word columns (increasing table columns), the texts it is about
+    (``scope``), those lacunose in it, and its sub-pieces per reading (filled by
+    :meth:`Cutter.readings`)."""
+
+    columns: tuple[int, ...]
+    scope: tuple[int, ...]
+    lacunose: tuple[int, ...] = ()
+    #: each scope text's token range, for a piece cut token by token (the states of one
+    #: document inside a reading they share); empty: the ranges follow from the columns
+    ranges: tuple[tuple[int, int], ...] = ()
+
+    def range_of(self, t: int) -> tuple[int, int] | None:
+        """Text *t*'s token range when the piece records it."""
+        if not self.ranges or t not in self.scope:
+            return None
+        return self.ranges[self.scope.index(t)]
+
+
+@attrs.frozen(slots=True)
+class ReadingPlan:
+    """The texts of one reading of a piece, and, when they differ, the pieces (sub-units)
+    that cut the differences, each with its own readings."""
+
+    texts: tuple[int, ...]
+    subunits: tuple[UnitPlan, ...] = ()
+
+
+@attrs.frozen(slots=True)
+class UnitPlan:
+    """A unit: its piece and its readings (texts in scope and not lacunose, each once)."""
+
+    piece: Piece
+    readings: tuple[ReadingPlan, ...]
+
+
+class Cutter:
+    """Applies the rules of the module docstring to one collation table."""
+
+    def __init__(
+        self,
+        alignment: Alignment,
+        token_lists: Sequence[TokenList],
+        groups: Sequence[Groups],
+        documents: Sequence[int],
+        *,
+        join: int,
+        segment: int,
+        extents: Sequence[tuple[int, int]] = (),
+    ) -> None:
+        self.alignment = alignment
+        self.cells = alignment.cells
+        self.readings_of = alignment.readings
+        self.token_lists = token_lists
+        self.groups = groups
+        self.documents = documents
+        self.count = len(token_lists)
+        self.join = join
+        self.segment = segment
+        #: column ranges of the table's pieces that hold a gap (see collatio.apparatus.aligned)
+        self.extents = sorted(extents)
+        self.columns = [alignment.token_columns(t) for t in range(self.count)]
+        #: for each text, the table column of each group's head
+        self.head_columns = [list(map(self.columns[t].__getitem__, groups[t].heads))
+                             for t in range(self.count)]
+        self._group_of: list[array.array[int]] = [_group_index(g) for g in groups]
+        self._forms: dict[tuple[int, int], tuple[str, ...]] = {}
+        self.lacunae = self._lacunae()
+        self._cut_at_gaps()
+        # documents with several states among the texts
+        by_document: dict[int, list[int]] = {}
+        for t, d in enumerate(documents):
+            by_document.setdefault(d, []).append(t)
+        self.sibling_sets = [tuple(ts) for ts in by_document.values() if len(ts) > 1]
+
+    # --- facts about word columns ------------------------------------------------------------
+
+    def group_at(self, t: int, c: int) -> int | None:
+        """Text *t*'s group whose head stands in column *c*, if any."""
+        i = self.cells[t][c]
+        if i is None:
+            return None
+        g = self._group_of[t][i]
+        return g if self.groups[t].heads[g] == i else None
+
+    def form(self, t: int, g: int) -> tuple[str, ...]:
+        key = (t, g)
+        found = self._forms.get(key)
+        if found is None:
+            groups = self.groups[t]
+            found = self.token_lists[t].norms[groups.starts[g]:groups.end(g)]
+            self._forms[key] = found
+        return found
+
+    def minor(self, t: int, g: int) -> str:
+        """The group's word as compared for minor differences (its marks do not count:
+        a difference in them is minor by definition)."""
+        return minor_form(self.token_lists[t].surfaces[self.groups[t].heads[g]])
+
+    def surface(self, t: int, tokens: tuple[int, int]) -> str:
+        tl = self.token_lists[t]
+        start, end = tokens
+        if start >= end:
+            return ""
+        parts = [tl.surfaces[i] + tl.spaces[i] for i in range(start, end - 1)]
+        parts.append(tl.surfaces[end - 1])
+        return " ".join("".join(parts).split())
+
+    def agree(self, a: int, b: int, c: int) -> bool:
+        """Whether texts *a* and *b* agree in word column *c*."""
+        ga, gb = self.group_at(a, c), self.group_at(b, c)
+        if ga is None or gb is None:
+            return False
+        reading = self.readings_of[c]
+        return reading[a] == reading[b] and self.form(a, ga) == self.form(b, gb)
+
+    def shared(self, c: int, scope: Sequence[int]) -> bool:
+        """Whether every text of *scope* agrees in word column *c*."""
+        first = scope[0]
+        g0 = self.group_at(first, c)
+        if g0 is None:
+            return False
+        reading = self.readings_of[c]
+        form = self.form(first, g0)
+        for t in scope[1:]:
+            g = self.group_at(t, c)
+            if g is None or reading[t] != reading[first] or self.form(t, g) != form:
+                return False
+        return True
+
+    def pattern(self, c: int, scope: Sequence[int]) -> _Pattern:
+        """Who agrees with whom in word column *c*, case and punctuation aside: a class
+        number per text of *scope*, None for a text alone (or without a word here)."""
+        keys: list[str | None] = []
+        for t in scope:
+            g = self.group_at(t, c)
+            keys.append(None if g is None else self.minor(t, g))
+        counts: dict[str, int] = {}
+        for key in keys:
+            if key is not None:
+                counts[key] = counts.get(key, 0) + 1
+        numbers: dict[str, int] = {}
+        out: list[int | None] = []
+        for key in keys:
+            if key is None or counts[key] < 2:
+                out.append(None)
+            else:
+                out.append(numbers.setdefault(key, len(numbers)))
+        return tuple(out)
+
+    def _lacunae(self) -> list[list[tuple[int, int]]]:
+        """For each text, the column ranges of its gaps' extents: from after the word before
+        the gap to the word after it."""
+        out: list[list[tuple[int, int]]] = []
+        width = self.alignment.width
+        for t, tl in enumerate(self.token_lists):
+            ranges: list[tuple[int, int]] = []
+            if tl.gap_spans:
+                groups = self.groups[t]
+                heads = groups.heads
+                gap = [tl.kinds[h] is TokenKind.GAP for h in heads]
+                for g, is_gap in enumerate(gap):
+                    if not is_gap:
+                        continue
+                    before = g - 1
+                    while before >= 0 and gap[before]:
+                        before -= 1
+                    after = g + 1
+                    while after < len(heads) and gap[after]:
+                        after += 1
+                    lo = self.head_columns[t][before] + 1 if before >= 0 else 0
+                    hi = self.head_columns[t][after] if after < len(heads) else width
+                    # where the table was cut around the gap, the cut decides the extent
+                    # (so no normalization can move it)
+                    gap_column = self.head_columns[t][g]
+                    k = bisect.bisect_right(self.extents, (gap_column, width + 1)) - 1
+                    if k >= 0 and self.extents[k][0] <= gap_column < self.extents[k][1]:
+                        lo, hi = self.extents[k]
+                    if not ranges or ranges[-1] != (lo, hi):
+                        ranges.append((lo, hi))
+            out.append(ranges)
+        return out
+
+    def _cut_at_gaps(self) -> None:
+        """A gap's edge is hard for the other texts' punctuation: the marks a text has
+        after its last word before a gap's extent, or before its first word after it, stand
+        inside the extent (the gapped text's own marks there are unknown), so they go with
+        the lacuna (the final's ``reply [...]`` against the draft's ``response. I
+        considered``: the full stop is part of what the final lacks)."""
+        extents = [r for ranges in self.lacunae for r in ranges]
+        if not extents:
+            return
+        groups = list(self.groups)
+        for t in range(self.count):
+            cuts: list[int] = []
+            heads = self.head_columns[t]
+            columns = self.columns[t]
+            mine = groups[t]
+            for lo, hi in extents:
+                if self.lacunae[t] and (lo, hi) in self.lacunae[t]:
+                    continue
+                before = bisect.bisect_left(heads, lo) - 1
+                if before >= 0:
+                    head = mine.heads[before]
+                    for i in range(head + 1, mine.end(before)):
+                        if columns[i] >= lo:
+                            cuts.append(i)
+                            break
+                after = bisect.bisect_left(heads, hi)
+                if after < len(mine):
+                    head = mine.heads[after]
+                    start = mine.starts[after]
+                    if start < head and lo <= columns[start] < hi:
+                        cuts.append(head)
+            if cuts:
+                groups[t] = mine.split(cuts)
+        self.groups = groups
+        self.head_columns = [list(map(self.columns[t].__getitem__, groups[t].heads))
+                             for t in range(self.count)]
+        self._group_of = [_group_index(g) for g in groups]
+        self._forms.clear()
+
+    def lacunose(self, c: int) -> tuple[int, ...]:
+        """The texts lacunose in word column *c*: inside a gap's extent, with no word of
+        their own there."""
+        found = []
+        for t, ranges in enumerate(self.lacunae):
+            if not ranges:
+                continue
+            k = bisect.bisect_right(ranges, (c, self.alignment.width + 1)) - 1
+            if k >= 0 and ranges[k][0] <= c < ranges[k][1]:
+                g = self.group_at(t, c)
+                if g is None or self.token_lists[t].kinds[self.groups[t].heads[g]] is (
+                        TokenKind.GAP):
+                    found.append(t)
+        return tuple(found)
+
+    def paragraph(self, t: int, g: int) -> int:
+        return self.token_lists[t].paragraphs[self.groups[t].heads[g]]
+
+    # --- rule 1: runs -------------------------------------------------------------------------
+
+    def candidates(self) -> list[int]:
+        """Word columns that may not be shared (increasing): the head columns of every group
+        with a token in a non-agreeing column of the table, and of groups whose marks the
+        table aligned with marks of groups standing elsewhere (a comma matched across two
+        words)."""
+        agrees = self.alignment.agreeing()
+        found: set[int] = set()
+        mark_columns: set[int] = set()
+        for t in range(self.count):
+            kinds = self.token_lists[t].kinds
+            marks = itertools.compress(self.columns[t], map(operator.is_, kinds,
+                                                            itertools.repeat(TokenKind.PUNCT)))
+            mark_columns.update(marks)
+        for c in mark_columns:
+            if not agrees[c]:
+                continue  # found below
+            owners = set()
+            for t in range(self.count):
+                i = self.cells[t][c]
+                assert i is not None  # an agreeing column holds a token of every text
+                owners.add(self.head_columns[t][self._group_of[t][i]])
+            if len(owners) > 1:
+                found.update(owners)
+        c = 0
+        width = len(agrees)
+        while True:
+            try:
+                c = agrees.index(False, c)
+            except ValueError:
+                break
+            for t in range(self.count):
+                i = self.cells[t][c]
+                if i is not None:
+                    g = self.groups[t].of_token(i)
+                    found.add(self.head_columns[t][g])
+            c += 1
+            if c >= width:
+                break
+        return sorted(found)
+
+    def words_between(self, a: int, b: int) -> int:
+        """How many word columns stand strictly between columns *a* < *b* (all shared, when
+        called between two runs: counted in the first text's heads)."""
+        heads = self.head_columns[0]
+        return bisect.bisect_left(heads, b) - bisect.bisect_right(heads, a)
+
+    def top_level(self) -> list[UnitPlan]:
+        """Every top-level unit (rules 1-6)."""
+        everyone = tuple(range(self.count))
+        runs: list[tuple[list[int], tuple[int, ...]]] = []
+        for c in self.candidates():
+            lac = self.lacunose(c)
+            if not lac and self.shared(c, everyone):
+                continue
+            if runs:
+                columns, previous_lac = runs[-1]
+                if previous_lac == lac and self.adjacent(columns[-1], c, everyone):
+                    columns.append(c)
+                    continue
+            runs.append(([c], lac))
+        pieces: list[Piece] = []
+        for columns, lac in runs:
+            scope = tuple(t for t in everyone if t not in lac)
+            if not scope:
+                continue
+            if lac:
+                pieces.append(Piece(tuple(columns), scope, lac))  # rule 2
+                continue
+            for part in self.split(columns, scope):
+                pieces.append(Piece(tuple(part), scope))
+        pieces = self.joined(pieces)
+        return [self.plan(piece, 0) for piece in pieces]
+
+    def adjacent(self, a: int, b: int, scope: Sequence[int]) -> bool:
+        """Whether word columns *a* < *b* have no word column of the scope's between them
+        (rule 1 runs are stretches of adjacent non-shared word columns)."""
+        for t in scope:
+            heads = self.head_columns[t]
+            if bisect.bisect_left(heads, b) - bisect.bisect_right(heads, a) > 0:
+                return False
+        return True
+
+    # --- rules 3 and 4: cutting a run ---------------------------------------------------------
+
+    def split(self, columns: Sequence[int], scope: Sequence[int]) -> list[list[int]]:
+        out: list[list[int]] = []
+        for part in self.paragraph_cuts(columns, scope):
+            out.extend(self.pattern_cuts(part, scope))
+        return out
+
+    def paragraph_cuts(self, columns: Sequence[int], scope: Sequence[int]) -> list[list[int]]:
+        """Rule 3: cut between two word columns where some text's paragraph changes and every
+        text with words on both sides changes paragraph there too."""
+        if len(columns) < 2:
+            return [list(columns)]
+        # each text's paragraph at each of its words in the run (column index, paragraph)
+        words: list[list[tuple[int, int]]] = []
+        for t in scope:
+            mine = [(k, self.paragraph(t, g)) for k, c in enumerate(columns)
+                    if (g := self.group_at(t, c)) is not None]
+            if len(mine) > 1:
+                words.append(mine)
+        return [list(part) for part in _clean_breaks(columns, words)]
+
+    def pattern_cuts(self, columns: Sequence[int], scope: Sequence[int]) -> list[list[int]]:
+        """Rule 4 on one paragraph-clean stretch of a run."""
+        size = self.segment
+        if size <= 0 or len(columns) <= size or len(scope) < 3:
+            return [list(columns)]
+        patterns = [self.pattern(c, scope) for c in columns]
+        # maximal stretches of one pattern: (start, end, pattern, strong)
+        stretches: list[tuple[int, int, _Pattern, bool]] = []
+        start = 0
+        for k in range(1, len(columns) + 1):
+            if k == len(columns) or patterns[k] != patterns[start]:
+                pattern = patterns[start]
+                strong = k - start >= size and any(p is not None for p in pattern)
+                stretches.append((start, k, pattern, strong))
+                start = k
+        # glue: a short weak stretch that refines the strong pattern on both sides of it (or
+        # on its only side, at an end of the run) belongs to it; a stretch of differences in
+        # case or punctuation alone always belongs to a neighbour
+        # [start, end, kind]: kind 0 strong, 1 weak, 2 minor, 3 minor that stays alone
+        pieces: list[list[int]] = []
+        for s0, s1, pattern, strong in stretches:
+            kind = 0 if strong else (2 if _one_class(pattern) else 1)
+            pieces.append([s0, s1, kind])
+
+        def glue(i: int, j: int) -> None:
+            """Join pieces i and i+1 (j == i + 1) into one of kind of the stronger."""
+            a, b = pieces[i], pieces[j]
+            pieces[i] = [a[0], b[1], min(a[2], b[2])]
+            del pieces[j]
+
+        def continuous(first: list[int], second: list[int]) -> bool:
+            """Whether no text changes paragraph between the two neighbouring pieces."""
+            for t in scope:
+                left = next((g for c in reversed(columns[first[0]:first[1]])
+                             if (g := self.group_at(t, c)) is not None), None)
+                right = next((g for c in columns[second[0]:second[1]]
+                              if (g := self.group_at(t, c)) is not None), None)
+                if left is not None and right is not None and (
+                        self.paragraph(t, left) != self.paragraph(t, right)):
+                    return False
+            return True
+
+        def pattern_of(piece: list[int]) -> _Pattern:
+            return patterns[piece[0]]
+
+        def refines(piece: list[int], coarse: _Pattern) -> bool:
+            return self.words(columns[piece[0]:piece[1]], scope) < size and all(
+                _refines(patterns[k], coarse) for k in range(piece[0], piece[1]))
+
+        changed = True
+        while changed and len(pieces) > 1:
+            changed = False
+            for i, piece in enumerate(pieces):
+                if piece[2] == 0:
+                    continue
+                before = pieces[i - 1] if i else None
+                after = pieces[i + 1] if i + 1 < len(pieces) else None
+                if piece[2] == 2:  # case or punctuation only: with a neighbour
+                    if after is not None and continuous(piece, after):
+                        glue(i, i + 1)
+                    elif before is not None and continuous(before, piece):
+                        glue(i - 1, i)
+                    else:
+                        piece[2] = 3  # stays a unit of its own (a minor one)
+                        continue
+                    changed = True
+                    break
+                strong_before = before is not None and before[2] == 0
+                strong_after = after is not None and after[2] == 0
+                if before is not None and after is not None and strong_before and (
+                        strong_after and pattern_of(before) == pattern_of(after)
+                        and refines(piece, pattern_of(before))):
+                    glue(i - 1, i)
+                    glue(i - 1, i)
+                    changed = True
+                    break
+                if before is not None and strong_before and after is None and refines(
+                        piece, pattern_of(before)):
+                    glue(i - 1, i)
+                    changed = True
+                    break
+                if after is not None and strong_after and before is None and refines(
+                        piece, pattern_of(after)):
+                    glue(i, i + 1)
+                    changed = True
+                    break
+            # neighbouring weak stretches are one piece
+            i = 0
+            while i + 1 < len(pieces):
+                if pieces[i][2] == 1 and pieces[i + 1][2] == 1:
+                    glue(i, i + 1)
+                    changed = True
+                else:
+                    i += 1
+        # two neighbours that no text has words in both of are alternatives side by side
+        # (a hand's deletion and the insertion that replaces it stand in columns of their
+        # own): one unit
+        present = [{t for t in scope for c in columns[a:b] if self.group_at(t, c) is not None}
+                   for a, b, _ in pieces]
+        out: list[list[int]] = []
+        previous: set[int] | None = None
+        for (a, b, _), mine in zip(pieces, present, strict=True):
+            if out and previous is not None and not (previous & mine):
+                out[-1].extend(columns[a:b])
+                previous = previous | mine
+                continue
+            out.append(list(columns[a:b]))
+            previous = mine
+        return out
+
+    # --- rule 5: joining ----------------------------------------------------------------------
+
+    def joined(self, pieces: list[Piece]) -> list[Piece]:
+        if self.join <= 0 or len(pieces) < 2:
+            return pieces
+        out = [pieces[0]]
+        for piece in pieces[1:]:
+            previous = out[-1]
+            if self._can_join(previous, piece):
+                heads = self.head_columns[0]
+                lo = bisect.bisect_right(heads, previous.columns[-1])
+                hi = bisect.bisect_left(heads, piece.columns[0])
+                between = tuple(heads[lo:hi])  # shared: every text has its word there
+                out[-1] = Piece(previous.columns + between + piece.columns, previous.scope)
+            else:
+                out.append(piece)
+        return out
+
+    def _can_join(self, a: Piece, b: Piece) -> bool:
+        if a.lacunose or b.lacunose or a.scope != b.scope:
+            return False
+        between = self.words_between(a.columns[-1], b.columns[0])
+        if not 0 < between <= self.join:
+            return False
+        if between >= min(self.words(a.columns, a.scope), self.words(b.columns, b.scope)):
+            return False
+        if self._revised_at(a, a.columns[-1]) and self._revised_at(b, b.columns[0]):
+            return False  # the shared stretch stands between two hand revisions
+        # no paragraph break in the shared stretch or at its edges, in any text
+        heads = self.head_columns[0]
+        shared = heads[bisect.bisect_right(heads, a.columns[-1]):
+                       bisect.bisect_left(heads, b.columns[0])]
+        for t in a.scope:
+            last = next((g for c in reversed(a.columns) if (g := self.group_at(t, c))
+                         is not None), None)
+            first = next((g for c in b.columns if (g := self.group_at(t, c)) is not None),
+                         None)
+            mine = [g for g in (last, *(self.group_at(t, c) for c in shared), first)
+                    if g is not None]
+            if len({self.paragraph(t, g) for g in mine}) > 1:
+                return False
+        return True
+
+    def _revised_at(self, piece: Piece, c: int) -> bool:
+        """Whether two states of one document differ in word column *c*."""
+        for siblings in self.sibling_sets:
+            mine = [t for t in siblings if t in piece.scope]
+            if len(mine) > 1 and not all(self.same(mine[0], t, c) for t in mine[1:]):
+                return True
+        return False
+
+    def revised(self, piece: Piece) -> bool:
+        """Whether two states of one document differ in *piece* (a hand revision is in it)."""
+        for siblings in self.sibling_sets:
+            mine = [t for t in siblings if t in piece.scope]
+            if len(mine) < 2:
+                continue
+            for c in piece.columns:
+                if not all(self.same(mine[0], t, c) for t in mine[1:]):
+                    return True
+        return False
+
+    def same(self, a: int, b: int, c: int) -> bool:
+        """Whether texts *a* and *b* read alike in word column *c* (both without a word
+        there counts as alike)."""
+        if self.group_at(a, c) is None and self.group_at(b, c) is None:
+            return True
+        return self.agree(a, b, c)
+
+    def words(self, columns: Sequence[int], scope: Sequence[int]) -> int:
+        """The most words any text of *scope* has in *columns*."""
+        return max((sum(1 for c in columns if self.group_at(t, c) is not None)
+                    for t in scope), default=0)
+
+    # --- rule 6: readings and sub-units -------------------------------------------------------
+
+    def plan(self, piece: Piece, depth: int, whole: bool = False) -> UnitPlan:
+        """The readings of *piece* (with each text's token range recorded); *whole* when
+        the piece is its parent reading's whole range (its readings are then never merged
+        again)."""
+        texts = [t for t in piece.scope if t not in piece.lacunose]
+        forms: dict[tuple[tuple[str, ...], ...], list[int]] = {}
+        found: dict[int, list[int]] = {}
+        for t in texts:
+            mine = found[t] = self.groups_in(t, piece.columns)
+            key = tuple(self.form(t, g) for g in mine)
+            forms.setdefault(key, []).append(t)
+        groups = self.groups
+        ranges = []
+        for t in piece.scope:
+            mine = found.get(t, [])
+            if mine:
+                ranges.append(groups_range(groups[t], mine[0], mine[-1] + 1))
+            else:
+                g = bisect.bisect_right(self.head_columns[t], piece.columns[-1])
+                ranges.append(groups_range(groups[t], g, g))
+        if not piece.lacunose:
+            ranges = self._trim_shared_marks(ranges, piece.scope)
+        piece = Piece(piece.columns, piece.scope, piece.lacunose, tuple(ranges))
+        classes = list(forms.values())
+        if whole or depth >= 3 or len(classes) < 2:
+            return UnitPlan(piece, tuple(ReadingPlan(tuple(ts)) for ts in classes))
+        merged = self._merge(classes, found, depth, piece.columns)
+        if all(len(members) == 1 for members in merged):
+            return UnitPlan(piece, tuple(ReadingPlan(tuple(ts)) for ts in classes))
+        readings: list[ReadingPlan] = []
+        for members in merged:
+            if len(members) == 1:
+                readings.append(ReadingPlan(tuple(members[0])))
+                continue
+            scope = tuple(sorted(t for m in members for t in m))
+            readings.append(ReadingPlan(scope, self.subunits(piece.columns, scope, depth + 1)))
+        return UnitPlan(piece, tuple(readings))
+
+    def _trim_shared_marks(self, ranges: list[tuple[int, int]], scope: Sequence[int]
+                           ) -> list[tuple[int, int]]:
+        """*ranges* without the marks at their ends that every text of *scope* has there
+        alike (``reply.`` / ``response.``: the shared full stop is not part of the variant):
+        a mark every reading shares decides nothing, and an apparatus cites the words. Only
+        where every text has words in the unit, and never down to marks alone."""
+        out = list(ranges)
+        for end in (True, False):
+            while True:
+                marks: set[str] = set()
+                for t, (a, b) in zip(scope, out, strict=True):
+                    tl = self.token_lists[t]
+                    i = b - 1 if end else a
+                    if b - a < 2 or tl.kinds[i] is not TokenKind.PUNCT:
+                        marks = set()
+                        break
+                    inner = range(a, b - 1) if end else range(a + 1, b)
+                    if not any(tl.kinds[k] in (TokenKind.WORD, TokenKind.NUMBER) for k in inner):
+                        marks = set()
+                        break
+                    marks.add(tl.surfaces[i].strip())
+                if len(marks) != 1:
+                    break
+                out = [(a, b - 1) if end else (a + 1, b) for a, b in out]
+            if out != list(ranges):
+                out = self._trim_shared_word(out, scope, end)
+        return out
+
+    def _trim_shared_word(self, ranges: list[tuple[int, int]], scope: Sequence[int],
+                          end: bool) -> list[tuple[int, int]]:
+        """*ranges* (their shared marks just trimmed) without the words at that end that
+        every text of *scope* reads alike in one column: the mark was all that set them
+        apart (``sat.`` / ``sat down.`` is an addition of ``down``). Never a word a text's
+        remaining range would follow with a bare mark, and never every word of the unit."""
+        heads = (TokenKind.WORD, TokenKind.NUMBER)
+        out = list(ranges)
+        while True:
+            column: int | None = None
+            reading: int | None = None
+            for t, (a, b) in zip(scope, out, strict=True):
+                tl = self.token_lists[t]
+                i = b - 1 if end else a
+                if b <= a or tl.kinds[i] not in heads:
+                    return out
+                rest = range(a, b - 1) if end else range(a + 1, b)
+                edge = (rest[-1] if end else rest[0]) if rest else None
+                if edge is not None and tl.kinds[edge] not in heads:
+                    return out
+                c = self.alignment.token_columns(t)[i]
+                r = self.alignment.readings[c][t]
+                if column is None:
+                    column, reading = c, r
+                elif c != column or r != reading:
+                    return out
+            trimmed = [(a, b - 1) if end else (a + 1, b) for a, b in out]
+            if not any(self.token_lists[t].kinds[k] in heads
+                       for t, (a, b) in zip(scope, trimmed, strict=True) for k in range(a, b)):
+                return out
+            out = trimmed
+
+    def groups_in(self, t: int, columns: Sequence[int]) -> list[int]:
+        out = []
+        for c in columns:
+            g = self.group_at(t, c)
+            if g is not None:
+                out.append(g)
+        return out
+
+    def _merge(self, classes: list[list[int]], found: dict[int, list[int]], depth: int,
+               columns: Sequence[int]) -> list[list[list[int]]]:
+        """Union the reading classes that make one reading with sub-units (rule 6). Below
+        the top level, texts merge only where they share a word of the piece, so that
+        every sub-unit is smaller than the unit that holds it. *found*: each text's groups
+        in the piece."""
+        parent = list(range(len(classes)))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        minors: list[tuple[str, ...] | None] = []
+        for ts in classes:
+            mine = found[ts[0]]
+            minors.append(tuple(self.minor(ts[0], g) for g in mine) if mine else None)
+        for i, j in itertools.combinations(range(len(classes)), 2):
+            a, b = classes[i][0], classes[j][0]
+            same_document = self.documents[a] == self.documents[b]
+            same = minors[i] is not None and minors[i] == minors[j] and (
+                same_document or not (self._marked(a, found[a]) or self._marked(b, found[b])))
+            if same:  # sub-units must be smaller than the unit: a word shared exactly
+                same = any(self.agree(a, b, c) for c in columns)
+            if not same and same_document:
+                same = any(self.agree(a, b, c) for c in columns)
+            if same:
+                parent[root(i)] = root(j)
+        merged: dict[int, list[list[int]]] = {}
+        for i, ts in enumerate(classes):
+            merged.setdefault(root(i), []).append(ts)
+        return list(merged.values())
+
+    def _marked(self, t: int, groups_found: Sequence[int]) -> bool:
+        """Whether any of text *t*'s groups *groups_found* was written or struck by its
+        document's hand (texts of two documents merge into one reading only where neither
+        hand marks it, so that one reading never carries two hands' marks)."""
+        spans = self.token_lists[t].revision_spans
+        if not spans:
+            return False
+        groups = self.groups[t]
+        for g in groups_found:
+            if any(i in spans for i in range(groups.starts[g], groups.end(g))):
+                return True
+        return False
+
+    def _similar(self, a: int, b: int, columns: Sequence[int]) -> bool:
+        """Whether texts *a* and *b* share at least half the words of the longer reading."""
+        shared = words_a = words_b = 0
+        for c in columns:
+            ga, gb = self.group_at(a, c), self.group_at(b, c)
+            words_a += ga is not None
+            words_b += gb is not None
+            if ga is not None and gb is not None and self.readings_of[c][a] == (
+                    self.readings_of[c][b]):
+                shared += 1
+        longer = max(words_a, words_b)
+        return longer > 0 and 2 * shared >= longer
+
+    def token_range(self, t: int, columns: Sequence[int]) -> tuple[int, int]:
+        """Text *t*'s token range for word columns *columns* (its insertion point when it
+        has no word there)."""
+        found = self.groups_in(t, columns)
+        groups = self.groups[t]
+        if found:
+            return groups_range(groups, found[0], found[-1] + 1)
+        g = bisect.bisect_right(self.head_columns[t], columns[-1])
+        return groups_range(groups, g, g)
+
+    def subunits(self, columns: Sequence[int], scope: tuple[int, ...],
+                 depth: int) -> tuple[UnitPlan, ...]:
+        """Rules 1, 3, 4 and 6 applied to *scope* within *columns*, without joining; for
+        the states of one document, token by token (:meth:`revisions`)."""
+        if len({self.documents[t] for t in scope}) == 1:
+            return self.revisions(columns, scope)
+        runs: list[list[int]] = []
+        previous: int | None = None
+        for k, c in enumerate(columns):
+            if self.shared(c, scope):
+                previous = None
+                continue
+            if all(self.group_at(t, c) is None for t in scope):
+                continue  # another text's word (or gap) alone: nothing for these texts
+            if previous is not None and previous == k - 1:
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+            previous = k
+        plans: list[UnitPlan] = []
+        for run in runs:
+            for part in self.split(run, scope):
+                whole = len(part) == len(columns)
+                plans.append(self.plan(Piece(tuple(part), scope), depth, whole))
+        return tuple(plans)
+
+
+    def revisions(self, columns: Sequence[int], scope: tuple[int, ...]
+                  ) -> tuple[UnitPlan, ...]:
+        """The sub-units of states of one document inside a reading they share: maximal
+        stretches of table columns where the states do not all read the same token, cut at
+        every token they all read (a word or a mark: a stretch the hand left alone ends a
+        revision, however short) and at paragraph breaks. The states' tokens are the
+        document's own, aligned by source, so a sub-unit is exactly one revision or a group
+        of revisions that touch (a deletion and the insertion that replaces it)."""
+        ranges = {t: self.token_range(t, columns) for t in scope}
+        cells = self.cells
+        low = min((self.columns[t][a] for t, (a, b) in ranges.items() if b > a), default=0)
+        high = max((self.columns[t][b - 1] + 1 for t, (a, b) in ranges.items() if b > a),
+                   default=0)
+        runs: list[list[int]] = []
+        open_run = False
+        for c in range(low, high):
+            here = [cells[t][c] for t in scope]
+            present = [i for t, i in zip(scope, here, strict=True)
+                       if i is not None and ranges[t][0] <= i < ranges[t][1]]
+            if not present:
+                continue  # only other texts' tokens here
+            reading = self.readings_of[c]
+            if len(present) == len(scope) and len({reading[t] for t in scope}) == 1:
+                open_run = False  # a token all the states read
+                continue
+            if open_run:
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+                open_run = True
+        plans: list[UnitPlan] = []
+        for run in runs:
+            for part in self._paragraph_cut_tokens(run, scope, ranges):
+                spans = []
+                for t in scope:
+                    mine = [i for c in part if (i := cells[t][c]) is not None
+                            and ranges[t][0] <= i < ranges[t][1]]
+                    if mine:
+                        spans.append((mine[0], mine[-1] + 1))
+                    else:  # the insertion point: after the state's tokens before the part
+                        before = bisect.bisect_left(self.columns[t], part[0])
+                        point = min(max(before, ranges[t][0]), ranges[t][1])
+                        spans.append((point, point))
+                piece = Piece(tuple(part), scope, (), tuple(spans))
+                classes: dict[tuple[str, ...], list[int]] = {}
+                for t, (a, b) in zip(scope, spans, strict=True):
+                    classes.setdefault(self.token_lists[t].norms[a:b], []).append(t)
+                plans.append(UnitPlan(piece, tuple(ReadingPlan(tuple(ts))
+                                                   for ts in classes.values())))
+        return tuple(plans)
+
+    def _paragraph_cut_tokens(self, run: list[int], scope: Sequence[int],
+                              ranges: dict[int, tuple[int, int]]) -> list[list[int]]:
+        """Rule 3 on a stretch of table columns: cut where a state's paragraph changes and
+        every state with tokens on both sides changes paragraph there too."""
+        if len(run) < 2:
+            return [run]
+        words: list[list[tuple[int, int]]] = []
+        for t in scope:
+            paragraphs = self.token_lists[t].paragraphs
+            low, high = ranges[t]
+            mine = [(k, paragraphs[i]) for k, c in enumerate(run)
+                    if (i := self.cells[t][c]) is not None and low <= i < high]
+            if len(mine) > 1:
+                words.append(mine)
+        return [list(part) for part in _clean_breaks(run, words)]
+
+
+def _group_index(groups: Groups) -> array.array[int]:
+    """For each token, its group (4 bytes a token)."""
+    sizes = map(operator.sub, (*groups.starts[1:], groups.size), groups.starts)
+    return array.array("i", itertools.chain.from_iterable(
+        map(itertools.repeat, range(len(groups)), sizes)))
+
+
+def _clean_breaks(columns: Sequence[int], words: Sequence[Sequence[tuple[int, int]]]
+                  ) -> list[Sequence[int]]:
+    """*columns* cut where a paragraph break is clean (rule 3): given each text's (column
+    index, paragraph) pairs in order, a cut before index *k* needs some text to change
+    paragraph between its last word before *k* and its first from *k*, and no text with
+    words on both sides to stay in one paragraph there. O(columns x texts)."""
+    size = len(columns)
+    breaks = [False] * (size + 1)
+    blocked = [False] * (size + 1)
+    for mine in words:
+        for (j0, p0), (j1, p1) in itertools.pairwise(mine):
+            # a cut at any k in (j0, j1] falls between these two words
+            if p1 > p0:
+                for k in range(j0 + 1, j1 + 1):
+                    breaks[k] = True
+            else:
+                for k in range(j0 + 1, j1 + 1):
+                    blocked[k] = True
+    out: list[Sequence[int]] = []
+    previous = 0
+    for k in range(1, size):
+        if breaks[k] and not blocked[k]:
+            out.append(columns[previous:k])
+            previous = k
+    out.append(columns[previous:])
+    return out
+
+
+def _one_class(pattern: _Pattern) -> bool:
+    """Whether every text is in one class (they differ in case or punctuation only)."""
+    return bool(pattern) and pattern[0] is not None and len(set(pattern)) == 1
+
+
+def _refines(fine: _Pattern, coarse: _Pattern) -> bool:
+    """Whether every class of *fine* lies inside one class of *coarse* (a text alone in
+    *fine* always does)."""
+    inside: dict[int, int | None] = {}
+    for f, c in zip(fine, coarse, strict=True):
+        if f is None:
+            continue
+        if c is None:
+            return False
+        if inside.setdefault(f, c) != c:
+            return False
+    return True
+
+
+def groups_range(groups: Groups, g0: int, g1: int) -> tuple[int, int]:
+    """The token range of groups ``g0:g1`` (empty at ``g0``'s start when ``g0 == g1``)."""
+    if g0 >= len(groups):
+        return groups.size, groups.size
+    start = groups.starts[g0]
+    return (start, groups.end(g1 - 1)) if g1 > g0 else (start, start)
