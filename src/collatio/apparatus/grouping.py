@@ -1,11 +1,8 @@
 """Cutting the collation table into variation units, as an editor cuts them.
 
-Definitions. A *word column* is a column of the table where some text has the head of a
-group (a word with its punctuation, see :mod:`collatio.apparatus.words`). Two texts *agree*
-in a word column when both have a group there, aligned (one reading) and with the same
-punctuation; a word column is *shared* by a set of texts when every one of them agrees
-there. Units are made of whole groups: punctuation never cuts a unit, and a lemma is never a
-mark alone set against words.
+Word columns, texts that *agree* in one and columns *shared* by a set of texts are defined in
+:mod:`collatio.apparatus.wordcolumns`, which reads the table. Units are made of whole
+groups: punctuation never cuts a unit, and a lemma is never a mark alone set against words.
 
 The rules, in order (``docs/apparatus.md`` states them for editors):
 
@@ -46,7 +43,6 @@ the number of word columns inside units times the number of texts.
 
 from __future__ import annotations
 
-import array
 import bisect
 import itertools
 import operator
@@ -54,13 +50,9 @@ from collections.abc import Sequence
 
 import attrs
 
-from collatio.align import Alignment
+from collatio.apparatus.wordcolumns import Pattern, WordColumns
 from collatio.apparatus.words import Groups
-from collatio.normalize import minor_form
-from collatio.tokens import TokenKind, TokenList
-
-#: A partition of texts: for each text of the scope, its class number (None: alone).
-_Pattern = tuple[int | None, ...]
+from collatio.tokens import TokenKind
 
 
 @attrs.frozen(slots=True)
@@ -100,209 +92,8 @@ class UnitPlan:
     readings: tuple[ReadingPlan, ...]
 
 
-class Cutter:
+class Cutter(WordColumns):
     """Applies the rules of the module docstring to one collation table."""
-
-    def __init__(
-        self,
-        alignment: Alignment,
-        token_lists: Sequence[TokenList],
-        groups: Sequence[Groups],
-        documents: Sequence[int],
-        *,
-        join: int,
-        segment: int,
-        extents: Sequence[tuple[int, int]] = (),
-    ) -> None:
-        self.alignment = alignment
-        self.cells = alignment.cells
-        self.readings_of = alignment.readings
-        self.token_lists = token_lists
-        self.groups = groups
-        self.documents = documents
-        self.count = len(token_lists)
-        self.join = join
-        self.segment = segment
-        #: column ranges of the table's pieces that hold a gap (see collatio.apparatus.aligned)
-        self.extents = sorted(extents)
-        self.columns = [alignment.token_columns(t) for t in range(self.count)]
-        #: for each text, the table column of each group's head
-        self.head_columns = [list(map(self.columns[t].__getitem__, groups[t].heads))
-                             for t in range(self.count)]
-        self._group_of: list[array.array[int]] = [_group_index(g) for g in groups]
-        self._forms: dict[tuple[int, int], tuple[str, ...]] = {}
-        self.lacunae = self._lacunae()
-        self._cut_at_gaps()
-        # documents with several states among the texts
-        by_document: dict[int, list[int]] = {}
-        for t, d in enumerate(documents):
-            by_document.setdefault(d, []).append(t)
-        self.sibling_sets = [tuple(ts) for ts in by_document.values() if len(ts) > 1]
-
-    # --- facts about word columns ------------------------------------------------------------
-
-    def group_at(self, t: int, c: int) -> int | None:
-        """Text *t*'s group whose head stands in column *c*, if any."""
-        i = self.cells[t][c]
-        if i is None:
-            return None
-        g = self._group_of[t][i]
-        return g if self.groups[t].heads[g] == i else None
-
-    def form(self, t: int, g: int) -> tuple[str, ...]:
-        key = (t, g)
-        found = self._forms.get(key)
-        if found is None:
-            groups = self.groups[t]
-            found = self.token_lists[t].norms[groups.starts[g]:groups.end(g)]
-            self._forms[key] = found
-        return found
-
-    def minor(self, t: int, g: int) -> str:
-        """The group's word as compared for minor differences (its marks do not count:
-        a difference in them is minor by definition)."""
-        return minor_form(self.token_lists[t].surfaces[self.groups[t].heads[g]])
-
-    def surface(self, t: int, tokens: tuple[int, int]) -> str:
-        tl = self.token_lists[t]
-        start, end = tokens
-        if start >= end:
-            return ""
-        parts = [tl.surfaces[i] + tl.spaces[i] for i in range(start, end - 1)]
-        parts.append(tl.surfaces[end - 1])
-        return " ".join("".join(parts).split())
-
-    def agree(self, a: int, b: int, c: int) -> bool:
-        """Whether texts *a* and *b* agree in word column *c*."""
-        ga, gb = self.group_at(a, c), self.group_at(b, c)
-        if ga is None or gb is None:
-            return False
-        reading = self.readings_of[c]
-        return reading[a] == reading[b] and self.form(a, ga) == self.form(b, gb)
-
-    def shared(self, c: int, scope: Sequence[int]) -> bool:
-        """Whether every text of *scope* agrees in word column *c*."""
-        first = scope[0]
-        g0 = self.group_at(first, c)
-        if g0 is None:
-            return False
-        reading = self.readings_of[c]
-        form = self.form(first, g0)
-        for t in scope[1:]:
-            g = self.group_at(t, c)
-            if g is None or reading[t] != reading[first] or self.form(t, g) != form:
-                return False
-        return True
-
-    def pattern(self, c: int, scope: Sequence[int]) -> _Pattern:
-        """Who agrees with whom in word column *c*, case and punctuation aside: a class
-        number per text of *scope*, None for a text alone (or without a word here)."""
-        keys: list[str | None] = []
-        for t in scope:
-            g = self.group_at(t, c)
-            keys.append(None if g is None else self.minor(t, g))
-        counts: dict[str, int] = {}
-        for key in keys:
-            if key is not None:
-                counts[key] = counts.get(key, 0) + 1
-        numbers: dict[str, int] = {}
-        out: list[int | None] = []
-        for key in keys:
-            if key is None or counts[key] < 2:
-                out.append(None)
-            else:
-                out.append(numbers.setdefault(key, len(numbers)))
-        return tuple(out)
-
-    def _lacunae(self) -> list[list[tuple[int, int]]]:
-        """For each text, the column ranges of its gaps' extents: from after the word before
-        the gap to the word after it."""
-        out: list[list[tuple[int, int]]] = []
-        width = self.alignment.width
-        for t, tl in enumerate(self.token_lists):
-            ranges: list[tuple[int, int]] = []
-            if tl.gap_spans:
-                groups = self.groups[t]
-                heads = groups.heads
-                gap = [tl.kinds[h] is TokenKind.GAP for h in heads]
-                for g, is_gap in enumerate(gap):
-                    if not is_gap:
-                        continue
-                    before = g - 1
-                    while before >= 0 and gap[before]:
-                        before -= 1
-                    after = g + 1
-                    while after < len(heads) and gap[after]:
-                        after += 1
-                    lo = self.head_columns[t][before] + 1 if before >= 0 else 0
-                    hi = self.head_columns[t][after] if after < len(heads) else width
-                    # where the table was cut around the gap, the cut decides the extent
-                    # (so no normalization can move it)
-                    gap_column = self.head_columns[t][g]
-                    k = bisect.bisect_right(self.extents, (gap_column, width + 1)) - 1
-                    if k >= 0 and self.extents[k][0] <= gap_column < self.extents[k][1]:
-                        lo, hi = self.extents[k]
-                    if not ranges or ranges[-1] != (lo, hi):
-                        ranges.append((lo, hi))
-            out.append(ranges)
-        return out
-
-    def _cut_at_gaps(self) -> None:
-        """A gap's edge is hard for the other texts' punctuation: the marks a text has
-        after its last word before a gap's extent, or before its first word after it, stand
-        inside the extent (the gapped text's own marks there are unknown), so they go with
-        the lacuna (the final's ``reply [...]`` against the draft's ``response. I
-        considered``: the full stop is part of what the final lacks)."""
-        extents = [r for ranges in self.lacunae for r in ranges]
-        if not extents:
-            return
-        groups = list(self.groups)
-        for t in range(self.count):
-            cuts: list[int] = []
-            heads = self.head_columns[t]
-            columns = self.columns[t]
-            mine = groups[t]
-            for lo, hi in extents:
-                if self.lacunae[t] and (lo, hi) in self.lacunae[t]:
-                    continue
-                before = bisect.bisect_left(heads, lo) - 1
-                if before >= 0:
-                    head = mine.heads[before]
-                    for i in range(head + 1, mine.end(before)):
-                        if columns[i] >= lo:
-                            cuts.append(i)
-                            break
-                after = bisect.bisect_left(heads, hi)
-                if after < len(mine):
-                    head = mine.heads[after]
-                    start = mine.starts[after]
-                    if start < head and lo <= columns[start] < hi:
-                        cuts.append(head)
-            if cuts:
-                groups[t] = mine.split(cuts)
-        self.groups = groups
-        self.head_columns = [list(map(self.columns[t].__getitem__, groups[t].heads))
-                             for t in range(self.count)]
-        self._group_of = [_group_index(g) for g in groups]
-        self._forms.clear()
-
-    def lacunose(self, c: int) -> tuple[int, ...]:
-        """The texts lacunose in word column *c*: inside a gap's extent, with no word of
-        their own there."""
-        found = []
-        for t, ranges in enumerate(self.lacunae):
-            if not ranges:
-                continue
-            k = bisect.bisect_right(ranges, (c, self.alignment.width + 1)) - 1
-            if k >= 0 and ranges[k][0] <= c < ranges[k][1]:
-                g = self.group_at(t, c)
-                if g is None or self.token_lists[t].kinds[self.groups[t].heads[g]] is (
-                        TokenKind.GAP):
-                    found.append(t)
-        return tuple(found)
-
-    def paragraph(self, t: int, g: int) -> int:
-        return self.token_lists[t].paragraphs[self.groups[t].heads[g]]
 
     # --- rule 1: runs -------------------------------------------------------------------------
 
@@ -417,7 +208,7 @@ class Cutter:
             return [list(columns)]
         patterns = [self.pattern(c, scope) for c in columns]
         # maximal stretches of one pattern: (start, end, pattern, strong)
-        stretches: list[tuple[int, int, _Pattern, bool]] = []
+        stretches: list[tuple[int, int, Pattern, bool]] = []
         start = 0
         for k in range(1, len(columns) + 1):
             if k == len(columns) or patterns[k] != patterns[start]:
@@ -452,10 +243,10 @@ class Cutter:
                     return False
             return True
 
-        def pattern_of(piece: list[int]) -> _Pattern:
+        def pattern_of(piece: list[int]) -> Pattern:
             return patterns[piece[0]]
 
-        def refines(piece: list[int], coarse: _Pattern) -> bool:
+        def refines(piece: list[int], coarse: Pattern) -> bool:
             return self.words(columns[piece[0]:piece[1]], scope) < size and all(
                 _refines(patterns[k], coarse) for k in range(piece[0], piece[1]))
 
@@ -867,13 +658,6 @@ class Cutter:
         return [list(part) for part in _clean_breaks(run, words)]
 
 
-def _group_index(groups: Groups) -> array.array[int]:
-    """For each token, its group (4 bytes a token)."""
-    sizes = map(operator.sub, (*groups.starts[1:], groups.size), groups.starts)
-    return array.array("i", itertools.chain.from_iterable(
-        map(itertools.repeat, range(len(groups)), sizes)))
-
-
 def _clean_breaks(columns: Sequence[int], words: Sequence[Sequence[tuple[int, int]]]
                   ) -> list[Sequence[int]]:
     """*columns* cut where a paragraph break is clean (rule 3): given each text's (column
@@ -902,12 +686,12 @@ def _clean_breaks(columns: Sequence[int], words: Sequence[Sequence[tuple[int, in
     return out
 
 
-def _one_class(pattern: _Pattern) -> bool:
+def _one_class(pattern: Pattern) -> bool:
     """Whether every text is in one class (they differ in case or punctuation only)."""
     return bool(pattern) and pattern[0] is not None and len(set(pattern)) == 1
 
 
-def _refines(fine: _Pattern, coarse: _Pattern) -> bool:
+def _refines(fine: Pattern, coarse: Pattern) -> bool:
     """Whether every class of *fine* lies inside one class of *coarse* (a text alone in
     *fine* always does)."""
     inside: dict[int, int | None] = {}
