@@ -398,9 +398,11 @@ def relatedness(
                   for d, t in texts}
     if any(len(found) < _RELATED_MIN_WORDS for found in word_lists.values()):
         return {}
-    keys = [[structural_key(s, k, n) for s, k, n in zip(tl.surfaces, tl.kinds, tl.norms,
-                                                         strict=True)]
-            if t in last.values() else [] for t, tl in enumerate(token_lists)]
+
+    def key(t: int, i: int) -> str:  # only where two aligned words read differently
+        tl = token_lists[t]
+        return structural_key(tl.surfaces[i], tl.kinds[i], tl.norms[i])
+
     matched: dict[tuple[int, int], float] = {}
     for d, t in texts:
         columns = alignment.token_columns(t)
@@ -413,7 +415,7 @@ def relatedness(
                 c = columns[i]
                 other = cells[u][c]
                 hits.append(other is not None and (
-                    readings[c][u] == readings[c][t] or keys[u][other] == keys[t][i]))
+                    readings[c][u] == readings[c][t] or key(u, other) == key(t, i)))
             counted = sum(len(run) for hit, run in
                           ((k, list(g)) for k, g in itertools.groupby(hits))
                           if hit and len(run) >= _RELATED_RUN)
