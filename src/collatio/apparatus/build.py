@@ -31,7 +31,7 @@ from collatio.align.guide import guide_order as guide_order  # re-exported: its 
 from collatio.apparatus.aligned import Anchors, collation_table, structural_key
 from collatio.apparatus.assemble import Assembler
 from collatio.apparatus.grouping import Cutter, Piece, UnitPlan
-from collatio.apparatus.marks import StateMarks
+from collatio.apparatus.marks import DOCUMENT_DEPTH, StateMarks
 from collatio.apparatus.model import (
     Apparatus,
     CollatedWitness,
@@ -207,12 +207,6 @@ def collate_witnesses(
     )
 
 
-#: The documents view follows marks this many levels deep; a mark nested deeper shows as
-#: part of the one around it at this depth (transcriptions nest three or four deep). It keeps
-#: the view, and every format made of it, linear in the input: with a path per run copied per
-#: level, 3,000 nested marks (26 KB) made a 144 MB JSON, and XML nested past 256 levels
-#: cannot be read back. The apparatus itself (states, readings) follows every level.
-DOCUMENT_DEPTH = 32
 
 
 def _too_deep(witness: Witness) -> Diagnostic | None:
