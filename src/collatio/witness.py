@@ -429,18 +429,21 @@ class _StateBuilder:
             self._trim_trailing_space()
         return text, source_start
 
+    def _drop_last_character(self) -> None:
+        piece = self.pieces[-1]
+        length = piece[2]
+        assert isinstance(length, int)
+        self.parts[-1] = self.parts[-1][:-1]
+        piece[2] = length - 1
+        self.length -= 1
+        if piece[2] == 0:
+            self.pieces.pop()
+        if not self.parts[-1]:
+            self.parts.pop()
+
     def _trim_trailing_space(self) -> None:
         while self.parts and self.parts[-1] and self.parts[-1][-1] in _HSPACE:
-            piece = self.pieces[-1]
-            length = piece[2]
-            assert isinstance(length, int)
-            self.parts[-1] = self.parts[-1][:-1]
-            piece[2] = length - 1
-            self.length -= 1
-            if piece[2] == 0:
-                self.pieces.pop()
-            if not self.parts[-1]:
-                self.parts.pop()
+            self._drop_last_character()
 
     def removed(self, span: Span | None) -> None:
         self.after_removal = True
@@ -453,16 +456,7 @@ class _StateBuilder:
             while self.parts and self.parts[-1] and self.parts[-1][-1].isspace():
                 self._trim_trailing_space()
                 if self.parts and self.parts[-1] and self.parts[-1][-1] in "\r\n":
-                    piece = self.pieces[-1]
-                    length = piece[2]
-                    assert isinstance(length, int)
-                    self.parts[-1] = self.parts[-1][:-1]
-                    piece[2] = length - 1
-                    self.length -= 1
-                    if piece[2] == 0:
-                        self.pieces.pop()
-                    if not self.parts[-1]:
-                        self.parts.pop()
+                    self._drop_last_character()
         text = "".join(self.parts)
         pieces = tuple(
             Piece(int(start), int(src), int(length),  # type: ignore[arg-type]
