@@ -20,7 +20,7 @@ import itertools
 import operator
 from collections.abc import Hashable, Sequence
 
-__all__ = ["SAMPLE", "SAMPLE_ABOVE", "guide_order"]
+__all__ = ["SAMPLE", "SAMPLE_ABOVE", "guide_order", "guide_tree"]
 
 SAMPLE_ABOVE = 200_000
 """Above this many tokens in all, similarity is estimated on a sample of the bigrams."""
@@ -60,9 +60,22 @@ def guide_order(witnesses: Sequence[Sequence[Hashable]]) -> list[int]:
     >>> guide_order([list("xyzwvu"), list("abcdefg"), list("abcdefh")])
     [1, 2, 0]
     """
+    return guide_tree(witnesses)[0]
+
+
+def guide_tree(witnesses: Sequence[Sequence[Hashable]]) -> tuple[list[int], list[int]]:
+    """The guide order and the spanning tree it grows: ``(order, parent)``, where
+    ``parent[w]`` is the witness placed before *w* that is most similar to it (the first
+    placed of the best pair has ``-1``). Each witness's most similar other witness is its
+    parent or one of its children (ties aside), so the tree's edges are a K - 1 pair sample
+    of the witnesses that holds every witness's nearest one.
+
+    >>> guide_tree([list("xyzwvu"), list("abcdefg"), list("abcdefh")])
+    ([1, 2, 0], [1, -1, 1])
+    """
     count = len(witnesses)
     if count <= 2:
-        return list(range(count))
+        return list(range(count)), [-1, 0][:count]
     sets = _bitsets(witnesses)
     sizes = [s.bit_count() for s in sets]
 
@@ -83,10 +96,14 @@ def guide_order(witnesses: Sequence[Sequence[Hashable]]) -> list[int]:
             if values[j] > best:  # ties keep the first pair, in the given order
                 best, best_pair = values[j], (i, j)
     order = list(best_pair)
+    parent = [-1] * count
+    parent[order[1]] = order[0]
     placed = [False] * count
     for w in order:
         placed[w] = True
-    closeness = list(map(max, row(order[0]), row(order[1])))
+    first, second = row(order[0]), row(order[1])
+    closeness = list(map(max, first, second))
+    nearest = [order[0] if a >= b else order[1] for a, b in zip(first, second, strict=True)]
     while len(order) < count:
         nxt, top = -1, -1.0
         for k in range(count):
@@ -94,5 +111,8 @@ def guide_order(witnesses: Sequence[Sequence[Hashable]]) -> list[int]:
                 nxt, top = k, closeness[k]
         order.append(nxt)
         placed[nxt] = True
-        closeness = list(map(max, closeness, row(nxt)))
-    return order
+        parent[nxt] = nearest[nxt]
+        for k, value in enumerate(row(nxt)):
+            if value > closeness[k]:
+                closeness[k], nearest[k] = value, nxt
+    return order, parent

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from collatio.align import Alignment
-from collatio.align.guide import SAMPLE, SAMPLE_ABOVE
+from collatio.align.guide import SAMPLE, SAMPLE_ABOVE, guide_tree
 from collatio.align.guide import guide_order as guide_order  # re-exported: its old home
 from collatio.apparatus.aligned import Anchors, collation_table, structural_key
 from collatio.apparatus.assemble import Assembler
@@ -284,12 +284,12 @@ def collate_tokens(
     base = choose_base(collated, options.base)
     documents = [c.witness for c in collated]
     with stage(f"aligning {len(collated)} texts ({total:,} tokens)"):
-        alignment, anchors = align_texts(token_lists, documents, options)
+        alignment, anchors, parents = align_texts(token_lists, documents, options)
     groups = [groups_of(tl) for tl in token_lists]
     document_numbers = [list(dict.fromkeys(documents)).index(d) for d in documents]
     cutter = Cutter(alignment, token_lists, groups, document_numbers, join=options.join,
                     segment=options.segment, extents=anchors.extents)
-    shares = relatedness(alignment, token_lists, document_numbers)
+    shares = relatedness(alignment, token_lists, document_numbers, parents)
     found = list(diagnostics)
     found.extend(_approximations(alignment, collated, token_lists, line_indexes))
     unrelated = _unrelated(collated, document_numbers, shares, options.related)
@@ -320,22 +320,24 @@ def collate_tokens(
 
 def align_texts(
     token_lists: Sequence[TokenList], documents: Sequence[str], options: CollationOptions
-) -> tuple[Alignment, Anchors]:
+) -> tuple[Alignment, Anchors, list[int] | None]:
     """The collation table of :mod:`collatio.apparatus.aligned` (documents in
-    :func:`guide_order`) and where it was cut."""
+    :func:`guide_order`), where it was cut, and each document's parent in the guide tree
+    (None for two documents or fewer)."""
     names = list(dict.fromkeys(documents))
     if len(names) <= 2:
-        order = None
+        order, parents = None, None
     else:
         # the guide order of the documents, each as its first text (its states share
         # almost all their bigrams)
         firsts = [documents.index(name) for name in names]
-        order = guide_order([token_lists[t].norms for t in firsts])
-    return collation_table(
+        order, parents = guide_tree([token_lists[t].norms for t in firsts])
+    alignment, anchors = collation_table(
         token_lists, documents, transpositions=options.transpositions,
         transposition_min_length=options.transposition_min_length, order=order,
         near=options.near,
     )
+    return alignment, anchors, parents
 
 
 #: The guide order lives with the aligner (collatio.align.guide); its sampling constants are
@@ -369,17 +371,26 @@ _RELATED_MIN_WORDS = 50
 #: Aligned words count towards relatedness in runs of at least this many (a chance match of a
 #: function word between two unrelated texts is no sign of kinship).
 _RELATED_RUN = 3
+#: Up to this many documents, relatedness weighs every pair of them; above, the guide tree's.
+_RELATED_ALL_PAIRS = 8
 
 
 def relatedness(
-    alignment: Alignment, token_lists: Sequence[TokenList], documents: Sequence[int]
+    alignment: Alignment, token_lists: Sequence[TokenList], documents: Sequence[int],
+    partners: Sequence[int] | None = None,
 ) -> dict[int, float]:
     """For each document, the largest share of words it has in common with another
     document: words aligned with that document's (one reading, or words that differ only
     in case, accents or marks side by side), in runs of at least three; of its own words or
     of the other's, whichever is larger (an excerpt shares most of its words with the whole
     it comes from). Empty with one document, or when a document has too few words for a
-    verdict. O(words x documents²)."""
+    verdict.
+
+    Up to ``_RELATED_ALL_PAIRS`` documents every pair is weighed; above that, only the pairs
+    of the guide tree *partners* (``partners[d]``: the document *d* joined beside, -1 for
+    none; see :func:`collatio.align.guide.guide_tree`), which hold each document's most
+    similar one, so the share is the largest among its tree neighbours. Cost O(words x
+    pairs): O(words x documents) with a tree."""
     last: dict[int, int] = {}
     for t, d in enumerate(documents):
         last[d] = t
@@ -387,35 +398,43 @@ def relatedness(
         return {}
     kinds = (TokenKind.WORD, TokenKind.NUMBER)
     readings, cells = alignment.readings, alignment.cells
-    texts = list(last.items())
+    texts = dict(last)
     word_lists = {d: [i for i, kind in enumerate(token_lists[t].kinds) if kind in kinds]
-                  for d, t in texts}
+                  for d, t in texts.items()}
     if any(len(found) < _RELATED_MIN_WORDS for found in word_lists.values()):
         return {}
+    if partners is None or len(texts) <= _RELATED_ALL_PAIRS:
+        pairs = [(d, e) for d in texts for e in texts if d < e]
+    else:
+        pairs = sorted({(min(d, p), max(d, p)) for d, p in enumerate(partners) if p >= 0})
 
     def key(t: int, i: int) -> str:  # only where two aligned words read differently
         tl = token_lists[t]
         return structural_key(tl.surfaces[i], tl.kinds[i], tl.norms[i])
 
-    matched: dict[tuple[int, int], float] = {}
-    for d, t in texts:
-        columns = alignment.token_columns(t)
-        mine = word_lists[d]
-        for e, u in texts:
-            if e == d:
-                continue
-            hits = []
-            for i in mine:
-                c = columns[i]
-                other = cells[u][c]
-                hits.append(other is not None and (
-                    readings[c][u] == readings[c][t] or key(u, other) == key(t, i)))
-            counted = sum(len(run) for hit, run in
-                          ((k, list(g)) for k, g in itertools.groupby(hits))
-                          if hit and len(run) >= _RELATED_RUN)
-            matched[(d, e)] = counted / len(mine)
-    return {d: max(max(matched[(d, e)], matched[(e, d)]) for e, _ in texts if e != d)
-            for d, _ in texts}
+    def share(d: int, e: int) -> float:
+        """The share of *d*'s words aligned with *e*'s, in runs."""
+        t, u = texts[d], texts[e]
+        mine, columns, row = word_lists[d], alignment.token_columns(t), cells[u]
+        hits = []
+        for i in mine:
+            c = columns[i]
+            other = row[c]
+            hits.append(other is not None and (
+                readings[c][u] == readings[c][t] or key(u, other) == key(t, i)))
+        counted = 0
+        for hit, run in itertools.groupby(hits):
+            if hit:
+                length = sum(1 for _ in run)
+                if length >= _RELATED_RUN:
+                    counted += length
+        return counted / len(mine)
+
+    best = dict.fromkeys(texts, 0.0)
+    for d, e in pairs:
+        value = max(share(d, e), share(e, d))
+        best[d], best[e] = max(best[d], value), max(best[e], value)
+    return best
 
 
 def _unrelated(
