@@ -545,19 +545,24 @@ def moved_blocks(
             moved[w].update(range(s0, e0))
         taken = {m[0] for m in members}
         places = list(members)
+        # what a text must hold to join a place: the columns and words of the first place at
+        # the same offsets; places alike in both are tried once (a text that joins none would
+        # otherwise be tried against every text that joined before it)
+        looks: dict[tuple[int, int, tuple[str, ...]], None] = {}
+        owners: dict[tuple[int, int], tuple[int, int, int]] = {}
+        for place in places:
+            _look(place, owners, looks, columns, token_lists)
         for w in range(count):
             if w in taken:
                 continue
-            for _, s0, e0 in list(places):
-                owner = next(p for p in places if p[1] == s0 and p[2] == e0)
-                c0, c1 = columns[owner[0]][s0], columns[owner[0]][e0 - 1] + 1
+            for c0, c1, norms in list(looks):
                 mine = [i for i in alignment.cells[w][c0:c1]
                         if i is not None and token_lists[w].kinds[i] is not TokenKind.GAP]
                 if not mine or not moved[w].isdisjoint(mine):
                     continue
-                norms = token_lists[owner[0]].norms[s0:e0]
-                if tuple(token_lists[w].norms[i] for i in mine) == tuple(norms):
+                if tuple(token_lists[w].norms[i] for i in mine) == norms:
                     places.append((w, mine[0], mine[-1] + 1))
+                    _look(places[-1], owners, looks, columns, token_lists)
                     moved[w].update(mine)
                     taken.add(w)
                     break
@@ -565,6 +570,19 @@ def moved_blocks(
         aw, as0, _ = places[anchor]
         out.append((places, anchor, columns[aw][as0]))
     return out
+
+
+def _look(
+    place: tuple[int, int, int],
+    owners: dict[tuple[int, int], tuple[int, int, int]],
+    looks: dict[tuple[int, int, tuple[str, ...]], None],
+    columns: Sequence[Sequence[int]],
+    token_lists: Sequence[TokenList],
+) -> None:
+    """Note what a text must hold to join *place* in :func:`moved_blocks`: the columns and
+    words of the first place (*owners*) at the same token offsets."""
+    o, s0, e0 = owners.setdefault((place[1], place[2]), place)
+    looks.setdefault((columns[o][s0], columns[o][e0 - 1] + 1, tuple(token_lists[o].norms[s0:e0])))
 
 
 def _report(
