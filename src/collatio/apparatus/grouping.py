@@ -104,22 +104,20 @@ class Cutter(WordColumns):
         words)."""
         agrees = self.alignment.agreeing()
         found: set[int] = set()
-        mark_columns: set[int] = set()
-        for t in range(self.count):
-            kinds = self.token_lists[t].kinds
-            marks = itertools.compress(self.columns[t], map(operator.is_, kinds,
-                                                            itertools.repeat(TokenKind.PUNCT)))
-            mark_columns.update(marks)
-        for c in mark_columns:
+        owners = [self._mark_owners(t) for t in range(self.count)]
+        # only where two texts' marks disagree (at C speed: the items that differ)
+        suspects: set[int] = set()
+        for mine in owners[1:]:
+            suspects.update(c for c, _ in owners[0].items() ^ mine.items())
+        for c in suspects:
             if not agrees[c]:
                 continue  # found below
-            owners = set()
-            for t in range(self.count):
-                i = self.cells[t][c]
-                assert i is not None  # an agreeing column holds a token of every text
-                owners.add(self.head_columns[t][self._group_of[t][i]])
-            if len(owners) > 1:
-                found.update(owners)
+            # an agreeing column holds a token of every text (a mark, or a word a mark
+            # was aligned with)
+            heads = {mine[c] if c in mine else self._owner(t, c)
+                     for t, mine in enumerate(owners)}
+            if len(heads) > 1:
+                found.update(heads)
         c = 0
         width = len(agrees)
         while True:
@@ -128,14 +126,29 @@ class Cutter(WordColumns):
             except ValueError:
                 break
             for t in range(self.count):
-                i = self.cells[t][c]
-                if i is not None:
-                    g = self.groups[t].of_token(i)
-                    found.add(self.head_columns[t][g])
+                if self.cells[t][c] is not None:
+                    found.add(self._owner(t, c))
             c += 1
             if c >= width:
                 break
         return sorted(found)
+
+    def _owner(self, t: int, c: int) -> int:
+        """The head column of the group of text *t*'s token in column *c*."""
+        i = self.cells[t][c]
+        assert i is not None
+        return self.head_columns[t][self.groups[t].of_token(i)]
+
+    def _mark_owners(self, t: int) -> dict[int, int]:
+        """For each column of one of text *t*'s marks, the head column of its group (at C
+        speed: the marks' groups by bisection)."""
+        kinds = self.token_lists[t].kinds
+        marks = list(itertools.compress(range(len(kinds)), map(
+            operator.is_, kinds, itertools.repeat(TokenKind.PUNCT))))
+        groups = map(bisect.bisect_right, itertools.repeat(self.groups[t].starts), marks)
+        heads = map(self.head_columns[t].__getitem__, map(operator.sub, groups,
+                                                           itertools.repeat(1)))
+        return dict(zip(map(self.columns[t].__getitem__, marks), heads, strict=True))
 
     def words_between(self, a: int, b: int) -> int:
         """How many word columns stand strictly between columns *a* < *b* (all shared, when
@@ -507,14 +520,19 @@ class Cutter(WordColumns):
                 i = parent[i]
             return i
 
-        minors: list[tuple[str, ...] | None] = []
-        for ts in classes:
-            mine = found[ts[0]]
-            minors.append(tuple(self.minor(ts[0], g) for g in mine) if mine else None)
+        minors: dict[int, tuple[str, ...]] = {}  # made when first compared
+
+        def minor(i: int) -> tuple[str, ...]:
+            if i not in minors:
+                t = classes[i][0]
+                minors[i] = tuple(self.minor(t, g) for g in found[t])
+            return minors[i]
+
         for i, j in itertools.combinations(range(len(classes)), 2):
             a, b = classes[i][0], classes[j][0]
             same_document = self.documents[a] == self.documents[b]
-            same = minors[i] is not None and minors[i] == minors[j] and (
+            # readings with a different number of words are never minor variants
+            same = bool(found[a]) and len(found[a]) == len(found[b]) and minor(i) == minor(j) and (
                 same_document or not (self._marked(a, found[a]) or self._marked(b, found[b])))
             if same:  # sub-units must be smaller than the unit: a word shared exactly
                 same = any(self.agree(a, b, c) for c in columns)

@@ -47,8 +47,8 @@ class PlaceMaker:
         self.marks = list(marks) or [None] * len(token_lists)
         self.word_before: list[list[int]] = []
         for tl in token_lists:
-            flags = [1 if kind in _WORDS else 0 for kind in tl.kinds]
-            self.word_before.append(list(itertools.accumulate(flags, initial=0)))
+            words = map(_WORDS.__contains__, tl.kinds)  # True counts 1
+            self.word_before.append(list(itertools.accumulate(words, initial=0)))
         #: per text: moved blocks as (token start, token end, transposition unit id), sorted
         self.moves: list[list[tuple[int, int, str]]] = [[] for _ in token_lists]
 
@@ -129,7 +129,7 @@ class PlaceMaker:
         if k:
             k -= 1
         out: list[Moved] = []
-        for b0, b1, unit in blocks[k:]:
+        for b0, b1, unit in itertools.islice(blocks, k, None):
             if b0 >= end:
                 break
             lo, hi = max(b0, start), min(b1, end)

@@ -11,10 +11,7 @@ Cost: building the view is linear in the table's cells; each fact is O(1) or O(t
 
 from __future__ import annotations
 
-import array
 import bisect
-import itertools
-import operator
 from collections.abc import Sequence
 
 from collatio.align import Alignment
@@ -56,8 +53,6 @@ class WordColumns:
         #: for each text, the table column of each group's head
         self.head_columns = [list(map(self.columns[t].__getitem__, groups[t].heads))
                              for t in range(self.count)]
-        self._group_of: list[array.array[int]] = [_group_index(g) for g in groups]
-        self._forms: dict[tuple[int, int], tuple[str, ...]] = {}
         self.lacunae = self._lacunae()
         self._cut_at_gaps()
         # documents with several states among the texts
@@ -69,21 +64,19 @@ class WordColumns:
     # --- facts about word columns ------------------------------------------------------------
 
     def group_at(self, t: int, c: int) -> int | None:
-        """Text *t*'s group whose head stands in column *c*, if any."""
+        """Text *t*'s group whose head stands in column *c*, if any (O(log groups): the
+        heads are increasing)."""
         i = self.cells[t][c]
         if i is None:
             return None
-        g = self._group_of[t][i]
-        return g if self.groups[t].heads[g] == i else None
+        heads = self.groups[t].heads
+        g = bisect.bisect_left(heads, i)
+        return g if g < len(heads) and heads[g] == i else None
 
     def form(self, t: int, g: int) -> tuple[str, ...]:
-        key = (t, g)
-        found = self._forms.get(key)
-        if found is None:
-            groups = self.groups[t]
-            found = self.token_lists[t].norms[groups.starts[g]:groups.end(g)]
-            self._forms[key] = found
-        return found
+        """The normalized forms of group *g*'s tokens."""
+        groups = self.groups[t]
+        return self.token_lists[t].norms[groups.starts[g]:groups.end(g)]
 
     def minor(self, t: int, g: int) -> str:
         """The group's word as compared for minor differences (its marks do not count:
@@ -210,8 +203,6 @@ class WordColumns:
         self.groups = groups
         self.head_columns = [list(map(self.columns[t].__getitem__, groups[t].heads))
                              for t in range(self.count)]
-        self._group_of = [_group_index(g) for g in groups]
-        self._forms.clear()
 
     def lacunose(self, c: int) -> tuple[int, ...]:
         """The texts lacunose in word column *c*: inside a gap's extent, with no word of
@@ -231,9 +222,3 @@ class WordColumns:
     def paragraph(self, t: int, g: int) -> int:
         return self.token_lists[t].paragraphs[self.groups[t].heads[g]]
 
-
-def _group_index(groups: Groups) -> array.array[int]:
-    """For each token, its group (4 bytes a token)."""
-    sizes = map(operator.sub, (*groups.starts[1:], groups.size), groups.starts)
-    return array.array("i", itertools.chain.from_iterable(
-        map(itertools.repeat, range(len(groups)), sizes)))
