@@ -70,6 +70,7 @@ __all__ = [
     "Budget",
     "bounded_runs",
     "encode",
+    "encoded_runs",
 ]
 
 Run: TypeAlias = tuple[int, int, int]
@@ -173,8 +174,12 @@ def bounded_runs(
     ([(1, 0, 3)], [])
     """
     budget = budget if budget is not None else Budget.for_tokens(len(a) + len(b))
-    text_a, text_b = encode(a, b)
-    budget.charge(len(a) + len(b))
+    return encoded_runs(*encode(a, b), budget)
+
+
+def encoded_runs(text_a: str, text_b: str, budget: Budget) -> tuple[list[Run], list[Stretch]]:
+    """:func:`bounded_runs` of two sequences already encoded by :func:`encode`."""
+    budget.charge(len(text_a) + len(text_b))
     engine = _Engine(budget)
     engine.top(text_a, text_b)
     return engine.out, engine.approximate
@@ -280,7 +285,9 @@ class _Engine:
         if anchors:
             i = j = 0
             for ai, bj, n in [*anchors, (len(ta), len(tb), 0)]:
-                if ai > i or bj > j:
+                if (ai > i) != (bj > j):  # one side empty: no match (charged as _solve would)
+                    self.budget.charge(ai - i + bj - j + 2)
+                elif ai > i:
                     self._solve(ta[i:ai], tb[j:bj], a0 + i, b0 + j, depth + 1)
                 if n:
                     self.out.append((a0 + ai, b0 + bj, n))
@@ -385,10 +392,8 @@ def _anchors(ta: str, tb: str, budget: Budget) -> list[Run]:
         }
         if not unique:
             continue
-        if k == 1:  # found by the regex engine: a Python loop over every token costs more
-            finder = re.compile(f"[{''.join(map(re.escape, sorted(unique)))}]")
-            where_b = {m.group(): m.start() for m in finder.finditer(tb)}
-            pairs = [(m.start(), where_b[m.group()]) for m in finder.finditer(ta)]
+        if k == 1:
+            pairs = _unique_pairs(ta, tb, unique)
         else:
             where_b = {tb[j : j + k]: j for j in range(len(tb) - k + 1) if tb[j : j + k] in unique}
             pairs = [
@@ -403,6 +408,28 @@ def _anchors(ta: str, tb: str, budget: Budget) -> list[Run]:
                 anchors.append((i, j, k))  # overlapping k-grams would double-count tokens
         return anchors
     return []
+
+
+def _unique_pairs(ta: str, tb: str, unique: set[str]) -> list[tuple[int, int]]:
+    """The positions ``(i, j)`` of each key of *unique* (found once in *ta* and once in
+    *tb*), in the order of *ta*.
+
+    Few keys in a long stretch are found by one regex character class, compiled per key and
+    scanned at C speed; many (a stretch between anchors, where most keys are locally unique)
+    by one pass that keeps each key's last position (the only one, for these keys), since
+    compiling a class of thousands of keys costs more than that pass.
+    """
+    if len(unique) * _CLASS_COST < len(ta) + len(tb):
+        finder = re.compile(f"[{''.join(map(re.escape, sorted(unique)))}]")
+        where_b = {m.group(): m.start() for m in finder.finditer(tb)}
+        return [(m.start(), where_b[m.group()]) for m in finder.finditer(ta)]
+    where_a = dict(zip(ta, itertools.count()))
+    where_b = dict(zip(tb, itertools.count()))
+    return sorted([(where_a[key], where_b[key]) for key in unique])
+
+
+_CLASS_COST = 64
+"""Tokens scanned by a pass that cost about as much as compiling one key into a class."""
 
 
 def _longest_increasing(values: Sequence[int]) -> list[int]:

@@ -23,7 +23,7 @@ import operator
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from collatio.align.anchors import Budget, Run, Stretch, bounded_runs, encode
+from collatio.align.anchors import Budget, Run, Stretch, encode, encoded_runs
 from collatio.align.near import READINGS, ROOM
 from collatio.align.pairwise import (
     CLUSTER_PER_TOKEN,
@@ -57,6 +57,8 @@ class Graph:
         self.masks: list[int] = []  # node -> bit set of the witnesses through it
         self.order: list[int] = []  # all nodes, in a topological order
         self.paths: list[list[int]] = []  # witness -> token index -> node
+        # the witnesses' steps, kept once a third witness joins (see _steps)
+        self._edges: tuple[list[dict[int, int]], dict[int, int], dict[int, int]] | None = None
 
     def add(self, tokens: Sequence[Hashable], budget: Budget | None = None) -> list[Stretch]:
         """Align one more witness against the graph and thread it through; return the
@@ -69,7 +71,8 @@ class Graph:
             lin = list(map(self.keys.__getitem__, order))
             if budget is None:
                 budget = Budget.for_tokens(len(lin) + len(tokens))
-            found, approximate = bounded_runs(lin, tokens, budget)
+            text, text_b = encode(lin, tokens)
+            found, approximate = encoded_runs(text, text_b, budget)
             runs = merge_runs(found)
             allowance = CLUSTER_PER_TOKEN * (len(lin) + len(tokens))
             # once the graph has branches, they interrupt the runs found in its order: a run
@@ -77,10 +80,12 @@ class Graph:
             clusters = ambiguous_clusters(lin, tokens, runs, allowance=allowance,
                                           solid_in_b=len(self.paths) > 1)
             if clusters:
-                runs = self._resolve(lin, tokens, runs, clusters, budget)
+                runs, reordered = self._resolve(lin, tokens, runs, clusters, budget)
+                if reordered:  # lin changed: so does its encoding
+                    text, _ = encode(lin, tokens)
             runs = slide_gaps(lin, tokens, runs)
             if len(self.paths) > 1:
-                runs = self._rethread(lin, tokens, runs)
+                runs = self._rethread(text, len(tokens), runs)
 
         bit = 1 << len(self.paths)
         keys, masks = self.keys, self.masks
@@ -103,12 +108,41 @@ class Graph:
             i, j = a0 + n, b0 + n
         self.order = new_order
         self.paths.append(path)
+        if self._edges is not None:
+            self._record(len(self.paths) - 1)
         return approximate
 
-    def _rethread(self, lin: list[Hashable], tokens: Sequence[Hashable], runs: list[Run]
-                  ) -> list[Run]:
-        """*runs* with the matched tokens moved, where equal nodes lie near, onto the nodes that
-        keep the new witness with the witnesses it reads alike.
+    def _steps(self) -> tuple[list[dict[int, int]], dict[int, int], dict[int, int]]:
+        """The witnesses' steps: per node *u*, the witnesses whose next node is *v*
+        (``steps[u][v]``); per node, the witnesses that start and that end on it.
+
+        A witness's path follows the order, so "the witnesses stepping from *u* to *v* with no
+        node between" (in the order) are exactly ``steps[u][v]``: looked up, not walked.
+        Built once (O(tokens of all witnesses)), then kept as each witness joins.
+        """
+        if self._edges is None:
+            self._edges = ([], {}, {})
+            for w in range(len(self.paths)):
+                self._record(w)
+        return self._edges
+
+    def _record(self, w: int) -> None:
+        """Add witness *w*'s path to :meth:`_steps`."""
+        assert self._edges is not None
+        steps, firsts, lasts = self._edges
+        steps.extend({} for _ in range(len(self.keys) - len(steps)))
+        path, bit = self.paths[w], 1 << w
+        if path:
+            firsts[path[0]] = firsts.get(path[0], 0) | bit
+            lasts[path[-1]] = lasts.get(path[-1], 0) | bit
+        for u, v in itertools.pairwise(path):
+            after = steps[u]
+            after[v] = after.get(v, 0) | bit
+
+    def _rethread(self, text: str, length: int, runs: list[Run]) -> list[Run]:
+        """*runs* (of the graph's order, encoded as *text* by :func:`encode`, against a
+        witness of *length* tokens) with the matched tokens moved, where equal nodes lie near,
+        onto the nodes that keep the new witness with the witnesses it reads alike.
 
         When two branches of the graph hold the same words (a reading two earlier witnesses
         share at one place and a third has at another), the diff may thread the new witness
@@ -120,15 +154,15 @@ class Graph:
         between directly; the text's start and end count as steps), then the most steps that
         continue one earlier witness's way (as it stepped between the two nodes before), then
         the most steps by any witness, then the most witnesses passed, then the diff's own
-        choice. Cost: O(matched
-        tokens x candidates^2), one candidate (the match itself) for a word that occurs once
-        near its place.
+        choice. Cost: O(matched tokens x candidates^2) (each step looked up in
+        :meth:`_steps`), one candidate (the match itself) for a word that occurs once near its
+        place.
         """
-        text, _ = encode(lin, tokens)
         order, masks = self.order, self.masks
         pairs = [(a0 + q, b0 + q) for a0, b0, n in runs for q in range(n)]
         if not pairs:
             return runs
+        steps, firsts, lasts = self._steps()
         closest = 0  # (no witness is preferred)
         # per matched token: its candidate positions; per candidate the best chain's score,
         # its link back, and the witnesses that made the chain's last step with it
@@ -136,7 +170,7 @@ class Graph:
         scores: list[list[Score | None]] = []  # None: no chain reaches the candidate
         back: list[list[int]] = []
         follow: list[list[int]] = []
-        last_token = len(tokens) - 1
+        last_token = length - 1
         for k, (i, j) in enumerate(pairs):
             ch = text[i]
             lo, hi = max(0, i - _SLIDE), min(len(text), i + _SLIDE + 1)
@@ -158,10 +192,7 @@ class Graph:
                 if not k:
                     start = 0
                     if j == 0:  # the witnesses starting here, as the new one does
-                        before = 0
-                        for v in order[:p]:
-                            before |= masks[v]
-                        start = mask & ~before
+                        start = firsts.get(order[p], 0)
                     score = ((start & closest).bit_count(), 0, start.bit_count(), weight,
                              original)
                     options.append((score, -1, start))
@@ -174,20 +205,14 @@ class Graph:
                             continue
                         step = 0
                         if straight:  # the witnesses stepping from q to p, no node between
-                            between = 0
-                            for v in order[q + 1 : p]:
-                                between |= masks[v]
-                            step = masks[order[q]] & mask & ~between
+                            step = steps[order[q]].get(order[p], 0)
                         value = (prev[0] + (step & closest).bit_count(),
                                  prev[1] + (step & follow[-1][r]).bit_count(),
                                  prev[2] + step.bit_count(), prev[3] + weight,
                                  prev[4] + original)
                         options.append((value, r, step))
                 if options and j == last_token:  # the witnesses ending here, as it does
-                    after = 0
-                    for v in order[p + 1 :]:
-                        after |= masks[v]
-                    end = mask & ~after
+                    end = lasts.get(order[p], 0)
                     options = [((v[0] + (end & closest).bit_count(),
                                  v[1] + (end & step).bit_count(), v[2] + end.bit_count(),
                                  v[3], v[4]), r, step) for v, r, step in options]
@@ -227,13 +252,12 @@ class Graph:
         runs: list[Run],
         clusters: list[tuple[int, int, int, int, int, int]],
         budget: Budget,
-    ) -> list[Run]:
-        """Re-solve ambiguous clusters: best topological order, then the latest-match LCS."""
-        pos = [0] * len(self.keys)
-        for p, v in enumerate(self.order):
-            pos[v] = p
+    ) -> tuple[list[Run], bool]:
+        """Re-solve ambiguous clusters: best topological order, then the latest-match LCS;
+        also say whether the order (and *lin*) changed."""
         rebuilt: list[Run] = []
         done = 0
+        reordered = False
         for lo, hi, a0, a1, b0, b1 in clusters:
             rebuilt.extend(runs[done:lo])
             part = tokens[b0:b1]
@@ -244,14 +268,13 @@ class Graph:
                 candidate = latest_lcs(keys, part, budget)
                 if sum(n for _, _, n in candidate) > sum(n for _, _, n in best):
                     best = candidate
+                    reordered = True
                     self.order[a0:a1] = nodes
                     lin[a0:a1] = keys
-                    for p, v in enumerate(nodes, a0):
-                        pos[v] = p
             rebuilt.extend((a0 + i, b0 + j, n) for i, j, n in best)
             done = hi
         rebuilt.extend(runs[done:])
-        return rebuilt
+        return rebuilt, reordered
 
     def _follow(self, a0: int, a1: int, part: Sequence[Hashable]) -> list[int]:
         """``order[a0:a1]`` re-sorted topologically, preferring the new witness's key order."""
@@ -358,6 +381,7 @@ class Graph:
             if not moved:
                 break
         self.order = [v for v in self.order if masks[v]]  # nodes left by every witness go
+        self._edges = None  # the paths moved
 
     def pieces(self) -> list[Piece]:
         """The nodes, cut into pieces of consecutive nodes (in ``order``) with the same witnesses,
