@@ -270,9 +270,8 @@ class Witness:
     nodes: tuple[Node, ...] = attrs.field(repr=False)
     states: tuple[State, ...] = attrs.field(repr=False)
     diagnostics: tuple[Diagnostic, ...] = ()
-    #: Where offsets of ``source`` stand in the file, when ``source`` is a transcript a
-    #: reader made (XML with its references decoded, a Word document's paragraphs); None:
-    #: ``source`` is the file's text.
+    #: Where offsets of ``source`` stand in the file (see :attr:`Source.lines`); None: made
+    #: from ``source`` when asked for.
     lines: LineIndex | None = attrs.field(default=None, eq=False, repr=False)
     #: Positions the source records (pages, lines, columns: TEI ``pb``/``lb``/``cb``), in
     #: source order; :meth:`position_at` says where an offset stands.

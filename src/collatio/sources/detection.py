@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import attrs
 
@@ -40,9 +41,12 @@ from collatio.sources.rules import (
 from collatio.textpos import LineIndex
 
 
-@attrs.frozen(slots=True)
-class _Unit:
-    """A non-blank line: ``text[start:end]`` without surrounding whitespace."""
+class _Unit(NamedTuple):
+    """A non-blank line: ``text[start:end]`` without surrounding whitespace.
+
+    A named tuple rather than an attrs class: a file has one per line (150,000 in a
+    million-word text), and a tuple is made several times faster.
+    """
 
     start: int
     end: int

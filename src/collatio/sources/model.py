@@ -240,9 +240,9 @@ class Source:
     regions: tuple[Region, ...]
     documents: tuple[Document, ...]
     diagnostics: tuple[Diagnostic, ...]
-    #: When ``text`` is a transcript a reader made rather than the file's text (XML with
-    #: its references decoded, a Word document's paragraphs), where its offsets stand in the
-    #: file; None: ``text`` is the file's text.
+    #: Where the offsets of ``text`` stand in the file: the index of its own lines, or, when
+    #: ``text`` is a transcript a reader made (XML with its references decoded, a Word
+    #: document's paragraphs), of the file's; None: made from ``text`` when asked for.
     lines: LineIndex | None = attrs.field(default=None, eq=False, repr=False)
     #: The reader that read the file (``text``, ``tei``, ``docx``...).
     reader: str = attrs.field(default="text", validator=_str)
