@@ -98,7 +98,7 @@ class Assembler:
     def finish(self, unit_id: str, readings: list[Reading], piece: Piece, base: str,
                kind: UnitType | None = None) -> VariationUnit:
         lemma = next((r for r in readings if base in r.witnesses), None)
-        if lemma is not None:
+        if lemma is not None and lemma is not readings[0]:
             readings.remove(lemma)
             readings.insert(0, lemma)
         reference = lemma if lemma is not None else (readings[0] if readings else None)

@@ -46,7 +46,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import attrs
 
@@ -92,6 +92,10 @@ class UnitPlan:
     readings: tuple[ReadingPlan, ...]
 
 
+#: The kinds of token that head a group of words.
+_HEADS = (TokenKind.WORD, TokenKind.NUMBER)
+
+
 class Cutter(WordColumns):
     """Applies the rules of the module docstring to one collation table."""
 
@@ -118,19 +122,10 @@ class Cutter(WordColumns):
                      for t, mine in enumerate(owners)}
             if len(heads) > 1:
                 found.update(heads)
-        c = 0
-        width = len(agrees)
-        while True:
-            try:
-                c = agrees.index(False, c)
-            except ValueError:
-                break
-            for t in range(self.count):
-                if self.cells[t][c] is not None:
-                    found.add(self._owner(t, c))
-            c += 1
-            if c >= width:
-                break
+        differing = list(itertools.compress(range(len(agrees)), map(operator.not_, agrees)))
+        for t in range(self.count):
+            tokens = [i for i in map(self.cells[t].__getitem__, differing) if i is not None]
+            found.update(self._owners(t, tokens))
         return sorted(found)
 
     def _owner(self, t: int, c: int) -> int:
@@ -139,16 +134,20 @@ class Cutter(WordColumns):
         assert i is not None
         return self.head_columns[t][self.groups[t].of_token(i)]
 
+    def _owners(self, t: int, tokens: Sequence[int]) -> Iterator[int]:
+        """The head column of the group of each of text *t*'s *tokens* (increasing), at C
+        speed: the groups by bisection."""
+        groups = map(bisect.bisect_right, itertools.repeat(self.groups[t].starts), tokens)
+        return map(self.head_columns[t].__getitem__, map(operator.sub, groups,
+                                                          itertools.repeat(1)))
+
     def _mark_owners(self, t: int) -> dict[int, int]:
-        """For each column of one of text *t*'s marks, the head column of its group (at C
-        speed: the marks' groups by bisection)."""
+        """For each column of one of text *t*'s marks, the head column of its group."""
         kinds = self.token_lists[t].kinds
         marks = list(itertools.compress(range(len(kinds)), map(
             operator.is_, kinds, itertools.repeat(TokenKind.PUNCT))))
-        groups = map(bisect.bisect_right, itertools.repeat(self.groups[t].starts), marks)
-        heads = map(self.head_columns[t].__getitem__, map(operator.sub, groups,
-                                                           itertools.repeat(1)))
-        return dict(zip(map(self.columns[t].__getitem__, marks), heads, strict=True))
+        return dict(zip(map(self.columns[t].__getitem__, marks), self._owners(t, marks),
+                        strict=True))
 
     def words_between(self, a: int, b: int) -> int:
         """How many word columns stand strictly between columns *a* < *b* (all shared, when
@@ -161,7 +160,7 @@ class Cutter(WordColumns):
         everyone = tuple(range(self.count))
         runs: list[tuple[list[int], tuple[int, ...]]] = []
         for c in self.candidates():
-            lac = self.lacunose(c)
+            lac = self.lacunose(c) if self.gapped else ()
             if not lac and self.shared(c, everyone):
                 continue
             if runs:
@@ -404,22 +403,19 @@ class Cutter(WordColumns):
         """The readings of *piece* (with each text's token range recorded); *whole* when
         the piece is its parent reading's whole range (its readings are then never merged
         again)."""
-        texts = [t for t in piece.scope if t not in piece.lacunose]
         forms: dict[tuple[tuple[str, ...], ...], list[int]] = {}
         found: dict[int, list[int]] = {}
-        for t in texts:
-            mine = found[t] = self.groups_in(t, piece.columns)
-            key = tuple(self.form(t, g) for g in mine)
-            forms.setdefault(key, []).append(t)
-        groups = self.groups
         ranges = []
         for t in piece.scope:
-            mine = found.get(t, [])
+            mine = self.groups_in(t, piece.columns)
+            if t not in piece.lacunose:
+                found[t] = mine
+                forms.setdefault(tuple([self.form(t, g) for g in mine]), []).append(t)
             if mine:
-                ranges.append(groups_range(groups[t], mine[0], mine[-1] + 1))
+                ranges.append(groups_range(self.groups[t], mine[0], mine[-1] + 1))
             else:
                 g = bisect.bisect_right(self.head_columns[t], piece.columns[-1])
-                ranges.append(groups_range(groups[t], g, g))
+                ranges.append(groups_range(self.groups[t], g, g))
         if not piece.lacunose:
             ranges = self._trim_shared_marks(ranges, piece.scope)
         piece = Piece(piece.columns, piece.scope, piece.lacunose, tuple(ranges))
@@ -427,7 +423,7 @@ class Cutter(WordColumns):
         if whole or depth >= 3 or len(classes) < 2:
             return UnitPlan(piece, tuple(ReadingPlan(tuple(ts)) for ts in classes))
         merged = self._merge(classes, found, depth, piece.columns)
-        if all(len(members) == 1 for members in merged):
+        if len(merged) == len(classes):  # nothing merged
             return UnitPlan(piece, tuple(ReadingPlan(tuple(ts)) for ts in classes))
         readings: list[ReadingPlan] = []
         for members in merged:
@@ -445,26 +441,34 @@ class Cutter(WordColumns):
         a mark every reading shares decides nothing, and an apparatus cites the words. Only
         where every text has words in the unit, and never down to marks alone."""
         out = list(ranges)
+        trimmed = False
         for end in (True, False):
-            while True:
-                marks: set[str] = set()
-                for t, (a, b) in zip(scope, out, strict=True):
-                    tl = self.token_lists[t]
-                    i = b - 1 if end else a
-                    if b - a < 2 or tl.kinds[i] is not TokenKind.PUNCT:
-                        marks = set()
-                        break
-                    inner = range(a, b - 1) if end else range(a + 1, b)
-                    if not any(tl.kinds[k] in (TokenKind.WORD, TokenKind.NUMBER) for k in inner):
-                        marks = set()
-                        break
-                    marks.add(tl.surfaces[i].strip())
-                if len(marks) != 1:
-                    break
+            while self._shared_mark(out, scope, end):
                 out = [(a, b - 1) if end else (a + 1, b) for a, b in out]
-            if out != list(ranges):
+                trimmed = True
+            if trimmed:
                 out = self._trim_shared_word(out, scope, end)
         return out
+
+    def _shared_mark(self, ranges: list[tuple[int, int]], scope: Sequence[int], end: bool
+                     ) -> bool:
+        """Whether every range of *ranges* ends (or, not *end*, starts) with one and the
+        same mark, with a word before (after) it in the range."""
+        mark: str | None = None
+        for t, (a, b) in zip(scope, ranges, strict=True):
+            kinds = self.token_lists[t].kinds
+            i = b - 1 if end else a
+            if b - a < 2 or kinds[i] is not TokenKind.PUNCT:
+                return False
+            inner = range(a, b - 1) if end else range(a + 1, b)
+            if not any(kinds[k] in _HEADS for k in inner):
+                return False
+            surface = self.token_lists[t].surfaces[i].strip()
+            if mark is None:
+                mark = surface
+            elif surface != mark:
+                return False
+        return mark is not None
 
     def _trim_shared_word(self, ranges: list[tuple[int, int]], scope: Sequence[int],
                           end: bool) -> list[tuple[int, int]]:
@@ -499,12 +503,8 @@ class Cutter(WordColumns):
             out = trimmed
 
     def groups_in(self, t: int, columns: Sequence[int]) -> list[int]:
-        out = []
-        for c in columns:
-            g = self.group_at(t, c)
-            if g is not None:
-                out.append(g)
-        return out
+        """Text *t*'s groups whose heads stand in *columns*, in order."""
+        return [g for c in columns if (g := self.group_at(t, c)) is not None]
 
     def _merge(self, classes: list[list[int]], found: dict[int, list[int]], depth: int,
                columns: Sequence[int]) -> list[list[list[int]]]:

@@ -73,6 +73,9 @@ def revision_fates(
         raise KeyError(f"no witness {target_siglum!r}; sigla: {', '.join(sigla)}")
     t = sigla.index(target_siglum)
     target_witness = apparatus.witnesses[t].witness
+    revised = [w for w in witnesses if w.has_revisions and w.siglum != target_witness]
+    if not revised:
+        return ()  # nothing to index
     index = _Index(apparatus)
     lacunose_columns: set[int] = set()
     for unit in apparatus.units:
@@ -82,9 +85,7 @@ def revision_fates(
                     columns = apparatus.alignment.token_columns(sigla.index(place.siglum))
                     lacunose_columns.update(columns[i] for i in range(*place.tokens))
     fates: list[RevisionFate] = []
-    for witness in witnesses:
-        if not witness.has_revisions or witness.siglum == target_witness:
-            continue
+    for witness in revised:
         states = [w for w, c in enumerate(apparatus.witnesses) if c.witness == witness.siglum]
         # each revision's words: (text, token) in the state that reads most of them
         words: dict[int, dict[int, list[int]]] = {}

@@ -6,7 +6,8 @@ column when both have a group there, aligned (one reading) and with the same pun
 word column is *shared* by a set of texts when every one of them agrees there. Where each
 text is lacunose (inside its ``[...]``) is found here too, once, when the table is read.
 
-Cost: building the view is linear in the table's cells; each fact is O(1) or O(texts).
+Cost: building the view is linear in the texts' groups; each fact is O(log groups) per text
+(a group's head is found by bisection).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class WordColumns:
         self.head_columns = [list(map(self.columns[t].__getitem__, groups[t].heads))
                              for t in range(self.count)]
         self.lacunae = self._lacunae()
+        #: the texts with gaps
+        self.gapped = [t for t, ranges in enumerate(self.lacunae) if ranges]
         self._cut_at_gaps()
         # documents with several states among the texts
         by_document: dict[int, list[int]] = {}
@@ -208,9 +211,8 @@ class WordColumns:
         """The texts lacunose in word column *c*: inside a gap's extent, with no word of
         their own there."""
         found = []
-        for t, ranges in enumerate(self.lacunae):
-            if not ranges:
-                continue
+        for t in self.gapped:
+            ranges = self.lacunae[t]
             k = bisect.bisect_right(ranges, (c, self.alignment.width + 1)) - 1
             if k >= 0 and ranges[k][0] <= c < ranges[k][1]:
                 g = self.group_at(t, c)
