@@ -77,6 +77,7 @@ Run: TypeAlias = tuple[int, int, int]
 """A matched run ``(a_start, b_start, length)``: ``a[a_start + k] == b[b_start + k]``."""
 Stretch: TypeAlias = tuple[int, int, int, int]
 """``(a_start, a_end, b_start, b_end)``: a stretch aligned by the windowed fallback."""
+_Counts: TypeAlias = "tuple[Counter[str], Counter[str]]"
 
 _ONLY_A = "\u0100"  # every key that occurs in a but not in b
 _ONLY_B = "\u0101"  # every key that occurs in b but not in a
@@ -142,16 +143,16 @@ def encode(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[str, str]:
     >>> encode(["x", "y", "x"], ["y", "z"])
     ('ĀĂĀ', 'Ăā')
     """
-    shared = set(a).intersection(b)
+    # The shared keys in first-occurrence order in b, so the strings do not depend on the
+    # hash seed (the diff would not either: it compares characters only for equality).
+    in_a = set(a)
+    shared = [key for key in dict.fromkeys(b) if key in in_a]
     if len(shared) > CAPACITY:
         raise CollationError(
             f"{len(shared):,} distinct tokens occur in both sequences; "
             f"one diff can encode at most {CAPACITY:,}"
         )
-    # Code points are assigned in first-occurrence order so the strings do not depend on
-    # the hash seed (the diff would not either: it compares characters only for equality).
-    first_seen = (key for key in dict.fromkeys(b) if key in shared)
-    codes = {key: _code_point(k) for k, key in enumerate(first_seen)}
+    codes = {key: _code_point(k) for k, key in enumerate(shared)}
     return (
         "".join(map(codes.get, a, itertools.repeat(_ONLY_A))),
         "".join(map(codes.get, b, itertools.repeat(_ONLY_B))),
@@ -272,16 +273,21 @@ class _Engine:
             ta, tb = ta[: len(ta) - suffix], tb[: len(tb) - suffix]
         size = len(ta) + len(tb)
         budget.charge(2 * (prefix + suffix) + size + 2)
-        if ta and tb and not set(ta).isdisjoint(tb):  # a stretch sharing no key: no match
-            if size <= DIRECT:
+        # a stretch sharing no key has no match; a long one's keys are counted once, for
+        # this test and for its anchors
+        if ta and tb and size <= DIRECT:
+            if not set(ta).isdisjoint(tb):
                 self._myers(ta, tb, a0, b0, size)
-            else:
-                self._split(ta, tb, a0, b0, depth)
+        elif ta and tb:
+            counts = Counter(ta), Counter(tb)
+            if not counts[0].keys().isdisjoint(counts[1]):
+                self._split(ta, tb, a0, b0, depth, counts)
         if suffix:
             out.append((a0 + len(ta), b0 + len(tb), suffix))
 
-    def _split(self, ta: str, tb: str, a0: int, b0: int, depth: int) -> None:
-        anchors = _anchors(ta, tb, self.budget) if depth < DEPTH else []
+    def _split(self, ta: str, tb: str, a0: int, b0: int, depth: int, counts: _Counts) -> None:
+        """Solve a stretch too long to diff at once (*counts*: its keys' counts, per side)."""
+        anchors = _anchors(ta, tb, self.budget, counts) if depth < DEPTH else []
         if anchors:
             i = j = 0
             for ai, bj, n in [*anchors, (len(ta), len(tb), 0)]:
@@ -295,7 +301,7 @@ class _Engine:
             return
         # No anchor at any scale. Keys the other side of this stretch lacks never match:
         # without them the stretch may be small enough, or anchor after all.
-        shared = set(ta).intersection(tb)
+        shared = counts[0].keys() & counts[1].keys()
         keep_a = [i for i, ch in enumerate(ta) if ch in shared]
         keep_b = [j for j, ch in enumerate(tb) if ch in shared]
         self.budget.charge(len(ta) + len(tb))
@@ -373,15 +379,16 @@ class _Engine:
 # --- anchors -----------------------------------------------------------------------------------
 
 
-def _anchors(ta: str, tb: str, budget: Budget) -> list[Run]:
+def _anchors(ta: str, tb: str, budget: Budget, counts: _Counts | None = None) -> list[Run]:
     """Order-preserving matches of substrings unique in both *ta* and *tb* (patience diff),
-    at the first scale that has any: single keys, then k-grams."""
+    at the first scale that has any: single keys, then k-grams (*counts*: the keys' counts
+    in *ta* and *tb*, if known)."""
     for k in (1, *NGRAMS):
         if k > min(len(ta), len(tb)):
             break
         budget.charge(2 * (len(ta) + len(tb)))
         if k == 1:
-            count_a, count_b = Counter(ta), Counter(tb)
+            count_a, count_b = counts if counts is not None else (Counter(ta), Counter(tb))
         else:
             count_a = Counter([ta[i : i + k] for i in range(len(ta) - k + 1)])
             count_b = Counter([tb[i : i + k] for i in range(len(tb) - k + 1)])
@@ -460,7 +467,9 @@ def _longest_increasing(values: Sequence[int]) -> list[int]:
 
 def _common_prefix(x: str, y: str) -> int:
     """Length of the common prefix (binary search on slices: C speed)."""
-    lo, hi = 0, min(len(x), len(y))
+    if not x or not y or x[0] != y[0]:  # the commonest case between anchors
+        return 0
+    lo, hi = 1, min(len(x), len(y))
     while lo < hi:
         mid = (lo + hi + 1) // 2
         if x[lo:mid] == y[lo:mid]:
@@ -472,7 +481,9 @@ def _common_prefix(x: str, y: str) -> int:
 
 def _common_suffix(x: str, y: str) -> int:
     """Length of the common suffix."""
-    lo, hi = 0, min(len(x), len(y))
+    if not x or not y or x[-1] != y[-1]:
+        return 0
+    lo, hi = 1, min(len(x), len(y))
     while lo < hi:
         mid = (lo + hi + 1) // 2
         if x[len(x) - mid : len(x) - lo] == y[len(y) - mid : len(y) - lo]:

@@ -93,8 +93,8 @@ def align(
             where = [where[k] for k in given] if where else []
             approximations = [attrs.evolve(a, witness=joining[a.witness])
                               for a in approximations]
-        table = Alignment(tuple(len(keys) for keys in witnesses), cells, readings, found,
-                          tuple(approximations))
+        table = Alignment._made(tuple(len(keys) for keys in witnesses), cells, readings,
+                                found, tuple(approximations))
         table._token_columns.update(enumerate(where))
         return table
 

@@ -2,7 +2,8 @@
 :class:`Column` and :class:`Segment` views.
 
 Invariants, validated on construction (every check runs at C speed or once per distinct
-readings tuple, since tables have a million columns):
+readings tuple, since tables have a million columns), except for the tables the aligner
+makes, which hold them by construction (:meth:`Alignment._made`):
 
 * **Tiling.** For every witness, the token indices found in its cells, read column by column,
   are exactly ``0, 1, ..., len - 1``: every token appears once, in order.
@@ -206,6 +207,27 @@ class Alignment:
             tuple(transpositions),
         )
 
+    @classmethod
+    def _made(
+        cls,
+        lengths: tuple[int, ...],
+        cells: tuple[tuple[int | None, ...], ...],
+        readings: tuple[tuple[int | None, ...], ...],
+        transpositions: tuple[Transposition, ...],
+        approximations: tuple[Approximation, ...],
+    ) -> Alignment:
+        """A table that holds the invariants by construction (made by
+        :func:`collatio.align.align`, or a valid table's witnesses reordered), not walked
+        again: on a million-column table the validator costs as much as ranking the graph.
+        tests/test_align.py checks the aligner's tables against the invariants, as properties.
+        """
+        table = object.__new__(cls)
+        for name, value in (("lengths", lengths), ("cells", cells), ("readings", readings),
+                            ("transpositions", transpositions),
+                            ("approximations", approximations), ("_token_columns", {})):
+            object.__setattr__(table, name, value)
+        return table
+
     @property
     def witness_count(self) -> int:
         """Number of witnesses."""
@@ -266,7 +288,7 @@ class Alignment:
             Approximation(position[a.witness], a.start, a.end, a.reason)
             for a in self.approximations
         )
-        table = Alignment(
+        table = Alignment._made(
             tuple(self.lengths[w] for w in order), cells, readings, moves, approximations
         )
         for k, w in enumerate(order):
