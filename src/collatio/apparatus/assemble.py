@@ -80,8 +80,8 @@ class Assembler:
             first = texts[0]
             text = surface(self.token_lists[first], *ranges[first])
             leaf = not reading_plan.subunits
-            places = tuple(self.places.make(t, *ranges[t], marks=leaf) for t in texts)
-            sigla = tuple(self.sigla[t] for t in texts)
+            places = tuple([self.places.make(t, *ranges[t], marks=leaf) for t in texts])
+            sigla = tuple(map(self.sigla.__getitem__, texts))
             if leaf:
                 readings.append(Reading(text, sigla, places))
                 continue

@@ -512,14 +512,6 @@ class Cutter(WordColumns):
         the top level, texts merge only where they share a word of the piece, so that
         every sub-unit is smaller than the unit that holds it. *found*: each text's groups
         in the piece."""
-        parent = list(range(len(classes)))
-
-        def root(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
         minors: dict[int, tuple[str, ...]] = {}  # made when first compared
 
         def minor(i: int) -> tuple[str, ...]:
@@ -528,6 +520,7 @@ class Cutter(WordColumns):
                 minors[i] = tuple(self.minor(t, g) for g in found[t])
             return minors[i]
 
+        pairs: list[tuple[int, int]] = []  # the classes that make one reading
         for i, j in itertools.combinations(range(len(classes)), 2):
             a, b = classes[i][0], classes[j][0]
             same_document = self.documents[a] == self.documents[b]
@@ -539,7 +532,19 @@ class Cutter(WordColumns):
             if not same and same_document:
                 same = any(self.agree(a, b, c) for c in columns)
             if same:
-                parent[root(i)] = root(j)
+                pairs.append((i, j))
+        if not pairs:
+            return [[ts] for ts in classes]
+        parent = list(range(len(classes)))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i, j in pairs:
+            parent[root(i)] = root(j)
         merged: dict[int, list[list[int]]] = {}
         for i, ts in enumerate(classes):
             merged.setdefault(root(i), []).append(ts)
