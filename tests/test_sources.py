@@ -1055,3 +1055,16 @@ def test_furniture_keeps_regions_tiling_and_bodies_whole(lines: list[str]) -> No
     for document in source.documents:
         body = source.body(document)
         assert body == body.strip()
+
+
+@given(st.text(alphabet="ab 7\n\r\t\u00a0\u2028", max_size=60), st.integers(0, 12))
+def test_the_lines_tried_as_dated_titles_are_those_with_a_digit(text: str, stop: int) -> None:
+    """Only lines holding a digit can be dated titles; the detector finds them by one scan
+    of the text, and finds each of them."""
+    from collatio.sources.detection import _Detector
+
+    detector = _Detector(text, "t.txt")
+    stop = min(stop, len(detector.units))
+    assert detector._with_digits(stop) == [
+        i for i in range(stop) if re.search("[0-9]", detector.units[i].text)
+    ]

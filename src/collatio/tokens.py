@@ -208,8 +208,8 @@ def tokenize(
     # words hold ~50 MB fewer), classify and normalize each once
     surfaces = parts[1::2]
     del parts
-    distinct = dict(zip(surfaces, surfaces, strict=True))
-    surfaces = list(map(distinct.__getitem__, surfaces))
+    distinct: dict[str, str] = {}
+    surfaces = list(map(distinct.setdefault, surfaces, surfaces))  # each form's first string
     forms = {surface: normalizer(surface) for surface in distinct}
     norms = list(map(forms.__getitem__, surfaces))
     kind_of = {surface: _kind(surface) for surface in distinct}

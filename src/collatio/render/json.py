@@ -34,6 +34,8 @@ from collatio.render.base import Option, Renderer
 from collatio.strict_json import load_json
 
 FORMAT = "collatio-apparatus/1"
+#: Lines joined into one chunk: a write per unit would cost more than its line.
+_LINES_A_CHUNK = 256
 
 
 def _place_data(place: Place) -> dict[str, Any]:
@@ -280,8 +282,8 @@ class JSONRenderer(Renderer):
         return "".join(self.chunks(apparatus))
 
     def chunks(self, apparatus: Apparatus) -> Iterator[str]:
-        """The JSON a line at a time (a million-word collation's is hundreds of megabytes:
-        written as it is made, it is never held whole)."""
+        """The JSON a few hundred lines at a time (a million-word collation's is hundreds of
+        megabytes: written as it is made, it is never held whole)."""
         indent = self.options.get("indent")
         if indent is not None:
             data = apparatus_to_data(apparatus)
@@ -295,10 +297,14 @@ class JSONRenderer(Renderer):
                 yield compact(value)
                 continue
             before = "[\n    "
+            lines: list[str] = []
             for item in value:
-                yield before + compact(item)
+                lines.append(before + compact(item))
                 before = ",\n    "
-            yield "[]" if before == "[\n    " else "\n  ]"
+                if len(lines) == _LINES_A_CHUNK:
+                    yield "".join(lines)
+                    lines = []
+            yield "".join(lines) + ("[]" if before == "[\n    " else "\n  ]")
         yield "\n}\n"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Sequence
@@ -152,7 +153,7 @@ class _Detector:
         residue = self._residue_candidate()
         limit = residue if residue is not None else len(units)
         trailer = self._find_trailer(limit)
-        titles = [i for i in range(trailer) if self._dated_title(units[i]) is not None]
+        titles = [i for i in self._with_digits(trailer) if self._dated_title(units[i]) is not None]
         count = max(1, len(titles))
         # Page matter belongs to the document when there is only one.
         page_doc = 0 if count == 1 else None
@@ -539,6 +540,20 @@ class _Detector:
             i += 1
 
     # -- documents begun by dated title lines
+
+    def _with_digits(self, stop: int) -> list[int]:
+        """The indexes below *stop* of the units holding a digit (every date has its year:
+        the other lines need no try). Found by ``str.find`` per digit, at memchr speed: a
+        regex scan of a million words costs 0.15 s, as much as trying every line."""
+        end = self.units[stop - 1].end if stop else 0
+        starts = [unit.start for unit in self.units[:stop]]
+        found: set[int] = set()
+        for digit in "0123456789":
+            at = self.text.find(digit, 0, end)
+            while at >= 0:
+                found.add(bisect.bisect_right(starts, at) - 1)  # a digit stands in a unit
+                at = self.text.find(digit, at + 1, end)
+        return sorted(found)
 
     def _dated_title(self, unit: _Unit) -> re.Match[str] | None:
         if _DIGIT.search(unit.text) is None:  # every date has its year: spare the long match
