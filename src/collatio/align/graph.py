@@ -453,15 +453,18 @@ class Graph:
                 result.append((p, 1, mask, r))
         return result
 
-    def table(
-        self, pieces: list[Piece]
-    ) -> tuple[tuple[tuple[int | None, ...], ...], tuple[tuple[int | None, ...], ...]]:
+    def table(self, pieces: list[Piece]) -> tuple[
+        tuple[tuple[int | None, ...], ...], tuple[tuple[int | None, ...], ...], list[list[int]]
+    ]:
         """The alignment table for ranked *pieces* (column c holds the nodes of rank c + 1), as
-        cells per witness and readings per column."""
+        cells per witness, readings per column, and per witness its tokens' columns (as
+        :meth:`collatio.align.table.Alignment.token_columns`: made here, the tokens being
+        numbered in the order they are placed)."""
         count = self.witness_count
         members = self._members()
         width = max((first + length - 1 for _, length, _, first in pieces), default=0)
         token_at: list[list[int | None]] = [[None] * width for _ in range(count)]  # witness -> col
+        columns: list[list[int]] = [[] for _ in range(count)]  # witness -> token -> column
         next_token = [0] * count
         owner = [-1] * width  # a piece with a node in each column
         shared: dict[int, list[int]] = {}  # column -> pieces, where more than one
@@ -482,6 +485,7 @@ class Graph:
                 for w in ws:
                     token_at[w][c0] = next_token[w]
                     next_token[w] += 1
+                    columns[w].append(c0)
                 if owner[c0] < 0:
                     owner[c0] = k
                     readings[c0] = pattern
@@ -492,6 +496,7 @@ class Graph:
                 t = next_token[w]
                 token_at[w][c0:c1] = range(t, t + length)
                 next_token[w] = t + length
+                columns[w].extend(range(c0, c1))
             if owner[c0:c1].count(-1) == length:
                 owner[c0:c1] = [k] * length
                 readings[c0:c1] = [pattern] * length
@@ -516,7 +521,7 @@ class Graph:
                     None if k is None else number.setdefault(k, len(number)) for k in piece_of
                 )
             readings[c] = numbered
-        return tuple(map(tuple, token_at)), tuple(readings)
+        return tuple(map(tuple, token_at)), tuple(readings), columns
 
 
 

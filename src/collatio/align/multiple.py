@@ -24,7 +24,7 @@ import attrs
 from collatio.align.graph import Graph, Similarity
 from collatio.align.moves import table_moves
 from collatio.align.near import at_least, edit_similarity
-from collatio.align.table import Alignment, Approximation, _permuted, _token_columns
+from collatio.align.table import Alignment, Approximation, _permuted
 from collatio.align.transpose import MIN_LENGTH, Transposition
 from collatio.errors import CollationError
 
@@ -80,17 +80,16 @@ def align(
             near_match = at_least(near)
         if near_match is not None:
             pieces = graph.near_match(pieces, near_match)
-        cells, readings = graph.table(pieces)
+        cells, readings, where = graph.table(pieces)
         del graph
-        where = [_token_columns(row) for row in cells] if detect_transpositions else []
         found: tuple[Transposition, ...] = ()
         if detect_transpositions:
             found = table_moves(joined, cells, readings, where,
                                 min_length=transposition_min_length)
         if joining != list(range(count)):  # back to the given order
-            given = [joining.index(w) for w in range(count)]
+            given = sorted(range(count), key=joining.__getitem__)  # given[w]: w's place
             cells, readings, found = _permuted(cells, readings, found, given)
-            where = [where[k] for k in given] if where else []
+            where = [where[k] for k in given]
             approximations = [attrs.evolve(a, witness=joining[a.witness])
                               for a in approximations]
         table = Alignment._made(tuple(len(keys) for keys in witnesses), cells, readings,
