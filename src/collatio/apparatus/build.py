@@ -21,6 +21,7 @@ first witness's last state (see :func:`choose_base`).
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -399,7 +400,8 @@ def relatedness(
     kinds = (TokenKind.WORD, TokenKind.NUMBER)
     readings, cells = alignment.readings, alignment.cells
     texts = dict(last)
-    word_lists = {d: [i for i, kind in enumerate(token_lists[t].kinds) if kind in kinds]
+    word_lists = {d: list(itertools.compress(itertools.count(),
+                                             map(kinds.__contains__, token_lists[t].kinds)))
                   for d, t in texts.items()}
     if any(len(found) < _RELATED_MIN_WORDS for found in word_lists.values()):
         return {}
@@ -412,27 +414,26 @@ def relatedness(
         tl = token_lists[t]
         return structural_key(tl.surfaces[i], tl.kinds[i], tl.norms[i])
 
-    def share(d: int, e: int) -> float:
-        """The share of *d*'s words aligned with *e*'s, in runs."""
+    def share(d: int, e: int, alike: list[bool]) -> float:
+        """The share of *d*'s words aligned with *e*'s, in runs; *alike*: the columns
+        where the two read alike."""
         t, u = texts[d], texts[e]
-        mine, columns, row = word_lists[d], alignment.token_columns(t), cells[u]
-        hits = []
-        for i in mine:
-            c = columns[i]
-            other = row[c]
-            hits.append(other is not None and (
-                readings[c][u] == readings[c][t] or key(u, other) == key(t, i)))
-        counted = 0
-        for hit, run in itertools.groupby(hits):
-            if hit:
-                length = sum(1 for _ in run)
-                if length >= _RELATED_RUN:
-                    counted += length
+        mine, row = word_lists[d], cells[u]
+        at = list(map(alignment.token_columns(t).__getitem__, mine))
+        hits = bytearray(map(alike.__getitem__, at))
+        for k in itertools.compress(itertools.count(), map(operator.not_, hits)):
+            other = row[at[k]]  # two readings: do the words differ only in case or marks?
+            if other is not None and key(u, other) == key(t, mine[k]):
+                hits[k] = True
+        counted = sum(len(run) for run in hits.split(b"\0") if len(run) >= _RELATED_RUN)
         return counted / len(mine)
 
     best = dict.fromkeys(texts, 0.0)
     for d, e in pairs:
-        value = max(share(d, e), share(e, d))
+        # one reading: the same reading number (a text without a token has None there)
+        alike = list(itertools.starmap(operator.eq, map(operator.itemgetter(texts[d], texts[e]),
+                                                        readings)))
+        value = max(share(d, e, alike), share(e, d, alike))
         best[d], best[e] = max(best[d], value), max(best[e], value)
     return best
 
