@@ -129,13 +129,15 @@ class PlaceMaker:
         if k:
             k -= 1
         out: list[Moved] = []
+        whole: str | None = None  # the reading's text, made for the first block in it
         for b0, b1, unit in itertools.islice(blocks, k, None):
             if b0 >= end:
                 break
             lo, hi = max(b0, start), min(b1, end)
             if lo >= hi:
                 continue
-            whole = surface(tl, start, end)
+            if whole is None:
+                whole = surface(tl, start, end)
             block = surface(tl, lo, hi)
             offset = whole.find(block, len(surface(tl, start, lo)))
             out.append(Moved(offset, offset + len(block), unit))
