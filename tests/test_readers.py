@@ -124,6 +124,61 @@ def test_entry_points_register_readers() -> None:
         register_entry_points([Point(object)])
 
 
+def _plugin_folder(tmp_path: Path, group: str = "collatio.readers") -> Path:
+    """A folder as pip leaves one: a module with a reader, and a dist-info declaring it."""
+    (tmp_path / "plugin_reader.py").write_text(
+        "from collatio.readers.base import Reader\n"
+        "class PluginReader(Reader):\n"
+        "    name = 'test-plugin'\n"
+        "    @classmethod\n"
+        "    def sniff(cls, head):\n"
+        "        return 0.0\n",
+        encoding="utf-8",
+    )
+    info = tmp_path / "plugin_reader-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: plugin-reader\nVersion: 1.0\n",
+                                   encoding="utf-8")
+    (info / "entry_points.txt").write_text(f"[{group}]\ntest-plugin = plugin_reader:PluginReader\n",
+                                           encoding="utf-8")
+    return tmp_path
+
+
+def test_plugin_readers_are_looked_for_only_where_declared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """importlib.metadata (a tenth of a second to import) is asked only when a metadata
+    folder on the path names the group, or when it would look elsewhere too."""
+    from collatio.readers.base import _may_declare
+
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    assert not _may_declare("collatio.readers")
+    _plugin_folder(tmp_path, group="other.group")
+    assert not _may_declare("collatio.readers")
+    egg = tmp_path / "x.egg" / "EGG-INFO"
+    egg.mkdir(parents=True)
+    (egg / "entry_points.txt").write_text("[collatio.readers]\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), str(tmp_path / "x.egg")])
+    assert _may_declare("collatio.readers")
+    archive = tmp_path / "lib.zip"
+    archive.write_bytes(b"PK\x05\x06" + bytes(18))
+    monkeypatch.setattr(sys, "path", [str(tmp_path), str(archive)])
+    assert _may_declare("collatio.readers")  # importlib.metadata reads archives: ask it
+
+
+def test_an_installed_plugin_reader_is_registered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import collatio.readers.base as base
+
+    monkeypatch.syspath_prepend(str(_plugin_folder(tmp_path)))
+    monkeypatch.setattr(base, "_LOADED", [])
+    monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))
+    monkeypatch.setattr(base, "_ORDER", list(base._ORDER))
+    assert "test-plugin" in [cls.name for cls in readers()]
+    sys.modules.pop("plugin_reader", None)
+
+
 def test_reader_options_are_checked(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text("x", encoding="utf-8")

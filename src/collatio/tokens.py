@@ -21,6 +21,7 @@ import bisect
 import enum
 import functools
 import itertools
+import operator
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TypeVar, overload
@@ -201,13 +202,15 @@ def tokenize(
         return _given(state, siglum, normalizer)
     parts = (_SPLIT_ASCII if text.isascii() else _SPLIT).split(text)
     prefix = parts[0]
+    surfaces = parts[1::2]
     spaces = parts[2::2]
-    # token k is part 2k + 1: it starts where part 2k ends
-    starts = list(itertools.accumulate(map(len, parts)))[0:-1:2]
+    del parts
+    starts = list(itertools.accumulate(
+        map(operator.add, map(len, surfaces), map(len, spaces)), initial=len(prefix)
+    ))
+    starts.pop()  # where the text ends
     # a text has far fewer distinct forms than tokens: keep one string of each (a million
     # words hold ~50 MB fewer), classify and normalize each once
-    surfaces = parts[1::2]
-    del parts
     distinct: dict[str, str] = {}
     surfaces = list(map(distinct.setdefault, surfaces, surfaces))  # each form's first string
     forms = {surface: normalizer(surface) for surface in distinct}

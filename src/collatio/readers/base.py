@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import fnmatch
 import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -132,6 +133,8 @@ def _register(cls: type[Reader]) -> None:
         _ORDER.append(cls)
 
 
+#: The entry point group other packages' readers register in.
+ENTRY_POINT_GROUP = "collatio.readers"
 #: The built-in reader modules of this package, imported on first use of the registry.
 _BUILTIN = ("text", "collatex", "tei", "parallel", "docx", "markdown")
 _LOADED: list[bool] = []
@@ -150,9 +153,42 @@ def _load_all() -> None:
         except ModuleNotFoundError as error:
             if error.name != f"collatio.readers.{module}":
                 raise
-    from importlib.metadata import entry_points
+    if _may_declare(ENTRY_POINT_GROUP):
+        from importlib.metadata import entry_points
 
-    register_entry_points(entry_points(group="collatio.readers"))
+        register_entry_points(entry_points(group=ENTRY_POINT_GROUP))
+
+
+def _may_declare(group: str) -> bool:
+    """Whether an installed distribution may declare entry points of *group*: False only
+    when no metadata folder on ``sys.path`` (``*.dist-info``, ``*.egg-info``, an egg's
+    ``EGG-INFO``) has an ``entry_points.txt`` naming it, and importlib.metadata would look
+    nowhere else (no archive on the path, no other finder of distributions). A look at
+    each folder, a few milliseconds; importing importlib.metadata costs a tenth of a second
+    of every run."""
+    import importlib.machinery
+
+    if any(hasattr(finder, "find_distributions") and finder is not importlib.machinery.PathFinder
+           for finder in sys.meta_path):
+        return True
+    for entry in sys.path:
+        folder = entry or "."
+        if os.path.isfile(folder):
+            return True  # a zip archive: importlib.metadata reads it
+        if not os.path.isdir(folder):
+            continue
+        infos = [os.path.join(folder, "EGG-INFO")] if folder.lower().endswith(".egg") else []
+        with os.scandir(folder) as children:
+            infos += [child.path for child in children
+                      if child.name.lower().endswith((".dist-info", ".egg-info"))]
+        for info in infos:
+            try:
+                with open(os.path.join(info, "entry_points.txt"), encoding="utf-8") as file:
+                    if group in file.read():
+                        return True
+            except (OSError, UnicodeDecodeError):
+                continue
+    return False
 
 
 def register_entry_points(points: Iterable[Any]) -> None:

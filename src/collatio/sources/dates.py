@@ -83,6 +83,7 @@ def _date_forms() -> tuple[re.Pattern[str], ...]:
     )
 
 
+_A_YEAR: Final = re.compile(_YEAR)
 #: A numeric date with a two-digit year (``15.7.52``), read only where the century is known.
 _SHORT_YEAR: Final = re.compile(r"(?<![\d.])(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})\.(?P<y>[0-9]{2})"
                                 r"(?![\d.]\d)")
@@ -94,6 +95,8 @@ def _month_number(text: str) -> int:
 
 def _date_parts(text: str) -> tuple[str, int] | None:
     """The ISO form of a date written in *text* and its precision (1 year .. 3 day)."""
+    if _A_YEAR.search(text) is None:  # every form has its year (and most lines none)
+        return None
     text = text.strip()
     for form in _date_forms():
         match = form.fullmatch(text)
