@@ -70,6 +70,7 @@ __all__ = [
     "Budget",
     "bounded_runs",
     "encode",
+    "encode_chars",
     "encoded_runs",
 ]
 
@@ -143,6 +144,14 @@ def encode(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[str, str]:
     >>> encode(["x", "y", "x"], ["y", "z"])
     ('ĀĂĀ', 'Ăā')
     """
+    chars_a, chars_b = encode_chars(a, b)
+    return "".join(chars_a), "".join(chars_b)
+
+
+def encode_chars(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[list[str], list[str]]:
+    """:func:`encode`'s strings as lists of their characters, one ``str`` object per key:
+    the engine's counting passes read these, which neither make nor hash a character per
+    token as a pass over the string does (twice as fast)."""
     # The shared keys in first-occurrence order in b, so the strings do not depend on the
     # hash seed (the diff would not either: it compares characters only for equality).
     in_a = set(a)
@@ -154,8 +163,8 @@ def encode(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[str, str]:
         )
     codes = {key: _code_point(k) for k, key in enumerate(shared)}
     return (
-        "".join(map(codes.get, a, itertools.repeat(_ONLY_A))),
-        "".join(map(codes.get, b, itertools.repeat(_ONLY_B))),
+        list(map(codes.get, a, itertools.repeat(_ONLY_A))),
+        list(map(codes.get, b, itertools.repeat(_ONLY_B))),
     )
 
 
@@ -175,22 +184,28 @@ def bounded_runs(
     ([(1, 0, 3)], [])
     """
     budget = budget if budget is not None else Budget.for_tokens(len(a) + len(b))
-    return encoded_runs(*encode(a, b), budget)
+    return encoded_runs(*encode_chars(a, b), budget)
 
 
-def encoded_runs(text_a: str, text_b: str, budget: Budget) -> tuple[list[Run], list[Stretch]]:
-    """:func:`bounded_runs` of two sequences already encoded by :func:`encode`."""
-    budget.charge(len(text_a) + len(text_b))
-    engine = _Engine(budget)
-    engine.top(text_a, text_b)
+def encoded_runs(chars_a: list[str], chars_b: list[str], budget: Budget
+                 ) -> tuple[list[Run], list[Stretch]]:
+    """:func:`bounded_runs` of two sequences already encoded by :func:`encode_chars`."""
+    budget.charge(len(chars_a) + len(chars_b))
+    engine = _Engine(budget, chars_a, chars_b)
+    engine.top("".join(chars_a), "".join(chars_b))
     return engine.out, engine.approximate
 
 
 class _Engine:
-    """One bounded diff: results in ``out`` (runs) and ``approximate`` (stretches)."""
+    """One bounded diff: results in ``out`` (runs) and ``approximate`` (stretches).
 
-    def __init__(self, budget: Budget) -> None:
+    Every stretch ``ta`` starting at ``a0`` is ``"".join(chars_a[a0:a0 + len(ta)])`` (the
+    same for *b*): the strings go to Myers and are compared by slices, the lists are counted.
+    """
+
+    def __init__(self, budget: Budget, chars_a: list[str], chars_b: list[str]) -> None:
         self.budget = budget
+        self.chars_a, self.chars_b = chars_a, chars_b
         self.out: list[Run] = []
         self.approximate: list[Stretch] = []
 
@@ -227,9 +242,17 @@ class _Engine:
         self.budget.charge(len(ta) + len(tb))
         if not keep_a or not keep_b:
             return
-        inner = _Engine(self.budget)
-        inner.top("".join(map(ta.__getitem__, keep_a)), "".join(map(tb.__getitem__, keep_b)))
+        inner = self._inner(keep_a, keep_b, a0, b0, len(ta), len(tb))
+        inner.top("".join(inner.chars_a), "".join(inner.chars_b))
         self._mapped(inner, keep_a, keep_b, a0, b0)
+
+    def _inner(self, keep_a: list[int], keep_b: list[int], a0: int, b0: int, n: int, m: int
+               ) -> _Engine:
+        """An engine for the tokens *keep_a* and *keep_b* of the stretches of *n* and *m*
+        tokens at *a0* and *b0*."""
+        part_a, part_b = self.chars_a[a0 : a0 + n], self.chars_b[b0 : b0 + m]
+        return _Engine(self.budget, list(map(part_a.__getitem__, keep_a)),
+                       list(map(part_b.__getitem__, keep_b)))
 
     def _mapped(self, inner: _Engine, keep_a: list[int], keep_b: list[int], a0: int, b0: int
                 ) -> None:
@@ -279,7 +302,8 @@ class _Engine:
             if not set(ta).isdisjoint(tb):
                 self._myers(ta, tb, a0, b0, size)
         elif ta and tb:
-            counts = Counter(ta), Counter(tb)
+            counts = (Counter(self.chars_a[a0 : a0 + len(ta)]),
+                      Counter(self.chars_b[b0 : b0 + len(tb)]))
             if not counts[0].keys().isdisjoint(counts[1]):
                 self._split(ta, tb, a0, b0, depth, counts)
         if suffix:
@@ -287,7 +311,9 @@ class _Engine:
 
     def _split(self, ta: str, tb: str, a0: int, b0: int, depth: int, counts: _Counts) -> None:
         """Solve a stretch too long to diff at once (*counts*: its keys' counts, per side)."""
-        anchors = _anchors(ta, tb, self.budget, counts) if depth < DEPTH else []
+        part_a, part_b = self.chars_a[a0 : a0 + len(ta)], self.chars_b[b0 : b0 + len(tb)]
+        anchors = _anchors(ta, tb, self.budget, counts, (part_a, part_b)) \
+            if depth < DEPTH else []
         if anchors:
             i = j = 0
             for ai, bj, n in [*anchors, (len(ta), len(tb), 0)]:
@@ -302,14 +328,12 @@ class _Engine:
         # No anchor at any scale. Keys the other side of this stretch lacks never match:
         # without them the stretch may be small enough, or anchor after all.
         shared = counts[0].keys() & counts[1].keys()
-        keep_a = [i for i, ch in enumerate(ta) if ch in shared]
-        keep_b = [j for j, ch in enumerate(tb) if ch in shared]
+        keep_a = [i for i, ch in enumerate(part_a) if ch in shared]
+        keep_b = [j for j, ch in enumerate(part_b) if ch in shared]
         self.budget.charge(len(ta) + len(tb))
         if len(keep_a) + len(keep_b) < len(ta) + len(tb):
-            fa = "".join(map(ta.__getitem__, keep_a))
-            fb = "".join(map(tb.__getitem__, keep_b))
-            inner = _Engine(self.budget)
-            inner._solve(fa, fb, 0, 0, depth + 1)
+            inner = self._inner(keep_a, keep_b, a0, b0, len(ta), len(tb))
+            inner._solve("".join(inner.chars_a), "".join(inner.chars_b), 0, 0, depth + 1)
             self._mapped(inner, keep_a, keep_b, a0, b0)
             return
         self._windows_checked(ta, tb, a0, b0)
@@ -379,10 +403,11 @@ class _Engine:
 # --- anchors -----------------------------------------------------------------------------------
 
 
-def _anchors(ta: str, tb: str, budget: Budget, counts: _Counts | None = None) -> list[Run]:
+def _anchors(ta: str, tb: str, budget: Budget, counts: _Counts | None = None,
+             chars: tuple[list[str], list[str]] | None = None) -> list[Run]:
     """Order-preserving matches of substrings unique in both *ta* and *tb* (patience diff),
     at the first scale that has any: single keys, then k-grams (*counts*: the keys' counts
-    in *ta* and *tb*, if known)."""
+    in *ta* and *tb*, and *chars*: their characters as lists, if known)."""
     for k in (1, *NGRAMS):
         if k > min(len(ta), len(tb)):
             break
@@ -400,7 +425,7 @@ def _anchors(ta: str, tb: str, budget: Budget, counts: _Counts | None = None) ->
         if not unique:
             continue
         if k == 1:
-            pairs = _unique_pairs(ta, tb, unique)
+            pairs = _unique_pairs(ta, tb, unique, chars or (list(ta), list(tb)))
         else:
             where_b = {tb[j : j + k]: j for j in range(len(tb) - k + 1) if tb[j : j + k] in unique}
             pairs = [
@@ -417,7 +442,8 @@ def _anchors(ta: str, tb: str, budget: Budget, counts: _Counts | None = None) ->
     return []
 
 
-def _unique_pairs(ta: str, tb: str, unique: set[str]) -> list[tuple[int, int]]:
+def _unique_pairs(ta: str, tb: str, unique: set[str], chars: tuple[list[str], list[str]]
+                  ) -> list[tuple[int, int]]:
     """The positions ``(i, j)`` of each key of *unique* (found once in *ta* and once in
     *tb*), in the order of *ta*.
 
@@ -430,8 +456,8 @@ def _unique_pairs(ta: str, tb: str, unique: set[str]) -> list[tuple[int, int]]:
         finder = re.compile(f"[{''.join(map(re.escape, sorted(unique)))}]")
         where_b = {m.group(): m.start() for m in finder.finditer(tb)}
         return [(m.start(), where_b[m.group()]) for m in finder.finditer(ta)]
-    where_a = dict(zip(ta, itertools.count()))
-    where_b = dict(zip(tb, itertools.count()))
+    where_a = dict(zip(chars[0], itertools.count()))
+    where_b = dict(zip(chars[1], itertools.count()))
     return sorted([(where_a[key], where_b[key]) for key in unique])
 
 

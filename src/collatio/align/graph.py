@@ -23,7 +23,7 @@ import operator
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from collatio.align.anchors import Budget, Run, Stretch, encode, encoded_runs
+from collatio.align.anchors import Budget, Run, Stretch, encode_chars, encoded_runs
 from collatio.align.near import READINGS, ROOM
 from collatio.align.pairwise import (
     CLUSTER_PER_TOKEN,
@@ -71,8 +71,8 @@ class Graph:
             lin = list(map(self.keys.__getitem__, order))
             if budget is None:
                 budget = Budget.for_tokens(len(lin) + len(tokens))
-            text, text_b = encode(lin, tokens)
-            found, approximate = encoded_runs(text, text_b, budget)
+            chars, chars_b = encode_chars(lin, tokens)
+            found, approximate = encoded_runs(chars, chars_b, budget)
             runs = merge_runs(found)
             allowance = CLUSTER_PER_TOKEN * (len(lin) + len(tokens))
             # once the graph has branches, they interrupt the runs found in its order: a run
@@ -82,10 +82,10 @@ class Graph:
             if clusters:
                 runs, reordered = self._resolve(lin, tokens, runs, clusters, budget)
                 if reordered:  # lin changed: so does its encoding
-                    text, _ = encode(lin, tokens)
+                    chars, _ = encode_chars(lin, tokens)
             runs = slide_gaps(lin, tokens, runs)
             if len(self.paths) > 1:
-                runs = self._rethread(text, len(tokens), runs)
+                runs = self._rethread("".join(chars), len(tokens), runs)
 
         bit = 1 << len(self.paths)
         keys, masks = self.keys, self.masks
