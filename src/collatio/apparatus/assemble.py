@@ -177,6 +177,8 @@ class Assembler:
         last = len(text) if trailing else (end_of(outer[1] - 1) if outer[1] > outer[0] else a)
         bounds.append((a, max(a, last)))
         pieces = tuple(text[a:b] for a, b in bounds)
+        if self.places.marks[t] is None:
+            return pieces, ()  # an unmarked text: no runs
         runs = [self.places.stretch(t, a, b) for a, b in bounds]
         if not any(runs):
             return pieces, ()
