@@ -216,8 +216,9 @@ class Graph:
                     options = [((v[0] + (end & closest).bit_count(),
                                  v[1] + (end & step).bit_count(), v[2] + end.bit_count(),
                                  v[3], v[4]), r, step) for v, r, step in options]
-                if options:
-                    value, r, step = max(options, key=lambda option: option[0])
+                if options:  # the best (the first of the best: options are in q's order)
+                    value, r, step = options[0] if len(options) == 1 else \
+                        max(options, key=lambda option: option[0])
                     here.append(value)
                     links.append(r)
                     along.append(step)
