@@ -214,7 +214,10 @@ def tokenize(
     distinct: dict[str, str] = {}
     surfaces = list(map(distinct.setdefault, surfaces, surfaces))  # each form's first string
     forms = {surface: normalizer(surface) for surface in distinct}
-    norms = list(map(forms.__getitem__, surfaces))
+    if all(map(operator.eq, forms, forms.values())):  # often each form is its normal form
+        norms = list(surfaces)
+    else:
+        norms = list(map(forms.__getitem__, surfaces))
     kind_of = {surface: _kind(surface) for surface in distinct}
     kinds = list(map(kind_of.__getitem__, surfaces))
     # source offsets and hand revisions come from the state's pieces

@@ -21,8 +21,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import zipfile
-import zlib
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -61,6 +59,9 @@ def _safe_xml(data: bytes, path: str, part: str) -> Any:
 def read_parts(data: bytes, path: str) -> dict[str, bytes]:
     """The parts collatio reads, each inflated within :data:`MAX_PART_BYTES` and
     :data:`MAX_RATIO`; anything else about the package is an :class:`InputError`."""
+    import zipfile  # here, as lxml: a run that reads no Word document needs neither
+    import zlib
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
