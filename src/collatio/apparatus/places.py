@@ -9,6 +9,7 @@ place.
 
 from __future__ import annotations
 
+import array
 import bisect
 import itertools
 from collections.abc import Sequence
@@ -45,10 +46,11 @@ class PlaceMaker:
         self.token_lists = token_lists
         self.indexes = indexes
         self.marks = list(marks) or [None] * len(token_lists)
-        self.word_before: list[list[int]] = []
+        #: per text, the number of words before each token (4 bytes a token)
+        self.word_before: list[array.array[int]] = []
         for tl in token_lists:
             words = map(_WORDS.__contains__, tl.kinds)  # True counts 1
-            self.word_before.append(list(itertools.accumulate(words, initial=0)))
+            self.word_before.append(array.array("i", itertools.accumulate(words, initial=0)))
         #: per text: moved blocks as (token start, token end, transposition unit id), sorted
         self.moves: list[list[tuple[int, int, str]]] = [[] for _ in token_lists]
 
