@@ -493,11 +493,12 @@ class Graph:
                 else:
                     shared.setdefault(c0, [owner[c0]]).append(k)
                 continue
+            span = range(c0, c1) if len(ws) == 1 else list(range(c0, c1))  # (ints shared)
             for w in ws:
                 t = next_token[w]
                 token_at[w][c0:c1] = range(t, t + length)
                 next_token[w] = t + length
-                columns[w].extend(range(c0, c1))
+                columns[w].extend(span)
             if owner[c0:c1].count(-1) == length:
                 owner[c0:c1] = [k] * length
                 readings[c0:c1] = [pattern] * length
