@@ -11,7 +11,6 @@ import collatio
 from collatio.cli._args import EXIT_OK, UsageError, add_debug, add_limits
 from collatio.cli._inputs import add_input_options, input_arguments
 from collatio.cli.output import Inputs, check_target, write
-from collatio.listing import parse_json, parse_outline
 from collatio.markup.conventions import PRESETS
 from collatio.readers import ReaderError
 
@@ -69,6 +68,8 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         )
     except ReaderError as error:
         raise UsageError(str(error)) from None
+    from collatio.listing import parse_json, parse_outline  # here: only this command lists
+
     text = parse_json(result) if args.format == "json" else parse_outline(result)
     write(text, args.output, stdout, inputs=inputs)
     return EXIT_OK
