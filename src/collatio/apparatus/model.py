@@ -209,7 +209,8 @@ class Reading:
 
     def text_of(self, siglum: str) -> str:
         """The reading as witness *siglum* has it (its sub-units' readings in place),
-        whitespace folded.
+        whitespace folded; texts that differ only in typographic or compatibility forms
+        (``“``/``”``, ``ﬁ``/``fi``) are one reading, in its first text's forms.
 
         >>> Reading("one two", ("A",), (Place("A", (0, 2), (0, 2), 1, 1, 1, 0, 7),)).text_of("A")
         'one two'
