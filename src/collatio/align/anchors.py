@@ -315,14 +315,22 @@ class _Engine:
         anchors = _anchors(ta, tb, self.budget, counts, (part_a, part_b)) \
             if depth < DEPTH else []
         if anchors:
+            out, mark = self.out, len(self.out)
             i = j = 0
             for ai, bj, n in [*anchors, (len(ta), len(tb), 0)]:
                 if (ai > i) != (bj > j):  # one side empty: no match (charged as _solve would)
                     self.budget.charge(ai - i + bj - j + 2)
                 elif ai > i:
                     self._solve(ta[i:ai], tb[j:bj], a0 + i, b0 + j, depth + 1)
-                if n:
-                    self.out.append((a0 + ai, b0 + bj, n))
+                if not n:
+                    pass
+                elif len(out) > mark and out[-1][0] + out[-1][2] == a0 + ai \
+                        and out[-1][1] + out[-1][2] == b0 + bj:
+                    # touching the run before (adjacent anchors): one run, not two (only
+                    # runs of this stretch merge, so _checked may still drop them all)
+                    out[-1] = (out[-1][0], out[-1][1], out[-1][2] + n)
+                else:
+                    out.append((a0 + ai, b0 + bj, n))
                 i, j = ai + n, bj + n
             return
         # No anchor at any scale. Keys the other side of this stretch lacks never match:
