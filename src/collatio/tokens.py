@@ -263,9 +263,13 @@ def tokenize(
         if any(piece.revision_span is not None for piece in pieces)
         else {}
     )
+    # a column equal to another is that column (often so: 9 MB fewer each, a million words)
+    surfaces_t, starts_t = tuple(surfaces), tuple(starts)
     return TokenList(
-        siglum, text, prefix, tuple(surfaces), tuple(spaces), tuple(norms), tuple(kinds),
-        tuple(starts), tuple(source_starts), tuple(paragraphs), revised, gap_spans,
+        siglum, text, prefix, surfaces_t, tuple(spaces),
+        surfaces_t if norms == surfaces else tuple(norms), tuple(kinds),
+        starts_t, starts_t if source_starts == starts else tuple(source_starts),
+        tuple(paragraphs), revised, gap_spans,
     )
 
 
