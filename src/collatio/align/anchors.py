@@ -287,11 +287,15 @@ class _Engine:
     def _solve(self, ta: str, tb: str, a0: int, b0: int, depth: int) -> None:
         """Append the runs of *ta* vs *tb* (offset by *a0*, *b0*)."""
         budget, out = self.budget, self.out
-        prefix = _common_prefix(ta, tb)
+        # (most stretches between anchors start and end differently: the first and last
+        # characters compared in the lists, which hold one object per code, before any slice)
+        ca, cb = self.chars_a, self.chars_b
+        prefix = _common_prefix(ta, tb) if ta and tb and ca[a0] == cb[b0] else 0
         if prefix:
             out.append((a0, b0, prefix))
             ta, tb, a0, b0 = ta[prefix:], tb[prefix:], a0 + prefix, b0 + prefix
-        suffix = _common_suffix(ta, tb)
+        suffix = _common_suffix(ta, tb) \
+            if ta and tb and ca[a0 + len(ta) - 1] == cb[b0 + len(tb) - 1] else 0
         if suffix:
             ta, tb = ta[: len(ta) - suffix], tb[: len(tb) - suffix]
         size = len(ta) + len(tb)
@@ -320,6 +324,10 @@ class _Engine:
             for ai, bj, n in [*anchors, (len(ta), len(tb), 0)]:
                 if (ai > i) != (bj > j):  # one side empty: no match (charged as _solve would)
                     self.budget.charge(ai - i + bj - j + 2)
+                elif ai - i == 1 and bj - j == 1:  # one token each: a match or none (likewise)
+                    self.budget.charge(4)
+                    if self.chars_a[a0 + i] == self.chars_b[b0 + j]:
+                        out.append((a0 + i, b0 + j, 1))
                 elif ai > i:
                     self._solve(ta[i:ai], tb[j:bj], a0 + i, b0 + j, depth + 1)
                 if not n:
