@@ -149,8 +149,15 @@ def test_plugin_readers_are_looked_for_only_where_declared(
 ) -> None:
     """importlib.metadata (a tenth of a second to import) is asked only when a metadata
     folder on the path names the group, or when it would look elsewhere too."""
+    import importlib.machinery
+
     from collatio.readers.base import _may_declare
 
+    # only the standard finders: another test's import may have added one that finds
+    # distributions too (which rightly makes the answer yes, tried at the end)
+    standard = [f for f in sys.meta_path if not hasattr(f, "find_distributions")
+                or f is importlib.machinery.PathFinder]
+    monkeypatch.setattr(sys, "meta_path", standard)
     monkeypatch.setattr(sys, "path", [str(tmp_path)])
     assert not _may_declare("collatio.readers")
     _plugin_folder(tmp_path, group="other.group")
@@ -164,6 +171,15 @@ def test_plugin_readers_are_looked_for_only_where_declared(
     archive.write_bytes(b"PK\x05\x06" + bytes(18))
     monkeypatch.setattr(sys, "path", [str(tmp_path), str(archive)])
     assert _may_declare("collatio.readers")  # importlib.metadata reads archives: ask it
+
+    class Finder:  # a finder of distributions beside the path's (an editable install's)
+        @staticmethod
+        def find_distributions(*args: object, **kwargs: object) -> list[object]:
+            return []
+
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    monkeypatch.setattr(sys, "meta_path", [*standard, Finder])
+    assert _may_declare("collatio.readers")
 
 
 def test_an_installed_plugin_reader_is_registered(
