@@ -219,6 +219,12 @@ class Reading:
             return self.text
         if siglum not in self.witnesses:
             raise KeyError(siglum)
+        return self.rebuilt(siglum)
+
+    def rebuilt(self, siglum: str) -> str:
+        """The reading as witness *siglum* has it, made from the flow and the sub-units'
+        readings (what :meth:`text_of` gives for any but the first witness; for the first,
+        a check of :attr:`text` or its making where only the parts are known)."""
         text = self.flow[0]
         for unit, after in zip(self.subunits, self.flow[1:], strict=True):
             reading = unit.reading_of(siglum)

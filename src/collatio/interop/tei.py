@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 import attrs
 from lxml import etree
 
-from collatio.apparatus.model import (  # the spacing rule of Apparatus.witness_text
+from collatio.apparatus.model import (
     Apparatus,
     CollatedWitness,
     DocumentText,
@@ -24,7 +24,6 @@ from collatio.apparatus.model import (  # the spacing rule of Apparatus.witness_
     Run,
     UnitType,
     VariationUnit,
-    _join,
 )
 from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import CollatioError
@@ -346,18 +345,6 @@ def _reading_text(runs: Sequence[Run], genesis: Sequence[Genesis]) -> str:
             continue
         parts.append(run.text)
     return " ".join("".join(parts).split())
-
-
-def _first_text(reading: Reading) -> str:
-    """A shared reading's text as its first witness reads it."""
-    siglum = reading.witnesses[0]
-    text = reading.flow[0]
-    for unit, after in zip(reading.subunits, reading.flow[1:], strict=True):
-        sub = unit.reading_of(siglum)
-        if sub is not None:
-            text = _join(text, sub.text_of(siglum))
-        text = _join(text, after)
-    return " ".join(text.split())
 
 
 def _inline(element: etree._Element) -> str:
@@ -683,7 +670,7 @@ class _Reader:
         ordered = tuple(places[s] for s in sigla)
         reading = Reading("", tuple(sigla), ordered, tuple(subunits), flow,
                           tuple(tuple(r) for r in runs) if marked else ())
-        return attrs.evolve(reading, text=_first_text(reading))
+        return attrs.evolve(reading, text=reading.rebuilt(reading.witnesses[0]))
 
     def moved(self, element: etree._Element) -> Moved:
         text = _text(element, False)
