@@ -565,19 +565,6 @@ class Cutter(WordColumns):
                 return True
         return False
 
-    def _similar(self, a: int, b: int, columns: Sequence[int]) -> bool:
-        """Whether texts *a* and *b* share at least half the words of the longer reading."""
-        shared = words_a = words_b = 0
-        for c in columns:
-            ga, gb = self.group_at(a, c), self.group_at(b, c)
-            words_a += ga is not None
-            words_b += gb is not None
-            if ga is not None and gb is not None and self.readings_of[c][a] == (
-                    self.readings_of[c][b]):
-                shared += 1
-        longer = max(words_a, words_b)
-        return longer > 0 and 2 * shared >= longer
-
     def token_range(self, t: int, columns: Sequence[int]) -> tuple[int, int]:
         """Text *t*'s token range for word columns *columns* (its insertion point when it
         has no word there)."""

@@ -347,18 +347,6 @@ def _reading_text(runs: Sequence[Run], genesis: Sequence[Genesis]) -> str:
     return " ".join("".join(parts).split())
 
 
-def _inline(element: etree._Element) -> str:
-    """The text an element inside a ``<p>`` of the base text contributes to the flow."""
-    if element.tag == _tag("g"):
-        return _char(element)
-    if element.tag == _tag("milestone"):
-        return _BREAK
-    kind = _kind_of(element)
-    if kind is not None and kind[0] in _ANNOTATIONS:
-        return ""
-    return _text(element)
-
-
 def _int(element: etree._Element, value: str | None, what: str) -> int:
     try:
         if value is not None and len(value) > 19:

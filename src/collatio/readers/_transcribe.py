@@ -155,11 +155,6 @@ class _Walker:
     def _empty(self) -> Delimiter:
         return Delimiter(self.at, self.at, "")
 
-    def _insert(self, text: str, file_at: int, out: list[Node]) -> None:
-        at = self.at
-        self.builder.replace(file_at, file_at, text)
-        out.append(Text(at, self.at, text))
-
     def _position(self, file_offset: int) -> tuple[int, int]:
         return self.index.position(file_offset)
 
