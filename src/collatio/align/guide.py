@@ -9,7 +9,8 @@ words apart (a draft's two states before the final).
 Cost: one pass over the tokens to collect the bigrams (above ``SAMPLE_ABOVE`` tokens in all,
 only the bigrams whose first word falls in one ``1/SAMPLE`` of the vocabulary, the same words
 in every witness), then K (K - 1) / 2 similarities for K witnesses (each pair once), each one
-AND and one population count of two bit sets (a bit per distinct bigram kept), and O(K^2)
+AND and one population count of two bit sets (a bit per bigram kept that two witnesses
+or more share), and O(K^2)
 list steps to grow the tree; memory O(K^2) floats (about 16 MB at the 1,000 witnesses of
 ``--max-texts``, where the whole order takes about 0.3 s).
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+from collections import Counter
 from collections.abc import Hashable, Sequence
 
 __all__ = ["SAMPLE", "SAMPLE_ABOVE", "guide_order", "guide_tree"]
@@ -28,15 +30,18 @@ SAMPLE = 8
 """One word in this many (by first-seen rank) starts a sampled bigram."""
 
 
-def _bitsets(witnesses: Sequence[Sequence[Hashable]]) -> list[int]:
-    """Each witness's set of word bigrams as an int bit set (a bit per distinct bigram, the
-    same bit for the same two words in every witness)."""
+def _bitsets(witnesses: Sequence[Sequence[Hashable]]) -> tuple[list[int], list[int]]:
+    """Each witness's set of word bigrams as an int bit set, and how many bigrams it has.
+
+    A bit stands for one bigram found in two witnesses or more (the same bit in every
+    witness); a bigram of one witness only adds to its size, never to what it shares, so it
+    takes no bit, which keeps the bit sets, and each AND of two, short.
+    """
     everything = itertools.chain.from_iterable(witnesses)
     ids = {word: i for i, word in enumerate(dict.fromkeys(everything))}  # first-seen order
     bound = len(ids) + 1
     sample = SAMPLE if sum(map(len, witnesses)) > SAMPLE_ABOVE else 1
-    bit_of: dict[int, int] = {}
-    sets = []
+    pair_sets = []
     for keys in witnesses:
         codes = list(map(ids.__getitem__, keys))
         firsts, seconds = codes[:-1], codes[1:]
@@ -44,14 +49,19 @@ def _bitsets(witnesses: Sequence[Sequence[Hashable]]) -> list[int]:
             chosen = list(map(operator.not_, map(operator.mod, firsts, itertools.repeat(sample))))
             firsts = list(itertools.compress(firsts, chosen))
             seconds = list(itertools.compress(seconds, chosen))
-        pairs = set(map(operator.add, map(operator.mul, firsts, itertools.repeat(bound)),
-                        seconds))
-        bits = [bit_of.setdefault(pair, len(bit_of)) for pair in pairs]
-        field = bytearray((len(bit_of) + 8) // 8)
-        for bit in bits:
-            field[bit >> 3] |= 1 << (bit & 7)
+        pair_sets.append(set(map(operator.add, map(operator.mul, firsts,
+                                                   itertools.repeat(bound)), seconds)))
+    seen = Counter(itertools.chain.from_iterable(pair_sets))
+    bit_of = {pair: bit for bit, pair in enumerate(p for p, n in seen.items() if n > 1)}
+    width = (len(bit_of) + 8) // 8
+    sets = []
+    for pairs in pair_sets:
+        field = bytearray(width)
+        for bit in map(bit_of.get, pairs):
+            if bit is not None:
+                field[bit >> 3] |= 1 << (bit & 7)
         sets.append(int.from_bytes(field, "little"))
-    return sets
+    return sets, list(map(len, pair_sets))
 
 
 def guide_order(witnesses: Sequence[Sequence[Hashable]]) -> list[int]:
@@ -76,8 +86,7 @@ def guide_tree(witnesses: Sequence[Sequence[Hashable]]) -> tuple[list[int], list
     count = len(witnesses)
     if count <= 2:
         return list(range(count)), [-1, 0][:count]
-    sets = _bitsets(witnesses)
-    sizes = [s.bit_count() for s in sets]
+    sets, sizes = _bitsets(witnesses)
 
     # the similarities above the diagonal, each pair once (a pair's Jaccard index is
     # symmetric)
