@@ -43,6 +43,8 @@ REPAIR_TEXTS = 32
 Score = tuple[int, int, int, int, int]
 """(steps along the closest witness, steps continuing a witness, steps, witnesses passed,
 matches the diff chose)"""
+_FORCED: Score = (0, 0, 0, 0, 0)
+"""The score kept for a chain's forced start (see :meth:`Graph._rethread`)."""
 Piece = tuple[int, int, int, int]
 """``(start, length, mask, rank)``: ``order[start:start + length]``, all through the witnesses
 of bit set *mask*, ranked *rank*, *rank* + 1, ..."""
@@ -180,11 +182,27 @@ class Graph:
                 if p != i:
                     found.append(p)
                 p = text.find(ch, p + 1, hi)
+            straight = k and pairs[k - 1][1] == j - 1  # the previous token is matched too
+            if len(found) == 1 and (not k or len(columns[-1]) == 1):
+                # forced, after a forced token (or first): every chain passes through both,
+                # so its score adds the same to all of them and decides nothing; only the
+                # step (which the next token's "continues a witness" reads) is kept
+                if not k:
+                    step = firsts.get(order[i], 0) if j == 0 else 0
+                    columns.append(found)
+                    scores.append([_FORCED])
+                    back.append([-1])
+                else:
+                    step = steps[order[columns[-1][0]]].get(order[i], 0) if straight else 0
+                    columns.append(found)
+                    scores.append([scores[-1][0]])
+                    back.append([0])
+                follow.append([step])
+                continue
             found.sort()
             here: list[Score | None] = []
             links: list[int] = []
             along: list[int] = []
-            straight = k and pairs[k - 1][1] == j - 1  # the previous token is matched too
             for p in found:
                 mask = masks[order[p]]
                 weight, original = mask.bit_count(), 1 if p == i else 0
