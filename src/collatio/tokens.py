@@ -112,6 +112,7 @@ class TokenList:
     kinds: tuple[TokenKind, ...] = attrs.field(repr=False)
     starts: tuple[int, ...] = attrs.field(repr=False)
     source_starts: tuple[int, ...] = attrs.field(repr=False)
+    #: each token's paragraph (0-based; never decreasing along the text)
     paragraphs: tuple[int, ...] = attrs.field(repr=False)
     revision_spans: Mapping[int, Span] = attrs.field(factory=dict, repr=False)
     gap_spans: Mapping[int, Span] = attrs.field(factory=dict, repr=False)

@@ -462,7 +462,7 @@ def _unrelated(
 
 def _one_unit(cutter: Cutter) -> list[UnitPlan]:
     """Texts that are not versions of one text: one unit, each text whole."""
-    columns = tuple(sorted({c for t in range(cutter.count) for c in cutter.head_columns[t]}))
+    columns = tuple(cutter.word_columns())
     if not columns:
         return []
     everyone = tuple(range(cutter.count))

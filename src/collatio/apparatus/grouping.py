@@ -94,6 +94,9 @@ class UnitPlan:
     readings: tuple[ReadingPlan, ...]
 
 
+#: Above this many texts, :meth:`Cutter.adjacent` asks the word columns of all texts at once.
+_UNION_ABOVE = 8
+
 #: The kinds of token that head a group of words.
 _HEADS = (TokenKind.WORD, TokenKind.NUMBER)
 
@@ -187,6 +190,9 @@ class Cutter(WordColumns):
     def adjacent(self, a: int, b: int, scope: Sequence[int]) -> bool:
         """Whether word columns *a* < *b* have no word column of the scope's between them
         (rule 1 runs are stretches of adjacent non-shared word columns)."""
+        if len(scope) == self.count > _UNION_ABOVE:  # every text: one look at all of theirs
+            every = self.word_columns()
+            return bisect.bisect_left(every, b) - bisect.bisect_right(every, a) <= 0
         for t in scope:
             heads = self.head_columns[t]
             if bisect.bisect_left(heads, b) - bisect.bisect_right(heads, a) > 0:
@@ -207,10 +213,15 @@ class Cutter(WordColumns):
         if len(columns) < 2:
             return [list(columns)]
         # each text's paragraph at each of its words in the run (column index, paragraph)
+        spans = [(t, self.groups_between(t, columns[0], columns[-1])) for t in scope]
+        if all(len(inside) < 2 or self.paragraph(t, inside[0]) == self.paragraph(t, inside[-1])
+               for t, inside in spans):
+            return [list(columns)]  # nobody changes paragraph here (paragraphs only grow)
         words: list[list[tuple[int, int]]] = []
-        for t in scope:
-            mine = [(k, self.paragraph(t, g)) for k, c in enumerate(columns)
-                    if (g := self.group_at(t, c)) is not None]
+        where = {c: k for k, c in enumerate(columns)}
+        for t, inside in spans:
+            heads = self.head_columns[t]
+            mine = [(where[heads[g]], self.paragraph(t, g)) for g in inside if heads[g] in where]
             if len(mine) > 1:
                 words.append(mine)
         return [list(part) for part in _clean_breaks(columns, words)]
@@ -220,7 +231,7 @@ class Cutter(WordColumns):
         size = self.segment
         if size <= 0 or len(columns) <= size or len(scope) < 3:
             return [list(columns)]
-        patterns = [self.pattern(c, scope) for c in columns]
+        patterns = self.patterns(columns, scope)
         # maximal stretches of one pattern: (start, end, pattern, strong)
         stretches: list[tuple[int, int, Pattern, bool]] = []
         start = 0
@@ -504,10 +515,6 @@ class Cutter(WordColumns):
                 return out
             out = trimmed
 
-    def groups_in(self, t: int, columns: Sequence[int]) -> list[int]:
-        """Text *t*'s groups whose heads stand in *columns*, in order."""
-        return [g for c in columns if (g := self.group_at(t, c)) is not None]
-
     def _merge(self, classes: list[list[int]], found: dict[int, list[int]], depth: int,
                columns: Sequence[int]) -> list[list[list[int]]]:
         """Union the reading classes that make one reading with sub-units (rule 6). Below
@@ -522,8 +529,19 @@ class Cutter(WordColumns):
                 minors[i] = tuple(self.minor(t, g) for g in found[t])
             return minors[i]
 
+        # Only two classes alike case, accents and marks aside (the same words), or of one
+        # document, can make one reading: those pairs are tried, found by their keys rather
+        # than among all pairs (a thousand texts make half a million).
+        alike: dict[tuple[str, ...], list[int]] = {}
+        by_document: dict[int, list[int]] = {}
+        for i, ts in enumerate(classes):
+            if found[ts[0]]:
+                alike.setdefault(minor(i), []).append(i)
+            by_document.setdefault(self.documents[ts[0]], []).append(i)
+        tried = sorted({pair for members in (*alike.values(), *by_document.values())
+                        for pair in itertools.combinations(members, 2)})
         pairs: list[tuple[int, int]] = []  # the classes that make one reading
-        for i, j in itertools.combinations(range(len(classes)), 2):
+        for i, j in tried:
             a, b = classes[i][0], classes[j][0]
             same_document = self.documents[a] == self.documents[b]
             # readings with a different number of words are never minor variants

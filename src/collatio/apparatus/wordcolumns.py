@@ -13,6 +13,8 @@ Cost: building the view is linear in the texts' groups; each fact is O(log group
 from __future__ import annotations
 
 import bisect
+import itertools
+from collections import Counter
 from collections.abc import Sequence
 
 from collatio.align import Alignment
@@ -54,6 +56,7 @@ class WordColumns:
         #: for each text, the table column of each group's head
         self.head_columns = [list(map(self.columns[t].__getitem__, groups[t].heads))
                              for t in range(self.count)]
+        self._word_columns: list[int] | None = None
         self.lacunae = self._lacunae()
         #: the texts with gaps
         self.gapped = [t for t, ranges in enumerate(self.lacunae) if ranges]
@@ -65,6 +68,12 @@ class WordColumns:
         self.sibling_sets = [tuple(ts) for ts in by_document.values() if len(ts) > 1]
 
     # --- facts about word columns ------------------------------------------------------------
+
+    def word_columns(self) -> list[int]:
+        """Every word column (increasing); made once, when first asked for."""
+        if self._word_columns is None:
+            self._word_columns = sorted(set(itertools.chain.from_iterable(self.head_columns)))
+        return self._word_columns
 
     def group_at(self, t: int, c: int) -> int | None:
         """Text *t*'s group whose head stands in column *c*, if any (O(log groups): the
@@ -120,22 +129,41 @@ class WordColumns:
     def pattern(self, c: int, scope: Sequence[int]) -> Pattern:
         """Who agrees with whom in word column *c*, case and punctuation aside: a class
         number per text of *scope*, None for a text alone (or without a word here)."""
-        keys: list[str | None] = []
-        for t in scope:
-            g = self.group_at(t, c)
-            keys.append(None if g is None else self.minor(t, g))
-        counts: dict[str, int] = {}
-        for key in keys:
-            if key is not None:
-                counts[key] = counts.get(key, 0) + 1
-        numbers: dict[str, int] = {}
-        out: list[int | None] = []
-        for key in keys:
-            if key is None or counts[key] < 2:
-                out.append(None)
-            else:
-                out.append(numbers.setdefault(key, len(numbers)))
-        return tuple(out)
+        return self.patterns([c], scope)[0]
+
+    def patterns(self, columns: Sequence[int], scope: Sequence[int]) -> list[Pattern]:
+        """:meth:`pattern` of each of *columns* (increasing), found text by text: each
+        text's groups in the columns are looked up once (see :meth:`groups_between`)."""
+        where = {c: k for k, c in enumerate(columns)}
+        keys: list[list[str | None]] = [[None] * len(scope) for _ in columns]
+        for s, t in enumerate(scope):
+            heads = self.head_columns[t]
+            for g in self.groups_between(t, columns[0], columns[-1]):
+                k = where.get(heads[g])
+                if k is not None:
+                    keys[k][s] = self.minor(t, g)
+        out: list[Pattern] = []
+        for mine in keys:
+            # classes numbered in order of first appearance, among keys held twice or more
+            counts = Counter(mine)
+            numbers = {key: n for n, key in enumerate(
+                key for key in dict.fromkeys(mine) if key is not None and counts[key] > 1)}
+            out.append(tuple(map(numbers.get, mine)))  # type: ignore[arg-type]
+        return out
+
+    def groups_between(self, t: int, first: int, last: int) -> range:
+        """Text *t*'s groups whose heads stand in columns *first* ... *last* (inclusive)."""
+        heads = self.head_columns[t]
+        return range(bisect.bisect_left(heads, first), bisect.bisect_right(heads, last))
+
+    def groups_in(self, t: int, columns: Sequence[int]) -> list[int]:
+        """Text *t*'s groups whose heads stand in *columns* (increasing), in order."""
+        if not columns:
+            return []
+        heads = self.head_columns[t]
+        inside = self.groups_between(t, columns[0], columns[-1])
+        wanted = columns if len(inside) <= 1 or len(columns) == 1 else set(columns)
+        return [g for g in inside if heads[g] in wanted]
 
     def _lacunae(self) -> list[list[tuple[int, int]]]:
         """For each text, the column ranges of its gaps' extents: from after the word before
