@@ -40,10 +40,9 @@ _IS_ONE = {"1": True, "0": False}
 _SLIDE = 32  # how far (positions in the graph's order) a matched token may move
 REPAIR_TEXTS = 32
 """Up to this many witnesses, :meth:`Graph.repair` makes identical readings share nodes."""
-Score = tuple[int, int, int, int, int]
-"""(steps along the closest witness, steps continuing a witness, steps, witnesses passed,
-matches the diff chose)"""
-_FORCED: Score = (0, 0, 0, 0, 0)
+Score = tuple[int, int, int, int]
+"""(steps continuing a witness, steps, witnesses passed, matches the diff chose)"""
+_FORCED: Score = (0, 0, 0, 0)
 """The score kept for a chain's forced start (see :meth:`Graph._rethread`)."""
 Piece = tuple[int, int, int, int]
 """``(start, length, mask, rank)``: ``order[start:start + length]``, all through the witnesses
@@ -151,21 +150,20 @@ class Graph:
         through either; it would then read the same words as a witness it agrees with, but in
         other columns. So the same tokens stay matched, each to one of the equal nodes within
         ``_SLIDE`` positions of its match, in order, choosing (a dynamic programme over the
-        tokens) first the most steps along the *closest* earlier witness (the one on most of
-        the nodes the diff matched: a step is two consecutive tokens on two nodes it steps
-        between directly; the text's start and end count as steps), then the most steps that
-        continue one earlier witness's way (as it stepped between the two nodes before), then
-        the most steps by any witness, then the most witnesses passed, then the diff's own
-        choice. Cost: O(matched tokens x candidates^2) (each step looked up in
-        :meth:`_steps`), one candidate (the match itself) for a word that occurs once near its
-        place.
+        tokens) first the most steps that continue an earlier witness's way (a step is two
+        consecutive tokens on two nodes that an earlier witness steps between directly; it
+        continues that witness's way when the same witness made the step before it too; the
+        text's start and end count as steps), then the most steps by any witness, then the
+        most witnesses passed, then the diff's own choice.
+        Cost: O(matched tokens x candidates^2) (each step looked up in :meth:`_steps`), one
+        candidate (the match itself) for a word that occurs once near its place; a forced
+        token after a forced one is not scored at all.
         """
         order, masks = self.order, self.masks
         pairs = [(a0 + q, b0 + q) for a0, b0, n in runs for q in range(n)]
         if not pairs:
             return runs
         steps, firsts, lasts = self._steps()
-        closest = 0  # (no witness is preferred)
         # per matched token: its candidate positions; per candidate the best chain's score,
         # its link back, and the witnesses that made the chain's last step with it
         columns: list[list[int]] = []
@@ -203,43 +201,41 @@ class Graph:
             here: list[Score | None] = []
             links: list[int] = []
             along: list[int] = []
+            prev_columns = columns[-1] if k else []
+            prev_scores = scores[-1] if k else []
+            prev_follow = follow[-1] if k else []
+            ending = j == last_token
             for p in found:
-                mask = masks[order[p]]
-                weight, original = mask.bit_count(), 1 if p == i else 0
-                options: list[tuple[Score, int, int]] = []  # (score, link, stepping witnesses)
+                node = order[p]
+                weight, original = masks[node].bit_count(), 1 if p == i else 0
+                end = lasts.get(node, 0) if ending else 0  # the witnesses ending here, as it does
+                best: tuple[Score, int, int] | None = None  # (score, link, stepping witnesses)
                 if not k:
-                    start = 0
-                    if j == 0:  # the witnesses starting here, as the new one does
-                        start = firsts.get(order[p], 0)
-                    score = ((start & closest).bit_count(), 0, start.bit_count(), weight,
-                             original)
-                    options.append((score, -1, start))
+                    start = firsts.get(node, 0) if j == 0 else 0  # starting here, as it does
+                    best = ((end & start).bit_count(), start.bit_count() + end.bit_count(),
+                            weight, original), -1, start
                 else:
-                    for r, q in enumerate(columns[-1]):
+                    for r, q in enumerate(prev_columns):
                         if q >= p:
                             break
-                        prev = scores[-1][r]
+                        prev = prev_scores[r]
                         if prev is None:
                             continue
-                        step = 0
-                        if straight:  # the witnesses stepping from q to p, no node between
-                            step = steps[order[q]].get(order[p], 0)
-                        value = (prev[0] + (step & closest).bit_count(),
-                                 prev[1] + (step & follow[-1][r]).bit_count(),
-                                 prev[2] + step.bit_count(), prev[3] + weight,
-                                 prev[4] + original)
-                        options.append((value, r, step))
-                if options and j == last_token:  # the witnesses ending here, as it does
-                    end = lasts.get(order[p], 0)
-                    options = [((v[0] + (end & closest).bit_count(),
-                                 v[1] + (end & step).bit_count(), v[2] + end.bit_count(),
-                                 v[3], v[4]), r, step) for v, r, step in options]
-                if options:  # the best (the first of the best: options are in q's order)
-                    value, r, step = options[0] if len(options) == 1 else \
-                        max(options, key=lambda option: option[0])
-                    here.append(value)
-                    links.append(r)
-                    along.append(step)
+                        # the witnesses stepping from q to p, no node between
+                        step = steps[order[q]].get(node, 0) if straight else 0
+                        if step or end:
+                            value = (prev[0] + (step & prev_follow[r]).bit_count()
+                                     + (end & step).bit_count(),
+                                     prev[1] + step.bit_count() + end.bit_count(),
+                                     prev[2] + weight, prev[3] + original)
+                        else:
+                            value = (prev[0], prev[1], prev[2] + weight, prev[3] + original)
+                        if best is None or value > best[0]:  # the first of the best
+                            best = value, r, step
+                if best is not None:
+                    here.append(best[0])
+                    links.append(best[1])
+                    along.append(best[2])
                 else:
                     here.append(None)
                     links.append(-1)
