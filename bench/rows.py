@@ -19,7 +19,10 @@ Each *suite* is selectable on its own (``python bench/run.py --only drastic``):
   pair (target: within a second).
 
 CollateX runs beside collatio on the same files wherever it can finish within the time limit
-(and on a small size of each hard input, so that every row has a comparison).
+(and on a small size of each hard input, so that every row has a comparison). Each collatio
+row is the best of three runs (one, when a run takes over 30 s: ``run.REPEAT_LIMIT_S``): this
+machine's speed drifts by a fifth and more within minutes, and the best run is the one least
+disturbed.
 
 ``python bench/rows.py`` runs every one of these suites (not the synthetic grid of
 ``bench/run.py``) beside CollateX, merges their section into ``docs/performance.md`` and prints
@@ -266,10 +269,10 @@ def run_suites(args: Any, work: Path, src: Path, python: Path | None,
         for count in args.many_counts:
             files = write_many(work / f"many{count}", count, MANY_WORDS, args.seed, vocabulary)
             both(Case("many", f"{count} x {MANY_WORDS}", MANY_WORDS, count), files,
-                 count == min(args.many_counts), repeats=1 if count >= 400 else 3)
+                 count == min(args.many_counts))
     if "million" in args.only:
         base = synth.write_witnesses(work / "million", 1_000_000, 2, args.seed, vocabulary)
-        both(Case("million", "ordinary pair", 1_000_000, 2), base.files(2), False, repeats=1)
+        both(Case("million", "ordinary pair", 1_000_000, 2), base.files(2), False)
     if "darwin" in args.only:
         files = darwin(work / "darwin")
         both(Case("darwin", "Origin ch. 1, six editions", word_count(files), len(files)),
@@ -289,7 +292,7 @@ def run_suites(args: Any, work: Path, src: Path, python: Path | None,
     if "frankenstein" in args.only:
         files = frankenstein(work / "frankenstein")
         both(Case("frankenstein", "the novel, four editions", word_count(files), len(files)),
-             files, True, repeats=1)
+             files, True)
     if "interrupt" in args.only:
         env = dict(os.environ)
         env["PYTHONPATH"] = str(src) + (os.pathsep + env["PYTHONPATH"]
