@@ -41,6 +41,21 @@ def test_ante_and_post(text: str, ante: str, post: str) -> None:
     assert states(text) == {"ante": ante, "post": post}
 
 
+#: Every character str.isspace() takes (the trims after a removal must take each of them).
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+@settings(deadline=None)
+@given(st.text(WHITESPACE, min_size=1, max_size=6), st.sampled_from(["[it]", "*it*"]))
+def test_whitespace_before_a_final_revision_is_trimmed(space: str, revision: str) -> None:
+    """A revision that ends the text takes the whitespace before it along, whatever kind of
+    whitespace (a vertical tab before a final deletion once made the trim loop forever)."""
+    kept = f"I sent{space}it"  # the state that reads the revision keeps what was written
+    expected = {"ante": kept, "post": "I sent"} if revision == "[it]" else \
+        {"ante": "I sent", "post": kept}
+    assert states(f"I sent{space}{revision}") == expected
+
+
 def test_witness_without_revisions_has_one_text_state() -> None:
     assert states("reply [...] and *new* VCh [high frequency phone] at", "editorial") == {
         "text": "reply and new VCh at"

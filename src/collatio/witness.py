@@ -451,11 +451,11 @@ class _StateBuilder:
 
     def build(self, name: StateName) -> State:
         if self.after_removal:
-            # what was removed ended the text: so does the whitespace before it
+            # what was removed ended the text: so does the whitespace before it, of any kind
+            # (a vertical tab or U+2028 too, which neither trim takes: the loop once stood
+            # still on one)
             while self.parts and self.parts[-1] and self.parts[-1][-1].isspace():
-                self._trim_trailing_space()
-                if self.parts and self.parts[-1] and self.parts[-1][-1] in "\r\n":
-                    self._drop_last_character()
+                self._drop_last_character()
         text = "".join(self.parts)
         pieces = tuple(
             Piece(int(start), int(src), int(length),  # type: ignore[arg-type]
