@@ -72,6 +72,7 @@ def test_short_fuzz_run_finds_nothing(tmp_path: Path, target: str, runs: int) ->
     result = subprocess.run(
         [sys.executable, str(FUZZ / "fuzz.py"), target, str(corpus),
          str(FUZZ / "seed-corpus" / target), f"-runs={runs}", "-seed=1950",
+         "-timeout=60",  # an input that hangs is a finding (saved as timeout-...), not a stall
          f"-artifact_prefix={tmp_path}/"],
         capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path,
     )
