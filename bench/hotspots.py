@@ -43,7 +43,7 @@ STAGES = (
     ("cut the table into units", "collatio.apparatus.grouping", "Cutter.top_level"),
     ("readings, places, base text", "collatio.apparatus.build", "_units"),
     ("revision fates", "collatio.apparatus.build", "revision_fates"),
-    ("render JSON and write it (made as written)", "collatio.cli.output", "write"),
+    ("render JSON and write it (made as written)", "collatio.cli.collate", "write"),
 )
 
 records: list[tuple[str, float, float, float | None]] = []
@@ -67,6 +67,19 @@ def _wrap(label: str, function: Callable[..., Any]) -> Callable[..., Any]:
             if label.startswith("group") and tracing:
                 _snapshot("allocations alive at the end of grouping")
     return timed
+
+
+def _by_stage() -> dict[str, tuple[int, float, float, float | None]]:
+    """The records summed per stage, in the order the stages first ran: calls, seconds,
+    the largest peak RSS after a call, the largest traced peak (a stage run once per
+    witness, such as tokenizing, is one line, not a thousand)."""
+    out: dict[str, tuple[int, float, float, float | None]] = {}
+    for label, seconds, rss, traced in records:
+        calls, total, top, most = out.get(label, (0, 0.0, 0.0, None))
+        if traced is not None:
+            most = traced if most is None else max(most, traced)
+        out[label] = (calls + 1, total + seconds, max(top, rss), most)
+    return out
 
 
 def _snapshot(title: str, top: int = 12) -> None:
@@ -130,8 +143,9 @@ def main() -> None:
           f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
     print(f"\n{'stage':<46} {'seconds':>8} {'share':>6} {'peak RSS after':>15}"
           + (f" {'traced peak in':>15}" if args.memory else ""))
-    for label, seconds, rss, traced in records:
-        line = f"{label:<46} {seconds:8.2f} {100 * seconds / total:5.1f}% {rss:11,.0f} MiB"
+    for label, (calls, seconds, rss, traced) in _by_stage().items():
+        name = f"{label} (x{calls:,})" if calls > 1 else label
+        line = f"{name:<46} {seconds:8.2f} {100 * seconds / total:5.1f}% {rss:11,.0f} MiB"
         if traced is not None:
             line += f" {traced:11,.0f} MiB"
         print(line)
