@@ -126,14 +126,11 @@ class WordColumns:
                 return False
         return True
 
-    def pattern(self, c: int, scope: Sequence[int]) -> Pattern:
-        """Who agrees with whom in word column *c*, case and punctuation aside: a class
-        number per text of *scope*, None for a text alone (or without a word here)."""
-        return self.patterns([c], scope)[0]
-
     def patterns(self, columns: Sequence[int], scope: Sequence[int]) -> list[Pattern]:
-        """:meth:`pattern` of each of *columns* (increasing), found text by text: each
-        text's groups in the columns are looked up once (see :meth:`groups_between`)."""
+        """For each of word *columns* (increasing), who agrees with whom there, case and
+        punctuation aside: a class number per text of *scope*, None for a text alone (or
+        without a word there). Found text by text: each text's groups in the columns are
+        looked up once (see :meth:`groups_between`)."""
         where = {c: k for k, c in enumerate(columns)}
         keys: list[list[str | None]] = [[None] * len(scope) for _ in columns]
         for s, t in enumerate(scope):
@@ -161,9 +158,8 @@ class WordColumns:
         if not columns:
             return []
         heads = self.head_columns[t]
-        inside = self.groups_between(t, columns[0], columns[-1])
-        wanted = columns if len(inside) <= 1 or len(columns) == 1 else set(columns)
-        return [g for g in inside if heads[g] in wanted]
+        wanted = set(columns)
+        return [g for g in self.groups_between(t, columns[0], columns[-1]) if heads[g] in wanted]
 
     def _lacunae(self) -> list[list[tuple[int, int]]]:
         """For each text, the column ranges of its gaps' extents: from after the word before
