@@ -330,14 +330,12 @@ class _Engine:
                         out.append((a0 + i, b0 + j, 1))
                 elif ai > i:
                     self._solve(ta[i:ai], tb[j:bj], a0 + i, b0 + j, depth + 1)
-                if not n:
-                    pass
-                elif len(out) > mark and out[-1][0] + out[-1][2] == a0 + ai \
+                if n and len(out) > mark and out[-1][0] + out[-1][2] == a0 + ai \
                         and out[-1][1] + out[-1][2] == b0 + bj:
                     # touching the run before (adjacent anchors): one run, not two (only
                     # runs of this stretch merge, so _checked may still drop them all)
                     out[-1] = (out[-1][0], out[-1][1], out[-1][2] + n)
-                else:
+                elif n:
                     out.append((a0 + ai, b0 + bj, n))
                 i, j = ai + n, bj + n
             return

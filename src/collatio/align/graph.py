@@ -187,14 +187,13 @@ class Graph:
                 # step (which the next token's "continues a witness" reads) is kept
                 if not k:
                     step = firsts.get(order[i], 0) if j == 0 else 0
-                    columns.append(found)
                     scores.append([_FORCED])
                     back.append([-1])
                 else:
                     step = steps[order[columns[-1][0]]].get(order[i], 0) if straight else 0
-                    columns.append(found)
                     scores.append([scores[-1][0]])
                     back.append([0])
+                columns.append(found)
                 follow.append([step])
                 continue
             found.sort()
