@@ -66,6 +66,11 @@ class Sentence:
 
     tokens: list[str]
     end: str
+    #: per token, where it came from in the base: ``(paragraph, sentence, token)``, or None
+    #: for an inserted word (a base sentence's own tokens: empty, they are the origin)
+    origins: list[tuple[int, int, int] | None] = field(default_factory=list)
+    #: ``(paragraph, sentence)`` of the base sentence this one was edited from
+    source: tuple[int, int] | None = None
 
 
 @dataclass
@@ -152,17 +157,20 @@ def variant_text(base: Text, vocabulary: Vocabulary, seed: int, words: int, k: i
     ops = [name for name, _ in EDIT_MIX]
     op_weights = [weight for _, weight in EDIT_MIX]
     paragraphs: list[list[Sentence]] = []
-    for paragraph in base.paragraphs:
+    for p, paragraph in enumerate(base.paragraphs):
         edited: list[Sentence] = []
-        for sentence in paragraph:
+        for s, sentence in enumerate(paragraph):
             out: list[str] = []
-            for token in sentence.tokens:
+            origins: list[tuple[int, int, int] | None] = []
+            for t, token in enumerate(sentence.tokens):
                 if token == ",":
                     if out and out[-1] != ",":  # no comma left stranded by a deletion
                         out.append(token)
+                        origins.append((p, s, t))
                     continue
                 if rng.random() >= EDIT_RATE:
                     out.append(token)
+                    origins.append((p, s, t))
                     continue
                 op = rng.choices(ops, op_weights)[0]
                 if op == "substitute":
@@ -170,16 +178,21 @@ def variant_text(base: Text, vocabulary: Vocabulary, seed: int, words: int, k: i
                     while new == token:
                         new = vocabulary.draw(rng)[0]
                     out.append(new)
+                    origins.append((p, s, t))  # a variant reading of the same place
                     log.substitute += 1
                 elif op == "delete" and len(sentence.tokens) > 2:
                     log.delete += 1
                 else:
                     out.append(token)
-                    out.extend(vocabulary.draw(rng, rng.choice((1, 1, 2))))
+                    origins.append((p, s, t))
+                    added = vocabulary.draw(rng, rng.choice((1, 1, 2)))
+                    out.extend(added)
+                    origins.extend([None] * len(added))
                     log.insert += 1
             if out[-1] == ",":
                 out.pop()
-            edited.append(Sentence(out, sentence.end))
+                origins.pop()
+            edited.append(Sentence(out, sentence.end, origins, (p, s)))
         paragraphs.append(edited)
     _move_sentence(paragraphs, rng, log)
     return Text(paragraphs), log
