@@ -37,7 +37,12 @@ __all__ = ["Graph", "Piece", "Similarity"]
 
 Similarity = Callable[[Any, Any], float]
 _IS_ONE = {"1": True, "0": False}
-_SLIDE = 32  # how far (positions in the graph's order) a matched token may move
+_SLIDE = 32
+"""Fewest positions of the graph's order that a token may move by when re-threaded."""
+SLIDE_TOKENS = 8
+"""How far a re-threaded token may move, in tokens of the new witness: the order holds more
+nodes per token as witnesses join (about 31 after 1,000 texts of 100 words, each adding its
+variants), so a fixed number of positions would shrink to less than one word's place."""
 REPAIR_TEXTS = 32
 """Up to this many witnesses, :meth:`Graph.repair` makes identical readings share nodes."""
 Score = tuple[int, int, int, int]
@@ -148,18 +153,20 @@ class Graph:
         When two branches of the graph hold the same words (a reading two earlier witnesses
         share at one place and a third has at another), the diff may thread the new witness
         through either; it would then read the same words as a witness it agrees with, but in
-        other columns. So the same tokens stay matched, each to one of the equal nodes within
-        ``_SLIDE`` positions of its match, in order, choosing (a dynamic programme over the
-        tokens) first the most steps that continue an earlier witness's way (a step is two
-        consecutive tokens on two nodes that an earlier witness steps between directly; it
-        continues that witness's way when the same witness made the step before it too; the
-        text's start and end count as steps), then the most steps by any witness, then the
-        most witnesses passed, then the diff's own choice.
+        other columns. So the same tokens stay matched, each to one of the equal nodes near
+        its match (within ``_SLIDE`` positions, or ``SLIDE_TOKENS`` tokens' worth of positions
+        where the order holds more nodes per token than that allows), in order, choosing (a
+        dynamic programme over the tokens) first the most steps that continue an earlier
+        witness's way (a step is two consecutive tokens on two nodes that an earlier witness
+        steps between directly; it continues that witness's way when the same witness made the
+        step before it too; the text's start and end count as steps), then the most steps by
+        any witness, then the most witnesses passed, then the diff's own choice.
         Cost: O(matched tokens x candidates^2) (each step looked up in :meth:`_steps`), one
         candidate (the match itself) for a word that occurs once near its place; a forced
         token after a forced one is not scored at all.
         """
         order, masks = self.order, self.masks
+        slide = max(_SLIDE, SLIDE_TOKENS * len(text) // max(1, length))
         pairs = [(a0 + q, b0 + q) for a0, b0, n in runs for q in range(n)]
         if not pairs:
             return runs
@@ -173,7 +180,7 @@ class Graph:
         last_token = length - 1
         for k, (i, j) in enumerate(pairs):
             ch = text[i]
-            lo, hi = max(0, i - _SLIDE), min(len(text), i + _SLIDE + 1)
+            lo, hi = max(0, i - slide), min(len(text), i + slide + 1)
             found = [i]
             p = text.find(ch, lo, hi)
             while p >= 0:
