@@ -27,13 +27,14 @@ from collatio.apparatus import (
     collate_witnesses,
     guide_order,
 )
+from collatio.apparatus.grouping import PLACES_ABOVE
 from collatio.apparatus.places import surface
 from collatio.errors import CollationError
 from collatio.markup.tree import Text, leaves
 from collatio.normalize import typography
 from collatio.tokens import TokenKind
 from tests import golden
-from tests.strategies import collation_texts, distinct_words, gapped_pair
+from tests.strategies import COLLATION_WORDS, collation_texts, distinct_words, gapped_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_002 = ROOT / "seeds" / "002_82ee7afc6dc33c74.txt"
@@ -567,6 +568,27 @@ def test_invariants_on_plain_texts(texts: list[str]) -> None:
     check_invariants(collate_texts({f"W{i}": t for i, t in enumerate(texts)}))
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.lists(COLLATION_WORDS, min_size=1, max_size=16), data=st.data())
+def test_invariants_among_many_texts(base: list[str], data: st.DataObject) -> None:
+    """More than PLACES_ABOVE copies of one text, each with a few edits of its own (where
+    units are cut one per place of variation): the same invariants."""
+    texts: dict[str, str] = {}
+    for i in range(data.draw(st.integers(PLACES_ABOVE + 1, PLACES_ABOVE + 5))):
+        copy = list(base)
+        for _ in range(data.draw(st.integers(0, 3))):
+            k = data.draw(st.integers(0, len(copy)))
+            edit = data.draw(st.sampled_from(["substitute", "delete", "insert"]))
+            if edit == "insert" or k == len(copy):
+                copy.insert(k, data.draw(COLLATION_WORDS))
+            elif edit == "delete":
+                del copy[k]
+            else:
+                copy[k] = data.draw(COLLATION_WORDS)
+        texts[f"W{i}"] = " ".join(copy)
+    check_invariants(collate_texts(texts))
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(draft=st.lists(st.sampled_from(
     ["war", "peace", "*added*", "*two added*", "[struck]", "[two struck]", "*a [b] c*",
@@ -674,3 +696,47 @@ def test_darwin_chapter_readings_lose_no_words(darwin: Apparatus) -> None:
     reports = [u for u in darwin.units if u.type is UnitType.TRANSPOSITION]
     assert reports and moved
     assert {m.unit for p in moved for m in p.moved} <= {u.id for u in reports}
+
+
+BASE_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+              "eleven", "twelve"]
+
+
+def _each_changing_one_word(count: int, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The base sentence and *count* copies, copy k changing word k (round the sentence)."""
+    texts = {"A": " ".join(BASE_WORDS)}
+    for k in range(1, count + 1):
+        copy = list(BASE_WORDS)
+        copy[(k - 1) % len(copy)] = f"var{k}"
+        texts[f"T{k:02d}"] = " ".join(copy)
+    texts.update(extra or {})
+    return texts
+
+
+def test_among_many_texts_each_place_of_variation_is_a_unit() -> None:
+    """Twelve copies, each changing another word: among more than PLACES_ABOVE documents the
+    neighbouring variants of different texts are units of their own, one per word, not one
+    unit chained across the sentence."""
+    app = collate_texts(_each_changing_one_word(12))
+    assert [u.lemma.text if u.lemma else None for u in app.units] == BASE_WORDS
+    assert all(len(u.readings) == 2 for u in app.units)
+
+
+def test_among_many_texts_a_variant_across_two_words_is_one_unit() -> None:
+    """One text rewrites two neighbouring words, another changes only the second: the
+    first text's variant runs across the boundary, so the two words are one unit."""
+    app = collate_texts(_each_changing_one_word(12, {
+        "R1": "one two drei vier five six seven eight nine ten eleven twelve",
+    }))
+    unit = unit_with(app, "drei vier")
+    assert unit.lemma is not None and unit.lemma.text == "three four"
+    assert {r.text for r in unit.readings} == {"three four", "var3 four", "three var4",
+                                               "drei vier"}
+
+
+def test_among_few_texts_neighbouring_variants_are_one_place() -> None:
+    """Five copies changing five neighbouring words in turn (documents up to PLACES_ABOVE):
+    one place the texts rewrote, one unit, as before."""
+    app = collate_texts(_each_changing_one_word(5))
+    assert [u.lemma.text if u.lemma else None for u in app.units] == [
+        "one two three four five"]
