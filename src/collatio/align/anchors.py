@@ -10,6 +10,9 @@ problem whose cost it has not bounded first:
 
 1. **Strip** the common prefix and suffix. A stretch whose two sides **share no key** has no
    match: it costs one linear pass, whatever its length (two texts with no word in common).
+   An input made mostly of keys that only one side has (a short witness against a variant
+   graph's many branches) is solved on its shared keys alone: the others can never match and
+   would only lengthen Myers' edit distance (at 1,000 witnesses, by about three times).
 2. A stretch of at most ``DIRECT`` tokens (both sides) is diffed exactly at once.
 3. Else it is **anchored** as in patience diff, at several scales: keys occurring exactly
    once in each side, else k-grams for k in ``NGRAMS`` (2 ... 32), kept in the longest
@@ -223,7 +226,7 @@ class _Engine:
         if ma and mb:
             lone = ma.count(_ONLY_A) + mb.count(_ONLY_B)
             self.budget.charge(size)
-            if size > DIRECT and 2 * lone > size:
+            if 2 * lone > size:
                 # Mostly tokens that can never match (a short text against a variant graph's
                 # many branches, texts with few words in common): they only inflate the edit
                 # distance Myers pays for, so the rest is solved without them.
