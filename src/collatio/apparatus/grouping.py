@@ -315,7 +315,7 @@ class Cutter(WordColumns):
             return not many or not deviating(first[1] - 1).isdisjoint(deviating(second[0]))
 
         def refines(piece: list[int], coarse: Pattern) -> bool:
-            return self.words(columns[piece[0]:piece[1]], scope) < size and all(
+            return not self.more_words(columns[piece[0]:piece[1]], scope, size - 1) and all(
                 _refines(patterns[k], coarse) for k in range(piece[0], piece[1]))
 
         changed = True
@@ -404,8 +404,9 @@ class Cutter(WordColumns):
         between = self.words_between(a.columns[-1], b.columns[0])
         if not 0 < between <= self.join:
             return False
-        if between >= min(self.words(a.columns, a.scope), self.words(b.columns, b.scope)):
-            return False
+        if not (self.more_words(a.columns, a.scope, between)
+                and self.more_words(b.columns, b.scope, between)):
+            return False  # the shared stretch is not shorter than both
         if self._revised_at(a, a.columns[-1]) and self._revised_at(b, b.columns[0]):
             return False  # the shared stretch stands between two hand revisions
         # no paragraph break in the shared stretch or at its edges, in any text
@@ -449,10 +450,18 @@ class Cutter(WordColumns):
             return True
         return self.agree(a, b, c)
 
-    def words(self, columns: Sequence[int], scope: Sequence[int]) -> int:
-        """The most words any text of *scope* has in *columns*."""
-        return max((sum(1 for c in columns if self.group_at(t, c) is not None)
-                    for t in scope), default=0)
+    def more_words(self, columns: Sequence[int], scope: Sequence[int], n: int) -> bool:
+        """Whether some text of *scope* has more than *n* words in *columns* (counting stops
+        there: a unit that joining has grown to thousands of columns is not recounted at
+        every join)."""
+        for t in scope:
+            found = 0
+            for c in columns:
+                if self.group_at(t, c) is not None:
+                    found += 1
+                    if found > n:
+                        return True
+        return False
 
     # --- rule 6: readings and sub-units -------------------------------------------------------
 
