@@ -82,11 +82,11 @@ class Piece:
         """Text *t*'s token range when the piece records it."""
         if not self.ranges:
             return None
-        if self._range_of is None:
-            object.__setattr__(self, "_range_of", dict(zip(self.scope, self.ranges,
-                                                           strict=True)))
-            assert self._range_of is not None
-        return self._range_of.get(t)
+        found = self._range_of
+        if found is None:
+            found = dict(zip(self.scope, self.ranges, strict=True))
+            object.__setattr__(self, "_range_of", found)
+        return found.get(t)
 
 
 @attrs.frozen(slots=True)
