@@ -947,3 +947,15 @@ def test_many_witnesses_keep_a_copied_word_in_its_column() -> None:
                 kept += 1
                 together += columns[t] == base[place]
     assert together / kept > 0.9
+
+
+@given(st.text("abcdef", max_size=80), st.text("abcdef", max_size=80))
+@settings(deadline=None)
+def test_a_fallback_window_keeps_a_longest_common_subsequence(a: str, b: str) -> None:
+    """Each window of the fallback commits matches of a longest common subsequence: runs in
+    order, of equal keys, as many matched tokens as the LCS has."""
+    runs = anchors._window_runs(a, b)
+    assert sum(n for _, _, n in runs) == lcs_length(a, b)
+    assert all(a[i + k] == b[j + k] for i, j, n in runs for k in range(n))
+    assert all(i0 + n0 <= i1 and j0 + n0 <= j1
+               for (i0, j0, n0), (i1, j1, _) in itertools.pairwise(runs))

@@ -21,8 +21,9 @@ problem whose cost it has not bounded first:
    ``DEPTH`` levels.
 4. A stretch with no anchor at any scale first drops the keys that the other side of the
    stretch lacks (they can never match); if nothing drops, a **windowed alignment** gives a
-   valid alignment at bounded cost: Myers on windows of ``WINDOW`` tokens a side, sliding along
-   the two texts, each window committing the matches of its first half.
+   valid alignment at bounded cost: a longest common subsequence (bit-parallel) of windows of
+   ``WINDOW`` tokens a side, sliding along the two texts, each window committing the matches
+   of its first half.
 5. **Exactness check.** An input of at most ``EXACT_LIMIT`` tokens after stripping (or an
    unanchored stretch) whose cheaper alignment shows an edit distance D small enough (``D^2``
    within its budget and ``CALL_MAX``) is diffed exactly as a whole after all, so it is
@@ -384,8 +385,7 @@ class _Engine:
                 self._myers(ta[i:], tb[j:], a0 + i, b0 + j, n - i + m - j)
                 return
             wa, wb = ta[i : i + WINDOW], tb[j : j + WINDOW]
-            runs: list[Run] = []
-            _myers_into(wa, wb, 0, 0, runs)
+            runs = _window_runs(wa, wb)
             self.budget.charge(len(wa) + len(wb) + (len(wa) + len(wb)) ** 2)
             last = None
             for ri, rj, rn in runs:
@@ -550,6 +550,19 @@ def _myers_into(ta: str, tb: str, a0: int, b0: int, out: list[Run]) -> None:
             i += n
         else:
             j += n
+
+
+def _window_runs(ta: str, tb: str) -> list[Run]:
+    """The matched runs of a longest common subsequence of one window of the fallback, by
+    rapidfuzz's bit-parallel LCS (``len(ta) * len(tb) / 64`` word operations). Myers would
+    be exact too, but on the text that reaches the windows its edit distance runs to
+    hundreds, and diff-match-patch's C++ reads the process's CPU clock (a system call) at
+    every step of it; on the benchmark's repetitive 100k pair this choice among equally long
+    subsequences also keeps 3% more matches (36,756 tokens against 35,676)."""
+    from rapidfuzz.distance import LCSseq  # only adversarial input gets here: import late
+
+    return [(op.src_start, op.dest_start, op.src_end - op.src_start)
+            for op in LCSseq.opcodes(ta, tb) if op.tag == "equal"]
 
 
 def _slow_dmp_counts(ta: str, tb: str) -> list[tuple[str, int]]:
