@@ -53,7 +53,8 @@ def origins(text: synth.Text, base: bool, moved: bool = True) -> list[Origin | N
     return out
 
 
-def pairs(counts: Counter[Origin | None]) -> int:
+def pairs(counts: Counter[Origin]) -> int:
+    """How many pairs the counted items make among themselves."""
     return sum(n * (n - 1) // 2 for n in counts.values())
 
 
@@ -61,10 +62,10 @@ def score(cells: tuple[tuple[int | None, ...], ...], truth: list[list[Origin | N
           ) -> tuple[float, float]:
     """(precision, recall) of the table's column pairs against *truth*."""
     together = Counter(o for row in truth for o in row if o is not None)
-    wanted = sum(n * (n - 1) // 2 for n in together.values())
+    wanted = pairs(together)
     found = right = 0
     for column in zip(*cells, strict=True):
-        here: Counter[Origin | None] = Counter()
+        here: Counter[Origin] = Counter()
         size = 0
         for w, t in enumerate(column):
             if t is not None:

@@ -954,7 +954,7 @@ def test_many_witnesses_keep_a_copied_word_in_its_column() -> None:
 def test_a_fallback_window_keeps_a_longest_common_subsequence(a: str, b: str) -> None:
     """Each window of the fallback commits matches of a longest common subsequence: runs in
     order, of equal keys, as many matched tokens as the LCS has."""
-    runs = anchors._window_runs(a, b)
+    runs = anchors.bit_lcs_runs(a, b)
     assert sum(n for _, _, n in runs) == lcs_length(a, b)
     assert all(a[i + k] == b[j + k] for i, j, n in runs for k in range(n))
     assert all(i0 + n0 <= i1 and j0 + n0 <= j1

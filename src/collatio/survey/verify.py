@@ -39,8 +39,8 @@ from collections.abc import Callable, Mapping, Sequence
 import attrs
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz.distance import LCSseq
 
+from collatio.align.anchors import bit_lcs_runs
 from collatio.align.pairwise import exact_runs, merge_runs
 from collatio.survey.documents import Codes, SurveyText
 from collatio.survey.model import LinkKind, PairResult, SurveyOptions
@@ -85,8 +85,7 @@ def lcs_runs(a: list[int], b: list[int]) -> list[tuple[int, int, int]]:
         return []
     if len(a) * len(b) > LCS_CELLS:
         return exact_runs(a, b)
-    return merge_runs([(op.src_start, op.dest_start, op.src_end - op.src_start)
-                       for op in LCSseq.opcodes(a, b) if op.tag == "equal"])
+    return merge_runs(bit_lcs_runs(a, b))
 
 
 def _blocks(unaligned: Mask, block: int) -> int:
