@@ -11,7 +11,9 @@ new witness (so it can match, say, the start of one branch and the end of a para
 Matched tokens join their node, the others become new nodes.
 
 Columns are ranks: a node's rank is the length of the longest path reaching it, computed per
-*piece* (a run of consecutive nodes in ``order`` through the same witnesses).
+*piece* (a run of consecutive nodes in ``order`` through the same witnesses); then a variant
+of a few witnesses may move right, within its room, beside the majority's word it stands for
+(:meth:`Graph.settle`).
 """
 
 from __future__ import annotations
@@ -428,6 +430,89 @@ class Graph:
             for w in ws:
                 last[w] = first + end - start - 1
             result.append((start, end - start, mask, first))
+        return result
+
+    def settle(self, pieces: list[Piece]) -> list[Piece]:
+        """*pieces* with each variant of a few witnesses moved, within its room, beside the
+        majority's words it stands for.
+
+        Ranks by longest path put every node as far left as it may stand. A word that a few
+        witnesses read instead of the majority's then lands in the first column after the
+        majority word before it, which is where other witnesses' insertions stand, not in
+        the column of the word it replaces. A piece may move right when it is a variant
+        place: fewer than half the witnesses, at most ``ROOM`` tokens, all that they read
+        between two majority nodes (or a text's end), and no token of its keys beside it.
+        It moves at most ``ROOM`` columns and as far as its witnesses' next nodes allow,
+        into columns that each hold a majority reading: to the window holding the most
+        tokens of other witnesses (the leftmost of the best), and only if that is more than
+        its own columns hold, its own tokens counted. Pieces are visited from the last, so
+        the nodes after one stand where they will stay; columns left empty are closed up.
+        Two witnesses never have such a piece. Cost: O(pieces x witnesses a piece), plus
+        O(ROOM^2) a movable piece.
+        """
+        count = self.witness_count
+        if count < 3 or not pieces:
+            return pieces
+        members, keys, order = self._members(), self.keys, self.order
+        width = max(first + length - 1 for _, length, _, first in pieces)
+        change = [0] * (width + 2)
+        for _, length, mask, first in pieces:
+            size = mask.bit_count()
+            change[first] += size
+            change[first + length] -= size
+        weight = list(itertools.accumulate(change))  # rank -> the tokens standing there
+        # per rank: the key of its majority reading (None: none; no token's key is None)
+        # and how many nodes of each key the others there have
+        major: list[Hashable | None] = [None] * (width + 2)
+        minor: dict[tuple[int, Hashable], int] = {}
+        before = [count] * count  # per witness: how many witnesses its latest node has
+        variant = [False] * len(pieces)  # a minority piece following majority nodes
+        for k, (start, length, mask, first) in enumerate(pieces):
+            ws = members(mask)
+            nodes = order[start : start + length]
+            if 2 * len(ws) > count:
+                major[first : first + length] = map(keys.__getitem__, nodes)
+            else:
+                for r, v in enumerate(nodes, first):
+                    minor[r, keys[v]] = minor.get((r, keys[v]), 0) + 1
+                variant[k] = (2 * len(ws) < count and length <= ROOM
+                              and all(2 * before[w] > count for w in ws))
+            for w in ws:
+                before[w] = len(ws)
+        following = [width + 1] * count  # per witness: the rank of its next node
+        after = [count] * count  # per witness: how many witnesses its next node has
+        result = list(pieces)
+        moved = False
+        for k in range(len(pieces) - 1, -1, -1):
+            start, length, mask, first = pieces[k]
+            ws = members(mask)
+            size = len(ws)
+            latest = min(min(map(following.__getitem__, ws)) - length, first + ROOM)
+            if variant[k] and latest > first and all(2 * after[w] > count for w in ws):
+                own = list(map(keys.__getitem__, order[start : start + length]))
+                alone = all(major[r] != key and minor[r, key] == 1
+                            for r, key in enumerate(own, first))
+                at, most = first, sum(weight[first : first + length])
+                for r in range(first + 1, latest + 1) if alone else ():
+                    if None not in major[r : r + length] and sum(weight[r : r + length]) > most:
+                        at = r
+                        break
+                if at != first:
+                    for r, key in enumerate(own, first):
+                        weight[r] -= size
+                        minor[r, key] -= 1
+                    for r, key in enumerate(own, at):
+                        weight[r] += size
+                        minor[r, key] = minor.get((r, key), 0) + 1
+                    result[k] = (start, length, mask, at)
+                    first = at
+                    moved = True
+            for w in ws:
+                following[w] = first
+                after[w] = size
+        if moved and 0 in weight[1 : width + 1]:
+            renumber = list(itertools.accumulate(map(bool, weight)))
+            result = [(s, n, m, renumber[f]) for s, n, m, f in result]
         return result
 
     def near_match(self, pieces: list[Piece], similarity: Similarity) -> list[Piece]:

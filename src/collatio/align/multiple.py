@@ -75,7 +75,7 @@ def align(
             for _, _, t0, t1 in graph.add(keys):
                 approximations.append(Approximation(k, t0, t1, APPROXIMATE))
         graph.repair()
-        pieces = graph.pieces()
+        pieces = graph.settle(graph.pieces())
         if near is not None:
             near_match = at_least(near)
         if near_match is not None:
