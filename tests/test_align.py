@@ -24,6 +24,7 @@ from collatio.align import (
     find_moves,
     transpositions,
 )
+from collatio.align.graph import Graph, pair_table
 from collatio.errors import CollationError
 
 # --- strategies and helpers --------------------------------------------------------------------
@@ -947,6 +948,22 @@ def test_many_witnesses_keep_a_copied_word_in_its_column() -> None:
                 kept += 1
                 together += columns[t] == base[place]
     assert together / kept > 0.9
+
+
+@given(st.lists(st.sampled_from("abc"), max_size=30), st.lists(st.sampled_from("abc"),
+                                                              max_size=30))
+@settings(deadline=None, max_examples=300)
+def test_a_pair_table_is_the_graph_table(a: list[str], b: list[str]) -> None:
+    """Two witnesses get their table straight from the diff's runs; it is the table the
+    variant graph ranks for them, cell for cell, reading for reading."""
+    graph = Graph(2)
+    graph.add(a)
+    graph.add(b)
+    expected = graph.table(graph.settle(graph.pieces()))
+    pair = Graph(2)
+    pair.add(a)
+    runs, _ = pair.match(b)
+    assert pair_table(len(a), len(b), runs) == expected
 
 
 def test_a_substituted_word_stands_beside_the_word_it_replaces() -> None:

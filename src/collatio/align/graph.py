@@ -35,7 +35,7 @@ from collatio.align.pairwise import (
     slide_gaps,
 )
 
-__all__ = ["Graph", "Piece", "Similarity"]
+__all__ = ["Graph", "Piece", "Similarity", "pair_table"]
 
 Similarity = Callable[[Any, Any], float]
 _IS_ONE = {"1": True, "0": False}
@@ -72,29 +72,8 @@ class Graph:
         """Align one more witness against the graph and thread it through; return the
         stretches (graph order positions, token indices) that a bounded fallback aligned.
         *budget* counts the work (default: :meth:`Budget.for_tokens` of the two sides)."""
+        runs, approximate = self.match(tokens, budget)
         order = self.order
-        runs: list[Run] = []
-        approximate: list[Stretch] = []
-        if order and tokens:
-            lin = list(map(self.keys.__getitem__, order))
-            if budget is None:
-                budget = Budget.for_tokens(len(lin) + len(tokens))
-            chars, chars_b = encode_chars(lin, tokens)
-            found, approximate = encoded_runs(chars, chars_b, budget)
-            runs = merge_runs(found)
-            allowance = CLUSTER_PER_TOKEN * (len(lin) + len(tokens))
-            # once the graph has branches, they interrupt the runs found in its order: a run
-            # is then solid by what it matches of the new witness
-            clusters = ambiguous_clusters(lin, tokens, runs, allowance=allowance,
-                                          solid_in_b=len(self.paths) > 1)
-            if clusters:
-                runs, reordered = self._resolve(lin, tokens, runs, clusters, budget)
-                if reordered:  # lin changed: so does its encoding
-                    chars, _ = encode_chars(lin, tokens)
-            runs = slide_gaps(lin, tokens, runs)
-            if len(self.paths) > 1:
-                runs = self._rethread("".join(chars), len(tokens), runs)
-
         bit = 1 << len(self.paths)
         keys, masks = self.keys, self.masks
         new_order: list[int] = []
@@ -119,6 +98,35 @@ class Graph:
         if self._edges is not None:
             self._record(len(self.paths) - 1)
         return approximate
+
+    def match(self, tokens: Sequence[Hashable], budget: Budget | None = None
+              ) -> tuple[list[Run], list[Stretch]]:
+        """The runs (order position, token index, length) in which one more witness's
+        *tokens* match the graph's order, as :meth:`add` threads them, and the stretches a
+        bounded fallback aligned; the order may be re-sorted where that matches more."""
+        order = self.order
+        runs: list[Run] = []
+        approximate: list[Stretch] = []
+        if order and tokens:
+            lin = list(map(self.keys.__getitem__, order))
+            if budget is None:
+                budget = Budget.for_tokens(len(lin) + len(tokens))
+            chars, chars_b = encode_chars(lin, tokens)
+            found, approximate = encoded_runs(chars, chars_b, budget)
+            runs = merge_runs(found)
+            allowance = CLUSTER_PER_TOKEN * (len(lin) + len(tokens))
+            # once the graph has branches, they interrupt the runs found in its order: a run
+            # is then solid by what it matches of the new witness
+            clusters = ambiguous_clusters(lin, tokens, runs, allowance=allowance,
+                                          solid_in_b=len(self.paths) > 1)
+            if clusters:
+                runs, reordered = self._resolve(lin, tokens, runs, clusters, budget)
+                if reordered:  # lin changed: so does its encoding
+                    chars, _ = encode_chars(lin, tokens)
+            runs = slide_gaps(lin, tokens, runs)
+            if len(self.paths) > 1:
+                runs = self._rethread("".join(chars), len(tokens), runs)
+        return runs, approximate
 
     def _steps(self) -> tuple[list[dict[int, int]], dict[int, int], dict[int, int]]:
         """The witnesses' steps: per node *u*, the witnesses whose next node is *v*
@@ -630,6 +638,52 @@ class Graph:
             readings[c] = numbered
         return tuple(map(tuple, token_at)), tuple(readings), columns
 
+
+
+_AGREE, _PARALLEL, _FIRST, _SECOND = (0, 0), (0, 1), (0, None), (None, 0)
+
+
+def pair_table(first: int, second: int, runs: Sequence[Run]) -> tuple[
+    tuple[tuple[int | None, ...], ...], tuple[tuple[int | None, ...], ...], list[list[int]]
+]:
+    """:meth:`Graph.table` of two witnesses, of *first* and *second* tokens, the second
+    matched to the first in *runs* (:meth:`Graph.match` against the first's chain), made
+    from the runs without the graph: between two runs the first's unmatched tokens and the
+    second's start side by side in one column each, the longer reaching further.
+
+    >>> cells, readings, columns = pair_table(3, 2, [(0, 0, 1), (2, 1, 1)])
+    >>> cells
+    ((0, 1, 2), (0, None, 1))
+    >>> readings, columns
+    (((0, 0), (0, None), (0, 0)), [[0, 1, 2], [0, 2]])
+    """
+    cells_a: list[int | None] = []
+    cells_b: list[int | None] = []
+    readings: list[tuple[int | None, ...]] = []
+    columns_a: list[int] = []
+    columns_b: list[int] = []
+    i = j = c = 0
+    for a0, b0, n in [*runs, (first, second, 0)]:
+        gap_a, gap_b = a0 - i, b0 - j
+        if gap_a or gap_b:
+            width = max(gap_a, gap_b)
+            cells_a.extend(range(i, a0))
+            cells_a.extend([None] * (width - gap_a))
+            cells_b.extend(range(j, b0))
+            cells_b.extend([None] * (width - gap_b))
+            columns_a.extend(range(c, c + gap_a))
+            columns_b.extend(range(c, c + gap_b))
+            readings.extend([_PARALLEL] * min(gap_a, gap_b))
+            readings.extend([_FIRST if gap_a > gap_b else _SECOND] * abs(gap_a - gap_b))
+            c += width
+        cells_a.extend(range(a0, a0 + n))
+        cells_b.extend(range(b0, b0 + n))
+        columns_a.extend(range(c, c + n))
+        columns_b.extend(range(c, c + n))
+        readings.extend([_AGREE] * n)
+        c += n
+        i, j = a0 + n, b0 + n
+    return (tuple(cells_a), tuple(cells_b)), tuple(readings), [columns_a, columns_b]
 
 
 def _most_common_bit(masks: Sequence[int]) -> int:

@@ -21,7 +21,7 @@ from collections.abc import Hashable, Iterator, Sequence
 
 import attrs
 
-from collatio.align.graph import Graph, Similarity
+from collatio.align.graph import Graph, Similarity, pair_table
 from collatio.align.moves import table_moves
 from collatio.align.near import at_least, edit_similarity
 from collatio.align.table import Alignment, Approximation, _permuted
@@ -68,19 +68,26 @@ def align(
     if sorted(joining) != list(range(count)):
         raise CollationError(f"{joining} is not an order of {count} witnesses")
     joined = [witnesses[w] for w in joining]
+    if near is not None:
+        near_match = at_least(near)
     with _cyclic_gc_paused():
         graph = Graph(count)
         approximations: list[Approximation] = []
-        for k, keys in enumerate(joined):
-            for _, _, t0, t1 in graph.add(keys):
-                approximations.append(Approximation(k, t0, t1, APPROXIMATE))
-        graph.repair()
-        pieces = graph.settle(graph.pieces())
-        if near is not None:
-            near_match = at_least(near)
-        if near_match is not None:
-            pieces = graph.near_match(pieces, near_match)
-        cells, readings, where = graph.table(pieces)
+        if count == 2 and near_match is None:  # the table straight from the pair's runs
+            graph.add(joined[0])
+            runs, stretches = graph.match(joined[1])
+            approximations = [Approximation(1, t0, t1, APPROXIMATE)
+                              for _, _, t0, t1 in stretches]
+            cells, readings, where = pair_table(len(joined[0]), len(joined[1]), runs)
+        else:
+            for k, keys in enumerate(joined):
+                for _, _, t0, t1 in graph.add(keys):
+                    approximations.append(Approximation(k, t0, t1, APPROXIMATE))
+            graph.repair()
+            pieces = graph.settle(graph.pieces())
+            if near_match is not None:
+                pieces = graph.near_match(pieces, near_match)
+            cells, readings, where = graph.table(pieces)
         del graph
         found: tuple[Transposition, ...] = ()
         if detect_transpositions:
