@@ -67,6 +67,7 @@ class Graph:
         self.paths: list[list[int]] = []  # witness -> token index -> node
         # the witnesses' steps, kept once a third witness joins (see _steps)
         self._edges: tuple[list[dict[int, int]], dict[int, int], dict[int, int]] | None = None
+        self._member_cache: dict[int, tuple[int, ...]] = {}  # see _members
 
     def add(self, tokens: Sequence[Hashable], budget: Budget | None = None) -> list[Stretch]:
         """Align one more witness against the graph and thread it through; return the
@@ -349,7 +350,9 @@ class Graph:
         return result
 
     def _members(self) -> Callable[[int], tuple[int, ...]]:
-        cache: dict[int, tuple[int, ...]] = {}
+        """The witnesses of a bit set, as a tuple; one cache for the graph's life (ranking,
+        settling and the table each read every piece's)."""
+        cache = self._member_cache
         count = self.witness_count
         every = range(count)
 
@@ -678,8 +681,9 @@ def pair_table(first: int, second: int, runs: Sequence[Run]) -> tuple[
             c += width
         cells_a.extend(range(a0, a0 + n))
         cells_b.extend(range(b0, b0 + n))
-        columns_a.extend(range(c, c + n))
-        columns_b.extend(range(c, c + n))
+        span = list(range(c, c + n))  # one int object for the two witnesses' columns
+        columns_a.extend(span)
+        columns_b.extend(span)
         readings.extend([_AGREE] * n)
         c += n
         i, j = a0 + n, b0 + n
