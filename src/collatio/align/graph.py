@@ -453,10 +453,9 @@ class Graph:
         the column of the word it replaces. A piece may move right when it is a variant
         place: fewer than half the witnesses, at most ``ROOM`` tokens, all that they read
         between two majority nodes (or a text's end), and no token of its keys beside it.
-        It moves at most ``ROOM`` columns and as far as its witnesses' next nodes allow,
-        into columns that each hold a majority reading: to the window holding the most
-        tokens of other witnesses (the leftmost of the best), and only if that is more than
-        its own columns hold, its own tokens counted. Pieces are visited from the last, so
+        It moves at most ``ROOM`` columns and as far as its witnesses' next nodes allow, to
+        the nearest columns that each hold a majority reading and together more tokens than
+        its own columns (its own tokens counted). Pieces are visited from the last, so
         the nodes after one stand where they will stay; columns left empty are closed up.
         Two witnesses never have such a piece. Cost: O(pieces x witnesses a piece), plus
         O(ROOM^2) a movable piece.
