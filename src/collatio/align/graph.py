@@ -189,15 +189,29 @@ class Graph:
         back: list[list[int]] = []
         follow: list[list[int]] = []
         last_token = length - 1
+        # the positions with another node of their key within the slide (most have none:
+        # their token is forced), in one pass rather than a search around every token, when
+        # the matches cover enough of the order (a short witness against a long graph order,
+        # as among many texts, searches instead)
+        crowded: bytearray | None = None
+        if 8 * len(pairs) >= len(text):
+            crowded = bytearray(len(text))
+            seen: dict[str, int] = {}
+            for p, ch in enumerate(text):
+                q = seen.get(ch)
+                if q is not None and p - q <= slide:
+                    crowded[p] = crowded[q] = 1
+                seen[ch] = p
         for k, (i, j) in enumerate(pairs):
-            ch = text[i]
-            lo, hi = max(0, i - slide), min(len(text), i + slide + 1)
             found = [i]
-            p = text.find(ch, lo, hi)
-            while p >= 0:
-                if p != i:
-                    found.append(p)
-                p = text.find(ch, p + 1, hi)
+            if crowded is None or crowded[i]:
+                ch = text[i]
+                lo, hi = max(0, i - slide), min(len(text), i + slide + 1)
+                p = text.find(ch, lo, hi)
+                while p >= 0:
+                    if p != i:
+                        found.append(p)
+                    p = text.find(ch, p + 1, hi)
             straight = k and pairs[k - 1][1] == j - 1  # the previous token is matched too
             if len(found) == 1 and (not k or len(columns[-1]) == 1):
                 # forced, after a forced token (or first): every chain passes through both,
