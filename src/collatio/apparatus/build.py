@@ -414,12 +414,16 @@ def relatedness(
         tl = token_lists[t]
         return structural_key(tl.surfaces[i], tl.kinds[i], tl.norms[i])
 
+    placed: dict[int, list[int]] = {}  # per document: its words' columns
+
     def share(d: int, e: int, alike: list[bool]) -> float:
         """The share of *d*'s words aligned with *e*'s, in runs; *alike*: the columns
         where the two read alike."""
         t, u = texts[d], texts[e]
         mine, row = word_lists[d], cells[u]
-        at = list(map(alignment.token_columns(t).__getitem__, mine))
+        at = placed.get(d)
+        if at is None:
+            at = placed[d] = list(map(alignment.token_columns(t).__getitem__, mine))
         hits = bytearray(map(alike.__getitem__, at))
         for k in itertools.compress(itertools.count(), map(operator.not_, hits)):
             other = row[at[k]]  # two readings: do the words differ only in case or marks?
