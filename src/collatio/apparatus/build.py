@@ -405,6 +405,8 @@ def relatedness(
                   for d, t in texts.items()}
     if any(len(found) < _RELATED_MIN_WORDS for found in word_lists.values()):
         return {}
+    placed = {d: list(map(alignment.token_columns(texts[d]).__getitem__, found))
+              for d, found in word_lists.items()}  # per document: its words' columns
     if partners is None or len(texts) <= _RELATED_ALL_PAIRS:
         pairs = [(d, e) for d in texts for e in texts if d < e]
     else:
@@ -414,16 +416,12 @@ def relatedness(
         tl = token_lists[t]
         return structural_key(tl.surfaces[i], tl.kinds[i], tl.norms[i])
 
-    placed: dict[int, list[int]] = {}  # per document: its words' columns
-
     def share(d: int, e: int, alike: list[bool]) -> float:
         """The share of *d*'s words aligned with *e*'s, in runs; *alike*: the columns
         where the two read alike."""
         t, u = texts[d], texts[e]
         mine, row = word_lists[d], cells[u]
-        at = placed.get(d)
-        if at is None:
-            at = placed[d] = list(map(alignment.token_columns(t).__getitem__, mine))
+        at = placed[d]
         hits = bytearray(map(alike.__getitem__, at))
         for k in itertools.compress(itertools.count(), map(operator.not_, hits)):
             other = row[at[k]]  # two readings: do the words differ only in case or marks?
