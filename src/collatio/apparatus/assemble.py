@@ -97,7 +97,11 @@ class Assembler:
 
     def finish(self, unit_id: str, readings: list[Reading], piece: Piece, base: str,
                kind: UnitType | None = None) -> VariationUnit:
-        lemma = next((r for r in readings if base in r.witnesses), None)
+        lemma: Reading | None = None
+        for r in readings:
+            if base in r.witnesses:
+                lemma = r
+                break
         if lemma is not None and lemma is not readings[0]:
             readings.remove(lemma)
             readings.insert(0, lemma)
@@ -120,7 +124,9 @@ class Assembler:
         minor = False
         if kind is not UnitType.TRANSPOSITION and (len(readings) > 1 or any(
                 r.subunits for r in readings)):
-            distinct = {r.text_of(s) for r in readings for s in r.witnesses}
+            distinct: set[str] = set()
+            for r in readings:  # a reading without sub-units is one text for all its witnesses
+                distinct.update(map(r.text_of, r.witnesses) if r.subunits else (r.text,))
             minor = len(distinct) > 1 and len({minor_form(t) for t in distinct}) == 1
         columns = self.column_range(piece.columns)
         return VariationUnit(unit_id, kind, minor, lemma, tuple(readings), lacunose, columns)

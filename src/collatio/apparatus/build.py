@@ -416,16 +416,21 @@ def relatedness(
         tl = token_lists[t]
         return structural_key(tl.surfaces[i], tl.kinds[i], tl.norms[i])
 
-    def share(d: int, e: int, alike: list[bool]) -> float:
+    def share(d: int, e: int, alike: list[bool], keyed: dict[int, bool]) -> float:
         """The share of *d*'s words aligned with *e*'s, in runs; *alike*: the columns
-        where the two read alike."""
+        where the two read alike; *keyed*: the columns of two readings already weighed
+        (the other direction of the pair weighs the same columns again)."""
         t, u = texts[d], texts[e]
         mine, row = word_lists[d], cells[u]
         at = placed[d]
         hits = bytearray(map(alike.__getitem__, at))
         for k in itertools.compress(itertools.count(), map(operator.not_, hits)):
-            other = row[at[k]]  # two readings: do the words differ only in case or marks?
-            if other is not None and key(u, other) == key(t, mine[k]):
+            c = at[k]
+            found = keyed.get(c)
+            if found is None:
+                other = row[c]  # two readings: do the words differ only in case or marks?
+                found = keyed[c] = other is not None and key(u, other) == key(t, mine[k])
+            if found:
                 hits[k] = True
         counted = sum(len(run) for run in hits.split(b"\0") if len(run) >= _RELATED_RUN)
         return counted / len(mine)
@@ -435,7 +440,8 @@ def relatedness(
         # one reading: the same reading number (a text without a token has None there)
         alike = list(itertools.starmap(operator.eq, map(operator.itemgetter(texts[d], texts[e]),
                                                         readings)))
-        value = max(share(d, e, alike), share(e, d, alike))
+        keyed: dict[int, bool] = {}
+        value = max(share(d, e, alike, keyed), share(e, d, alike, keyed))
         best[d], best[e] = max(best[d], value), max(best[e], value)
     return best
 

@@ -508,8 +508,12 @@ class Cutter(WordColumns):
         where every text has words in the unit, and never down to marks alone."""
         out = list(ranges)
         trimmed = False
+        kinds = self.token_lists[scope[0]].kinds
         for end in (True, False):
-            while self._shared_mark(out, scope, end):
+            # the first text's range decides most units: a word at its end, no shared mark
+            while (out[0][1] - out[0][0] > 1
+                   and kinds[out[0][1] - 1 if end else out[0][0]] is TokenKind.PUNCT
+                   and self._shared_mark(out, scope, end)):
                 out = [(a, b - 1) if end else (a + 1, b) for a, b in out]
                 trimmed = True
             if trimmed:
@@ -585,13 +589,24 @@ class Cutter(WordColumns):
         # Only two classes alike case, accents and marks aside (the same words), or of one
         # document, can make one reading: those pairs are tried, found by their keys rather
         # than among all pairs (a thousand texts make half a million).
-        alike: dict[tuple[str, ...], list[int]] = {}
+        # Alike classes have as many groups: only classes of one size are keyed (an
+        # omission against a word, the commonest unit, keys nothing).
+        by_size: dict[int, list[int]] = {}
         by_document: dict[int, list[int]] = {}
         for i, ts in enumerate(classes):
             if found[ts[0]]:
-                alike.setdefault(minor(i), []).append(i)
+                by_size.setdefault(len(found[ts[0]]), []).append(i)
             by_document.setdefault(self.documents[ts[0]], []).append(i)
-        tried = sorted({pair for members in (*alike.values(), *by_document.values())
+        alike: dict[tuple[str, ...], list[int]] = {}
+        for members in by_size.values():
+            if len(members) > 1:
+                for i in members:
+                    alike.setdefault(minor(i), []).append(i)
+        candidates = [members for members in (*alike.values(), *by_document.values())
+                      if len(members) > 1]
+        if not candidates:
+            return [[ts] for ts in classes]
+        tried = sorted({pair for members in candidates
                         for pair in itertools.combinations(members, 2)})
         pairs: list[tuple[int, int]] = []  # the classes that make one reading
         for i, j in tried:

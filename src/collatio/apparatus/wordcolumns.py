@@ -115,10 +115,14 @@ class WordColumns:
     def shared(self, c: int, scope: Sequence[int]) -> bool:
         """Whether every text of *scope* agrees in word column *c*."""
         first = scope[0]
+        reading = self.readings_of[c]
+        mine = reading[first]
+        # the readings first: in a column of the table's differences they seldom agree
+        if mine is None or any(reading[t] != mine for t in scope[1:]):
+            return False
         g0 = self.group_at(first, c)
         if g0 is None:
             return False
-        reading = self.readings_of[c]
         form = self.form(first, g0)
         for t in scope[1:]:
             g = self.group_at(t, c)
@@ -158,6 +162,9 @@ class WordColumns:
         if not columns:
             return []
         heads = self.head_columns[t]
+        if len(columns) == 1:  # most units are one word column: one bisection
+            g = bisect.bisect_left(heads, columns[0])
+            return [g] if g < len(heads) and heads[g] == columns[0] else []
         wanted = set(columns)
         return [g for g in self.groups_between(t, columns[0], columns[-1]) if heads[g] in wanted]
 
