@@ -121,9 +121,25 @@ class TokenList:
     properties: Mapping[int, tuple[tuple[str, str], ...]] = attrs.field(
         factory=dict, repr=False
     )
+    _word_flags: bytes | None = attrs.field(default=None, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.surfaces)
+
+    def word_flags(self) -> bytes:
+        """1 for each token that is a word or a number, 0 for a mark or a gap (made once:
+        several stages count or list the words of a million tokens)."""
+        flags = self._word_flags
+        if flags is None:
+            kinds = self.kinds
+            found = bytearray(map(operator.is_not, kinds, itertools.repeat(TokenKind.PUNCT)))
+            if TokenKind.GAP in kinds:
+                for i in itertools.compress(itertools.count(), map(
+                        operator.is_, kinds, itertools.repeat(TokenKind.GAP))):
+                    found[i] = 0
+            flags = bytes(found)
+            object.__setattr__(self, "_word_flags", flags)
+        return flags
 
     @property
     def tokens(self) -> TokenView:

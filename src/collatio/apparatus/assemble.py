@@ -74,17 +74,20 @@ class Assembler:
         base = self.sigla[self.base]
         counter = itertools.count(1)
         readings: list[Reading] = []
+        make = self.places.make
         for reading_plan in plan.readings:
             texts = reading_plan.texts
-            ranges = {t: self.tokens(t, piece) for t in texts}
             first = texts[0]
-            text = surface(self.token_lists[first], *ranges[first])
-            leaf = not reading_plan.subunits
-            places = tuple([self.places.make(t, *ranges[t], marks=leaf) for t in texts])
             sigla = tuple(map(self.sigla.__getitem__, texts))
-            if leaf:
+            if not reading_plan.subunits:  # most readings: no dict of ranges
+                spans = [self.tokens(t, piece) for t in texts]
+                text = surface(self.token_lists[first], *spans[0])
+                places = tuple([make(t, a, b) for t, (a, b) in zip(texts, spans, strict=True)])
                 readings.append(Reading(text, sigla, places))
                 continue
+            ranges = {t: self.tokens(t, piece) for t in texts}
+            text = surface(self.token_lists[first], *ranges[first])
+            places = tuple([make(t, *ranges[t], marks=False) for t in texts])
             subunits = tuple(self.unit(sub, f"{unit_id}.{next(counter)}")
                              for sub in reading_plan.subunits)
             # the shared text as the base has it if it reads it (its spacing is the one

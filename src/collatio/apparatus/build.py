@@ -397,11 +397,9 @@ def relatedness(
         last[d] = t
     if len(last) < 2:
         return {}
-    kinds = (TokenKind.WORD, TokenKind.NUMBER)
     readings, cells = alignment.readings, alignment.cells
     texts = dict(last)
-    word_lists = {d: list(itertools.compress(itertools.count(),
-                                             map(kinds.__contains__, token_lists[t].kinds)))
+    word_lists = {d: list(itertools.compress(itertools.count(), token_lists[t].word_flags()))
                   for d, t in texts.items()}
     if any(len(found) < _RELATED_MIN_WORDS for found in word_lists.values()):
         return {}

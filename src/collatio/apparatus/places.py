@@ -19,7 +19,6 @@ from collatio.apparatus.model import Genesis, Moved, Place, Run
 from collatio.textpos import LineIndex
 from collatio.tokens import TokenKind, TokenList
 
-_WORDS = (TokenKind.WORD, TokenKind.NUMBER)
 _GAP = TokenKind.GAP
 
 
@@ -49,8 +48,8 @@ class PlaceMaker:
         #: per text, the number of words before each token (4 bytes a token)
         self.word_before: list[array.array[int]] = []
         for tl in token_lists:
-            words = map(_WORDS.__contains__, tl.kinds)  # True counts 1
-            self.word_before.append(array.array("i", itertools.accumulate(words, initial=0)))
+            self.word_before.append(array.array("i", itertools.accumulate(tl.word_flags(),
+                                                                          initial=0)))
         #: per text: moved blocks as (token start, token end, transposition unit id), sorted
         self.moves: list[list[tuple[int, int, str]]] = [[] for _ in token_lists]
 
@@ -126,8 +125,10 @@ class PlaceMaker:
         blocks = self.moves[w]
         if not blocks:
             return ()
-        tl = self.token_lists[w]
         k = bisect.bisect_left(blocks, (start, -1, ""))
+        if (k == len(blocks) or blocks[k][0] >= end) and (not k or blocks[k - 1][1] <= start):
+            return ()  # most places: no block there (the one before ends before the place)
+        tl = self.token_lists[w]
         if k:
             k -= 1
         out: list[Moved] = []
