@@ -81,8 +81,10 @@ def test_gap_becomes_a_token_and_revision_is_kept() -> None:
     text = "I received [...] your *very* reply"
     nodes = parse_markup(text, get_convention("hand-revision")).nodes
     _ante, post = states_for(nodes)
-    tokens = tokenize(post, "D-pc").tokens
+    token_list = tokenize(post, "D-pc")
+    tokens = token_list.tokens
     assert [t.kind for t in tokens][:3] == [TokenKind.WORD, TokenKind.WORD, TokenKind.GAP]
+    assert list(token_list.word_flags()[:4]) == [1, 1, 0, 1]  # a gap is no word
     very = next(t for t in tokens if t.text == "very")
     assert very.revision is not None and very.revision.value == "add"
 
@@ -94,6 +96,9 @@ def test_tokens_rebuild_every_state(text: str) -> None:
             for names in ((), ("punctuation", "case")):
                 tokens = tokenize(state, "W", Normalization.from_names(names))
                 assert tokens.rebuild() == state.text
+                # the word flags the apparatus counts words by: words and numbers only
+                assert list(tokens.word_flags()) == [
+                    int(kind in (TokenKind.WORD, TokenKind.NUMBER)) for kind in tokens.kinds]
                 for token in tokens.tokens:
                     if token.kind is not TokenKind.GAP:
                         assert state.text[token.start : token.end] == token.text
