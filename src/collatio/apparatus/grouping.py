@@ -56,8 +56,7 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 
-from collatio.apparatus.wordcolumns import Pattern, WordColumns
-from collatio.apparatus.words import Groups
+from collatio.apparatus.wordcolumns import Pattern, WordColumns, one_class, refines_pattern
 from collatio.tokens import TokenKind
 
 
@@ -266,7 +265,7 @@ class Cutter(WordColumns):
         # [start, end, kind]: kind 0 strong, 1 weak, 2 minor, 3 minor that stays alone
         pieces: list[list[int]] = []
         for s0, s1, pattern, strong in stretches:
-            kind = 0 if strong else (2 if _one_class(pattern) else 1)
+            kind = 0 if strong else (2 if one_class(pattern) else 1)
             pieces.append([s0, s1, kind])
 
         def glue(i: int, j: int) -> None:
@@ -316,7 +315,7 @@ class Cutter(WordColumns):
 
         def refines(piece: list[int], coarse: Pattern) -> bool:
             return not self.more_words(columns[piece[0]:piece[1]], scope, size - 1) and all(
-                _refines(patterns[k], coarse) for k in range(piece[0], piece[1]))
+                refines_pattern(patterns[k], coarse) for k in range(piece[0], piece[1]))
 
         changed = True
         while changed and len(pieces) > 1:
@@ -478,10 +477,10 @@ class Cutter(WordColumns):
                 found[t] = mine
                 forms.setdefault(tuple([self.form(t, g) for g in mine]), []).append(t)
             if mine:
-                ranges.append(groups_range(self.groups[t], mine[0], mine[-1] + 1))
+                ranges.append(self.groups[t].tokens(mine[0], mine[-1] + 1))
             else:
                 g = bisect.bisect_right(self.head_columns[t], piece.columns[-1])
-                ranges.append(groups_range(self.groups[t], g, g))
+                ranges.append(self.groups[t].tokens(g, g))
         if not piece.lacunose:
             ranges = self._trim_shared_marks(ranges, piece.scope)
         piece = Piece(piece.columns, piece.scope, piece.lacunose, tuple(ranges))
@@ -657,9 +656,9 @@ class Cutter(WordColumns):
         found = self.groups_in(t, columns)
         groups = self.groups[t]
         if found:
-            return groups_range(groups, found[0], found[-1] + 1)
+            return groups.tokens(found[0], found[-1] + 1)
         g = bisect.bisect_right(self.head_columns[t], columns[-1])
-        return groups_range(groups, g, g)
+        return groups.tokens(g, g)
 
     def subunits(self, columns: Sequence[int], scope: tuple[int, ...],
                  depth: int) -> tuple[UnitPlan, ...]:
@@ -782,30 +781,3 @@ def _clean_breaks(columns: Sequence[int], words: Sequence[Sequence[tuple[int, in
             previous = k
     out.append(columns[previous:])
     return out
-
-
-def _one_class(pattern: Pattern) -> bool:
-    """Whether every text is in one class (they differ in case or punctuation only)."""
-    return bool(pattern) and pattern[0] is not None and len(set(pattern)) == 1
-
-
-def _refines(fine: Pattern, coarse: Pattern) -> bool:
-    """Whether every class of *fine* lies inside one class of *coarse* (a text alone in
-    *fine* always does)."""
-    inside: dict[int, int | None] = {}
-    for f, c in zip(fine, coarse, strict=True):
-        if f is None:
-            continue
-        if c is None:
-            return False
-        if inside.setdefault(f, c) != c:
-            return False
-    return True
-
-
-def groups_range(groups: Groups, g0: int, g1: int) -> tuple[int, int]:
-    """The token range of groups ``g0:g1`` (empty at ``g0``'s start when ``g0 == g1``)."""
-    if g0 >= len(groups):
-        return groups.size, groups.size
-    start = groups.starts[g0]
-    return (start, groups.end(g1 - 1)) if g1 > g0 else (start, start)

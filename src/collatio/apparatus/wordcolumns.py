@@ -26,6 +26,25 @@ from collatio.tokens import TokenKind, TokenList
 Pattern = tuple[int | None, ...]
 
 
+def one_class(pattern: Pattern) -> bool:
+    """Whether every text is in one class (they differ in case or punctuation only)."""
+    return bool(pattern) and pattern[0] is not None and len(set(pattern)) == 1
+
+
+def refines_pattern(fine: Pattern, coarse: Pattern) -> bool:
+    """Whether every class of *fine* lies inside one class of *coarse* (a text alone in
+    *fine* always does)."""
+    inside: dict[int, int | None] = {}
+    for f, c in zip(fine, coarse, strict=True):
+        if f is None:
+            continue
+        if c is None:
+            return False
+        if inside.setdefault(f, c) != c:
+            return False
+    return True
+
+
 class WordColumns:
     """One collation table read as word columns: its texts' groups, forms, agreements,
     paragraphs and gaps (the cutter of :mod:`collatio.apparatus.grouping` builds on it)."""

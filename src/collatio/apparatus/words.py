@@ -47,6 +47,13 @@ class Groups:
         """The end (exclusive) of group *g*'s tokens."""
         return self.starts[g + 1] if g + 1 < len(self.starts) else self.size
 
+    def tokens(self, g0: int, g1: int) -> tuple[int, int]:
+        """The token range of groups ``g0:g1`` (empty at ``g0``'s start when ``g0 == g1``)."""
+        if g0 >= len(self.starts):
+            return self.size, self.size
+        start = self.starts[g0]
+        return (start, self.end(g1 - 1)) if g1 > g0 else (start, start)
+
     def of_token(self, i: int) -> int:
         """The group holding token *i* (O(log groups))."""
         return bisect.bisect_right(self.starts, i) - 1
