@@ -507,12 +507,8 @@ class Cutter(WordColumns):
         where every text has words in the unit, and never down to marks alone."""
         out = list(ranges)
         trimmed = False
-        kinds = self.token_lists[scope[0]].kinds
         for end in (True, False):
-            # the first text's range decides most units: a word at its end, no shared mark
-            while (out[0][1] - out[0][0] > 1
-                   and kinds[out[0][1] - 1 if end else out[0][0]] is TokenKind.PUNCT
-                   and self._shared_mark(out, scope, end)):
+            while self._shared_mark(out, scope, end):
                 out = [(a, b - 1) if end else (a + 1, b) for a, b in out]
                 trimmed = True
             if trimmed:
