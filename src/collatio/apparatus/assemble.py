@@ -79,22 +79,22 @@ class Assembler:
             texts = reading_plan.texts
             first = texts[0]
             sigla = tuple(map(self.sigla.__getitem__, texts))
-            if not reading_plan.subunits:  # most readings: no dict of ranges
-                spans = [self.tokens(t, piece) for t in texts]
-                text = surface(self.token_lists[first], *spans[0])
-                places = tuple([make(t, a, b) for t, (a, b) in zip(texts, spans, strict=True)])
+            spans = [self.tokens(t, piece) for t in texts]
+            text = surface(self.token_lists[first], *spans[0])
+            leaf = not reading_plan.subunits
+            places = tuple([make(t, a, b, marks=leaf)
+                            for t, (a, b) in zip(texts, spans, strict=True)])
+            if leaf:
                 readings.append(Reading(text, sigla, places))
                 continue
-            ranges = {t: self.tokens(t, piece) for t in texts}
-            text = surface(self.token_lists[first], *ranges[first])
-            places = tuple([make(t, *ranges[t], marks=False) for t in texts])
             subunits = tuple(self.unit(sub, f"{unit_id}.{next(counter)}")
                              for sub in reading_plan.subunits)
             # the shared text as the base has it if it reads it (its spacing is the one
             # around its own readings), else as the first witness has it
             reference = self.base if self.base in texts else first
             inner = [self.tokens(reference, sub.piece) for sub in reading_plan.subunits]
-            flow, flow_runs = self.flow(reference, ranges[reference], inner, trailing=False)
+            flow, flow_runs = self.flow(reference, spans[texts.index(reference)], inner,
+                                        trailing=False)
             readings.append(Reading(text, sigla, places, subunits, flow, flow_runs))
         return self.finish(unit_id, readings, piece, base)
 

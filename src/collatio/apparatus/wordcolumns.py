@@ -114,15 +114,6 @@ class WordColumns:
         a difference in them is minor by definition)."""
         return minor_form(self.token_lists[t].surfaces[self.groups[t].heads[g]])
 
-    def surface(self, t: int, tokens: tuple[int, int]) -> str:
-        tl = self.token_lists[t]
-        start, end = tokens
-        if start >= end:
-            return ""
-        parts = [tl.surfaces[i] + tl.spaces[i] for i in range(start, end - 1)]
-        parts.append(tl.surfaces[end - 1])
-        return " ".join("".join(parts).split())
-
     def agree(self, a: int, b: int, c: int) -> bool:
         """Whether texts *a* and *b* agree in word column *c*."""
         ga, gb = self.group_at(a, c), self.group_at(b, c)
@@ -145,7 +136,7 @@ class WordColumns:
         form = self.form(first, g0)
         for t in scope[1:]:
             g = self.group_at(t, c)
-            if g is None or reading[t] != reading[first] or self.form(t, g) != form:
+            if g is None or self.form(t, g) != form:
                 return False
         return True
 
