@@ -34,6 +34,7 @@ from collatio.align.pairwise import (
     merge_runs,
     slide_gaps,
 )
+from collatio.align.thread import Edges, rethread
 
 __all__ = ["Graph", "Piece", "Similarity", "pair_table"]
 
@@ -47,10 +48,6 @@ nodes per token as witnesses join (about 31 after 1,000 texts of 100 words, each
 variants), so a fixed number of positions would shrink to less than one word's place."""
 REPAIR_TEXTS = 32
 """Up to this many witnesses, :meth:`Graph.repair` makes identical readings share nodes."""
-Score = tuple[int, int, int, int]
-"""(steps continuing a witness, steps, witnesses passed, matches the diff chose)"""
-_FORCED: Score = (0, 0, 0, 0)
-"""The score kept for a chain's forced start (see :meth:`Graph._rethread`)."""
 Piece = tuple[int, int, int, int]
 """``(start, length, mask, rank)``: ``order[start:start + length]``, all through the witnesses
 of bit set *mask*, ranked *rank*, *rank* + 1, ..."""
@@ -66,7 +63,7 @@ class Graph:
         self.order: list[int] = []  # all nodes, in a topological order
         self.paths: list[list[int]] = []  # witness -> token index -> node
         # the witnesses' steps, kept once a third witness joins (see _steps)
-        self._edges: tuple[list[dict[int, int]], dict[int, int], dict[int, int]] | None = None
+        self._edges: Edges | None = None
         self._member_cache: dict[int, tuple[int, ...]] = {}  # see _members
 
     def add(self, tokens: Sequence[Hashable], budget: Budget | None = None) -> list[Stretch]:
@@ -129,7 +126,7 @@ class Graph:
                 runs = self._rethread("".join(chars), len(tokens), runs)
         return runs, approximate
 
-    def _steps(self) -> tuple[list[dict[int, int]], dict[int, int], dict[int, int]]:
+    def _steps(self) -> Edges:
         """The witnesses' steps: per node *u*, the witnesses whose next node is *v*
         (``steps[u][v]``); per node, the witnesses that start and that end on it.
 
@@ -159,137 +156,12 @@ class Graph:
     def _rethread(self, text: str, length: int, runs: list[Run]) -> list[Run]:
         """*runs* (of the graph's order, encoded as *text* by :func:`encode`, against a
         witness of *length* tokens) with the matched tokens moved, where equal nodes lie near,
-        onto the nodes that keep the new witness with the witnesses it reads alike.
-
-        When two branches of the graph hold the same words (a reading two earlier witnesses
-        share at one place and a third has at another), the diff may thread the new witness
-        through either; it would then read the same words as a witness it agrees with, but in
-        other columns. So the same tokens stay matched, each to one of the equal nodes near
-        its match (within ``_SLIDE`` positions, or ``SLIDE_TOKENS`` tokens' worth of positions
-        where the order holds more nodes per token than that allows), in order, choosing (a
-        dynamic programme over the tokens) first the most steps that continue an earlier
-        witness's way (a step is two consecutive tokens on two nodes that an earlier witness
-        steps between directly; it continues that witness's way when the same witness made the
-        step before it too; the text's start and end count as steps), then the most steps by
-        any witness, then the most witnesses passed, then the diff's own choice.
-        Cost: O(matched tokens x candidates^2) (each step looked up in :meth:`_steps`), one
-        candidate (the match itself) for a word that occurs once near its place; a forced
-        token after a forced one is not scored at all.
-        """
-        order, masks = self.order, self.masks
+        onto the nodes that keep the new witness with the witnesses it reads alike
+        (:func:`collatio.align.thread.rethread`, within ``_SLIDE`` positions, or
+        ``SLIDE_TOKENS`` tokens' worth of positions where the order holds more nodes per
+        token than that allows)."""
         slide = max(_SLIDE, SLIDE_TOKENS * len(text) // max(1, length))
-        pairs = [(a0 + q, b0 + q) for a0, b0, n in runs for q in range(n)]
-        if not pairs:
-            return runs
-        steps, firsts, lasts = self._steps()
-        # per matched token: its candidate positions; per candidate the best chain's score,
-        # its link back, and the witnesses that made the chain's last step with it
-        columns: list[list[int]] = []
-        scores: list[list[Score | None]] = []  # None: no chain reaches the candidate
-        back: list[list[int]] = []
-        follow: list[list[int]] = []
-        last_token = length - 1
-        # the positions with another node of their key within the slide (most have none:
-        # their token is forced), in one pass rather than a search around every token, when
-        # the matches cover enough of the order (a short witness against a long graph order,
-        # as among many texts, searches instead)
-        crowded: bytearray | None = None
-        if 8 * len(pairs) >= len(text):
-            crowded = bytearray(len(text))
-            seen: dict[str, int] = {}
-            for p, ch in enumerate(text):
-                q = seen.get(ch)
-                if q is not None and p - q <= slide:
-                    crowded[p] = crowded[q] = 1
-                seen[ch] = p
-        for k, (i, j) in enumerate(pairs):
-            found = [i]
-            if crowded is None or crowded[i]:
-                ch = text[i]
-                lo, hi = max(0, i - slide), min(len(text), i + slide + 1)
-                p = text.find(ch, lo, hi)
-                while p >= 0:
-                    if p != i:
-                        found.append(p)
-                    p = text.find(ch, p + 1, hi)
-            straight = k and pairs[k - 1][1] == j - 1  # the previous token is matched too
-            if len(found) == 1 and (not k or len(columns[-1]) == 1):
-                # forced, after a forced token (or first): every chain passes through both,
-                # so its score adds the same to all of them and decides nothing; only the
-                # step (which the next token's "continues a witness" reads) is kept
-                if not k:
-                    step = firsts.get(order[i], 0) if j == 0 else 0
-                    scores.append([_FORCED])
-                    back.append([-1])
-                else:
-                    step = steps[order[columns[-1][0]]].get(order[i], 0) if straight else 0
-                    scores.append([scores[-1][0]])
-                    back.append([0])
-                columns.append(found)
-                follow.append([step])
-                continue
-            found.sort()
-            here: list[Score | None] = []
-            links: list[int] = []
-            along: list[int] = []
-            prev_columns = columns[-1] if k else []
-            prev_scores = scores[-1] if k else []
-            prev_follow = follow[-1] if k else []
-            ending = j == last_token
-            for p in found:
-                node = order[p]
-                weight, original = masks[node].bit_count(), 1 if p == i else 0
-                end = lasts.get(node, 0) if ending else 0  # the witnesses ending here, as it does
-                best: tuple[Score, int, int] | None = None  # (score, link, stepping witnesses)
-                if not k:
-                    start = firsts.get(node, 0) if j == 0 else 0  # starting here, as it does
-                    best = ((end & start).bit_count(), start.bit_count() + end.bit_count(),
-                            weight, original), -1, start
-                else:
-                    for r, q in enumerate(prev_columns):
-                        if q >= p:
-                            break
-                        prev = prev_scores[r]
-                        if prev is None:
-                            continue
-                        # the witnesses stepping from q to p, no node between
-                        step = steps[order[q]].get(node, 0) if straight else 0
-                        if step or end:
-                            value = (prev[0] + (step & prev_follow[r]).bit_count()
-                                     + (end & step).bit_count(),
-                                     prev[1] + step.bit_count() + end.bit_count(),
-                                     prev[2] + weight, prev[3] + original)
-                        else:
-                            value = (prev[0], prev[1], prev[2] + weight, prev[3] + original)
-                        if best is None or value > best[0]:  # the first of the best
-                            best = value, r, step
-                if best is not None:
-                    here.append(best[0])
-                    links.append(best[1])
-                    along.append(best[2])
-                else:
-                    here.append(None)
-                    links.append(-1)
-                    along.append(0)
-            columns.append(found)
-            scores.append(here)
-            back.append(links)
-            follow.append(along)
-        # the best chain, read backwards (every token keeps a match: its own always fits)
-        last = scores[-1]
-        r = max((r for r in range(len(last)) if last[r] is not None),
-                key=last.__getitem__)  # type: ignore[arg-type]
-        chosen = [0] * len(pairs)
-        for k in range(len(pairs) - 1, -1, -1):
-            chosen[k] = columns[k][r]
-            r = back[k][r]
-        out: list[Run] = []
-        for (_, j), p in zip(pairs, chosen, strict=True):
-            if out and out[-1][0] + out[-1][2] == p and out[-1][1] + out[-1][2] == j:
-                out[-1] = (out[-1][0], out[-1][1], out[-1][2] + 1)
-            else:
-                out.append((p, j, 1))
-        return out
+        return rethread(self.order, self.masks, self._steps(), text, length, runs, slide)
 
     def _resolve(
         self,
