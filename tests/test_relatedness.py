@@ -80,3 +80,23 @@ def test_the_tree_verdict_never_exceeds_the_all_pairs_one(seed: int) -> None:
         assert tree[d] <= every[d]
         if names[d] != "Other":
             assert tree[d] >= collatio.CollationOptions().related
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(min_value=0, max_value=2**16), st.sampled_from([0.2, 0.5, 0.9]))
+def test_a_verdict_stops_weighing_pairs_once_both_texts_have_a_partner(
+        seed: int, enough: float) -> None:
+    """With a threshold, a document's share is exact below it and at least it above it: the
+    pairs left unweighed are those whose two texts already have their partner."""
+    texts = _texts(build._RELATED_ALL_PAIRS - 2, 60, seed)
+    apparatus = collatio.collate_texts(texts, convention="plain")
+    tokens, alignment = apparatus.tokens, apparatus.alignment
+    documents = list(range(len(tokens)))
+    every = build.relatedness(alignment, tokens, documents)
+    quick = build.relatedness(alignment, tokens, documents, enough=enough)
+    assert quick.keys() == every.keys() == set(documents)
+    for d in documents:
+        if every[d] < enough:
+            assert quick[d] == every[d]
+        else:
+            assert enough <= quick[d] <= every[d]

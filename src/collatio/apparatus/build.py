@@ -290,7 +290,7 @@ def collate_tokens(
     document_numbers = [list(dict.fromkeys(documents)).index(d) for d in documents]
     cutter = Cutter(alignment, token_lists, groups, document_numbers, join=options.join,
                     segment=options.segment, extents=anchors.extents)
-    shares = relatedness(alignment, token_lists, document_numbers, parents)
+    shares = relatedness(alignment, token_lists, document_numbers, parents, options.related)
     found = list(diagnostics)
     found.extend(_approximations(alignment, collated, token_lists, line_indexes))
     unrelated = _unrelated(collated, document_numbers, shares, options.related)
@@ -378,7 +378,7 @@ _RELATED_ALL_PAIRS = 8
 
 def relatedness(
     alignment: Alignment, token_lists: Sequence[TokenList], documents: Sequence[int],
-    partners: Sequence[int] | None = None,
+    partners: Sequence[int] | None = None, enough: float | None = None,
 ) -> dict[int, float]:
     """For each document, the largest share of words it has in common with another
     document: words aligned with that document's (one reading, or words that differ only
@@ -390,8 +390,11 @@ def relatedness(
     Up to ``_RELATED_ALL_PAIRS`` documents every pair is weighed; above that, only the pairs
     of the guide tree *partners* (``partners[d]``: the document *d* joined beside, -1 for
     none; see :func:`collatio.align.guide.guide_tree`), which hold each document's most
-    similar one, so the share is the largest among its tree neighbours. Cost O(words x
-    pairs): O(words x documents) with a tree."""
+    similar one, so the share is the largest among its tree neighbours. With *enough*, a
+    pair is not weighed when both its documents already share that much with another (the
+    verdict needs no more): a document's share is then exact below *enough* and at least
+    *enough* above it. Cost O(words x pairs): O(words x documents) with a tree, or when the
+    documents are versions of one text and *enough* is given."""
     last: dict[int, int] = {}
     for t, d in enumerate(documents):
         last[d] = t
@@ -435,6 +438,8 @@ def relatedness(
 
     best = dict.fromkeys(texts, 0.0)
     for d, e in pairs:
+        if enough is not None and best[d] >= enough and best[e] >= enough:
+            continue
         # one reading: the same reading number (a text without a token has None there)
         alike = list(itertools.starmap(operator.eq, map(operator.itemgetter(texts[d], texts[e]),
                                                         readings)))
