@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from collatio.align import graph, thread
 from collatio.align.anchors import Run
-from collatio.align.thread import Edges, Score
+from collatio.align.thread import STEP_SHIFT, Edges, Score
 
 Call = tuple[list[int], list[int], Edges, str, int, list[Run], int, list[Run]]
 
@@ -47,7 +47,7 @@ def _reference(call: Call) -> list[int]:
             for r, (q, score, _, follow) in enumerate(cells[-1]):
                 if q >= p:
                     continue
-                step = steps[order[q]].get(node, 0) if straight else 0
+                step = steps.get(order[q] << STEP_SHIFT | node, 0) if straight else 0
                 value = (score[0] + (step & follow).bit_count() + (end & step).bit_count(),
                          score[1] + step.bit_count() + end.bit_count(),
                          score[2] + weight, score[3] + own)
@@ -72,7 +72,7 @@ def _threaded(witnesses: list[list[str]], monkeypatch: pytest.MonkeyPatch) -> li
     def recording(order: list[int], masks: list[int], edges: Edges, text: str, length: int,
                   runs: list[Run], slide: int) -> list[Run]:
         steps, firsts, lasts = edges  # kept as they are now: the graph changes them later
-        kept = ([dict(after) for after in steps], dict(firsts), dict(lasts))
+        kept = (dict(steps), dict(firsts), dict(lasts))
         out = thread.rethread(order, masks, edges, text, length, runs, slide)
         calls.append((list(order), list(masks), kept, text, length, list(runs), slide, out))
         return out
@@ -134,7 +134,7 @@ def test_a_stretch_matched_straight_through_is_not_searched(
 
     text = Text("ab" * 20)
     runs: list[Run] = [(0, 0, 40)]
-    out = thread.rethread(list(range(40)), [1] * 40, ([{} for _ in range(40)], {}, {}),
+    out = thread.rethread(list(range(40)), [1] * 40, ({}, {}, {}),
                           text, 40, runs, 32)
     assert out == runs
     assert not searched

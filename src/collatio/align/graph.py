@@ -34,7 +34,7 @@ from collatio.align.pairwise import (
     merge_runs,
     slide_gaps,
 )
-from collatio.align.thread import Edges, rethread
+from collatio.align.thread import STEP_SHIFT, Edges, rethread
 
 __all__ = ["Graph", "Piece", "Similarity", "pair_table"]
 
@@ -62,8 +62,10 @@ class Graph:
         self.masks: list[int] = []  # node -> bit set of the witnesses through it
         self.order: list[int] = []  # all nodes, in a topological order
         self.paths: list[list[int]] = []  # witness -> token index -> node
-        # the witnesses' steps, kept once a third witness joins (see _steps)
+        # the witnesses' steps, made when a third witness joins (see _steps), and how many
+        # witnesses' paths they hold
         self._edges: Edges | None = None
+        self._recorded = 0
         self._member_cache: dict[int, tuple[int, ...]] = {}  # see _members
 
     def add(self, tokens: Sequence[Hashable], budget: Budget | None = None) -> list[Stretch]:
@@ -93,8 +95,6 @@ class Graph:
             i, j = a0 + n, b0 + n
         self.order = new_order
         self.paths.append(path)
-        if self._edges is not None:
-            self._record(len(self.paths) - 1)
         return approximate
 
     def match(self, tokens: Sequence[Hashable], budget: Budget | None = None
@@ -127,31 +127,30 @@ class Graph:
         return runs, approximate
 
     def _steps(self) -> Edges:
-        """The witnesses' steps: per node *u*, the witnesses whose next node is *v*
-        (``steps[u][v]``); per node, the witnesses that start and that end on it.
+        """The witnesses' steps (:data:`collatio.align.thread.Edges`): the witnesses whose
+        node after *u* is *v*; per node, the witnesses that start and that end on it.
 
         A witness's path follows the order, so "the witnesses stepping from *u* to *v* with no
-        node between" (in the order) are exactly ``steps[u][v]``: looked up, not walked.
-        Built once (O(tokens of all witnesses)), then kept as each witness joins.
+        node between" (in the order) are exactly those: looked up, not walked. Made when
+        first asked for, then brought up to date with the witnesses joined since (the last
+        witness to join is never recorded). O(tokens) a witness, at C speed.
         """
         if self._edges is None:
-            self._edges = ([], {}, {})
-            for w in range(len(self.paths)):
-                self._record(w)
-        return self._edges
-
-    def _record(self, w: int) -> None:
-        """Add witness *w*'s path to :meth:`_steps`."""
-        assert self._edges is not None
+            self._edges = ({}, {}, {})
+            self._recorded = 0
         steps, firsts, lasts = self._edges
-        steps.extend({} for _ in range(len(self.keys) - len(steps)))
-        path, bit = self.paths[w], 1 << w
-        if path:
+        for path in self.paths[self._recorded:]:
+            bit = 1 << self._recorded
+            self._recorded += 1
+            if not path:
+                continue
             firsts[path[0]] = firsts.get(path[0], 0) | bit
             lasts[path[-1]] = lasts.get(path[-1], 0) | bit
-        for u, v in itertools.pairwise(path):
-            after = steps[u]
-            after[v] = after.get(v, 0) | bit
+            pairs = list(map(operator.or_, map(operator.lshift, path, itertools.repeat(
+                STEP_SHIFT)), path[1:]))
+            steps.update(zip(pairs, list(map(operator.or_, map(
+                steps.get, pairs, itertools.repeat(0)), itertools.repeat(bit))), strict=True))
+        return self._edges
 
     def _rethread(self, text: str, length: int, runs: list[Run]) -> list[Run]:
         """*runs* (of the graph's order, encoded as *text* by :func:`encode`, against a

@@ -36,15 +36,19 @@ import itertools
 
 from collatio.align.anchors import Run
 
-__all__ = ["Edges", "Score", "rethread"]
+__all__ = ["STEP_SHIFT", "Edges", "Score", "rethread"]
 
 Score = tuple[int, int, int, int]
 """(steps continuing a witness, steps, witnesses passed, matches the diff chose)"""
 _ZERO: Score = (0, 0, 0, 0)
 """The score a stretch's chains start from at the pinned token before it."""
-Edges = tuple[list[dict[int, int]], dict[int, int], dict[int, int]]
-"""The witnesses' steps: per node *u*, the witnesses whose next node is *v* (``steps[u][v]``,
-a bit set); per node, the witnesses that start and that end on it."""
+Edges = tuple[dict[int, int], dict[int, int], dict[int, int]]
+"""The witnesses' steps: the witnesses (a bit set) whose node after *u* is *v*, keyed
+``u << STEP_SHIFT | v`` (one flat table of ints: a table per node cost a dictionary each and
+a second a million-word witness to fill); per node, the witnesses that start and that end on
+it."""
+STEP_SHIFT = 32
+"""Node numbers stay below ``2 ** STEP_SHIFT`` (far more tokens than a collation may hold)."""
 
 
 def rethread(order: list[int], masks: list[int], edges: Edges, text: str, length: int,
@@ -194,7 +198,7 @@ class _Chooser:
             if s0 == 1:
                 step = self.firsts.get(order[seed], 0) if token[0] == 0 else 0
             elif token[s0 - 2] == token[s0 - 1] - 1:
-                step = steps[order[self.position(s0 - 2)]].get(order[seed], 0)
+                step = steps.get(order[self.position(s0 - 2)] << STEP_SHIFT | order[seed], 0)
             else:
                 step = 0
             prev_columns, prev_scores, prev_follow = [seed], [_ZERO], [step]
@@ -226,7 +230,7 @@ class _Chooser:
                         if prev is None:
                             continue
                         # the witnesses stepping from q to p, no node between
-                        step = steps[order[q]].get(node, 0) if straight else 0
+                        step = steps.get(order[q] << STEP_SHIFT | node, 0) if straight else 0
                         if step or end:
                             value = (prev[0] + (step & prev_follow[r]).bit_count()
                                      + (end & step).bit_count(),
