@@ -132,8 +132,9 @@ class Graph:
 
         A witness's path follows the order, so "the witnesses stepping from *u* to *v* with no
         node between" (in the order) are exactly those: looked up, not walked. Made when
-        first asked for, then brought up to date with the witnesses joined since (the last
-        witness to join is never recorded). O(tokens) a witness, at C speed.
+        first asked for, then brought up to date with the witnesses joined since (so a
+        witness is recorded only when a later one is threaded). O(tokens) a witness, at C
+        speed.
         """
         if self._edges is None:
             self._edges = ({}, {}, {})
