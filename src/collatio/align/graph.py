@@ -34,7 +34,7 @@ from collatio.align.pairwise import (
     merge_runs,
     slide_gaps,
 )
-from collatio.align.thread import STEP_SHIFT, Edges, rethread
+from collatio.align.thread import STEP_SHIFT, Edges, consecutive, rethread
 
 __all__ = ["Graph", "Piece", "Similarity", "pair_table"]
 
@@ -283,7 +283,7 @@ class Graph:
                 for x in range(y):
                     px, xbit = self.paths[x], 1 << x
                     apart = [t for t in variant if not masks[py[t]] & xbit]
-                    for t0, t1 in _consecutive(apart):
+                    for t0, t1 in consecutive(apart):
                         # the nodes bounding the stretch, shared by x and y, in x's path
                         s0 = -1 if t0 == 0 else _index(px, py[t0 - 1], pos)
                         s1 = len(px) if t1 == len(py) else _index(px, py[t1], pos)
@@ -600,21 +600,6 @@ def _most_common_bit(masks: Sequence[int]) -> int:
         if best & plane:
             best &= plane
     return best & -best
-
-
-def _consecutive(values: Sequence[int]) -> list[tuple[int, int]]:
-    """Increasing *values* as maximal half-open ranges of consecutive integers.
-
-    >>> _consecutive([1, 2, 3, 7, 9, 10])
-    [(1, 4), (7, 8), (9, 11)]
-    """
-    out: list[tuple[int, int]] = []
-    for v in values:
-        if out and out[-1][1] == v:
-            out[-1] = (out[-1][0], v + 1)
-        else:
-            out.append((v, v + 1))
-    return out
 
 
 def _index(path: list[int], node: int, pos: list[int]) -> int:

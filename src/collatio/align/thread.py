@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Sequence
 
 from collatio.align.anchors import Run
 
-__all__ = ["STEP_SHIFT", "Edges", "Score", "rethread"]
+__all__ = ["STEP_SHIFT", "Edges", "Score", "consecutive", "rethread"]
 
 Score = tuple[int, int, int, int]
 """(steps continuing a witness, steps, witnesses passed, matches the diff chose)"""
@@ -71,7 +72,8 @@ def rethread(order: list[int], masks: list[int], edges: Edges, text: str, length
     else:
         searched = list(range(len(at)))
     candidates: dict[int, list[int]] = {}
-    for k0, k1 in _stretches(searched):
+    for k0, stop in consecutive(searched):
+        k1 = stop - 1
         # between the tokens that keep their place around them, a token can only move as
         # far as the others leave room (often none: a stretch matched straight through)
         low, high = (at[k0 - 1] if k0 else -1) - k0 + 1, (
@@ -94,8 +96,8 @@ def rethread(order: list[int], masks: list[int], edges: Edges, text: str, length
     feasible = _feasible(candidates, at, len(text))
     chosen: dict[int, int] = {}  # token -> its new position, where it moves
     chooser = _Chooser(order, masks, edges, at, token, length, feasible, chosen)
-    for s0, s1 in _stretches(sorted(feasible)):
-        chooser.choose(s0, s1)
+    for s0, stop in consecutive(sorted(feasible)):
+        chooser.choose(s0, stop - 1)
     return _joined(runs, chosen)
 
 
@@ -117,7 +119,8 @@ def _feasible(candidates: dict[int, list[int]], at: list[int], end: int
     every token's candidates, where that is more than one (the others are pinned: only their
     own match lies on one). A token with one candidate bounds the stretches around it."""
     out: dict[int, list[int]] = {}
-    for k0, k1 in _stretches(sorted(candidates)):
+    for k0, stop in consecutive(sorted(candidates)):
+        k1 = stop - 1
         low = at[k0 - 1] if k0 else -1
         lows = []
         for k in range(k0, k1 + 1):  # the least position a chain from the left reaches
@@ -135,14 +138,18 @@ def _feasible(candidates: dict[int, list[int]], at: list[int], end: int
     return out
 
 
-def _stretches(ks: list[int]) -> list[tuple[int, int]]:
-    """Runs of consecutive integers in increasing *ks*, as (first, last)."""
+def consecutive(values: Sequence[int]) -> list[tuple[int, int]]:
+    """Increasing *values* as maximal half-open ranges of consecutive integers.
+
+    >>> consecutive([1, 2, 3, 7, 9, 10])
+    [(1, 4), (7, 8), (9, 11)]
+    """
     out: list[tuple[int, int]] = []
-    for k in ks:
-        if out and out[-1][1] == k - 1:
-            out[-1] = (out[-1][0], k)
+    for v in values:
+        if out and out[-1][1] == v:
+            out[-1] = (out[-1][0], v + 1)
         else:
-            out.append((k, k))
+            out.append((v, v + 1))
     return out
 
 
