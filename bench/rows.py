@@ -136,6 +136,19 @@ def darwin_paragraphs(directory: Path) -> list[list[Path]]:
     return sets
 
 
+def best(parts: Sequence[Any]) -> Any:
+    """One measurement of runs of one input: the one with the best wall time, the peak the
+    largest, the runs counted; the first failure (if any) stands for the whole."""
+    failed = next((m for m in parts if not m.ok), None)
+    if failed is not None:
+        return failed
+    out = replace(min(parts, key=lambda m: m.seconds))
+    out.peak_kb = max(m.peak_kb or 0 for m in parts)
+    out.runs = sum(m.runs for m in parts)
+    out.load = max(m.load for m in parts)
+    return out
+
+
 def summed(parts: Sequence[Any]) -> Any:
     """One measurement of a series of runs: times, CPU, units and transpositions summed, the
     peak the largest; the first failure (if any) stands for the whole."""
@@ -245,9 +258,11 @@ def interrupt_latency(src: Path, files: Sequence[Path], after: float, env: dict[
 
 def run_suites(args: Any, work: Path, src: Path, python: Path | None,
                measure: Callable[..., Any], collatex: Callable[..., Any],
-               log: Callable[[str], None]) -> list[Case]:
-    """Every selected suite but the grid; *measure* (files, extra args) times collatio,
-    *collatex* (files) times CollateX (or says why not)."""
+               log: Callable[[str], None], reference: Callable[..., Any] | None = None
+               ) -> list[Case]:
+    """Every selected suite but the grid; *measure* (files, extra args, repeats) times
+    collatio, *collatex* (files) times CollateX (or says why not), *reference* (as
+    *measure*) times the code of ``--reference`` on the million pair."""
     cases: list[Case] = []
     vocabulary = synth.Vocabulary(args.seed)
     plain = ["--convention", "plain"]
@@ -279,7 +294,21 @@ def run_suites(args: Any, work: Path, src: Path, python: Path | None,
                  count == min(args.many_counts))
     if "million" in args.only:
         base = synth.write_witnesses(work / "million", 1_000_000, 2, args.seed, vocabulary)
-        both(Case("million", "ordinary pair", 1_000_000, 2), base.files(2), False)
+        if reference is None:
+            both(Case("million", "ordinary pair", 1_000_000, 2), base.files(2), False)
+        else:
+            # one run each in turn: this machine drifts within minutes, so the two codes
+            # see the same machine
+            mine, theirs = [], []
+            for _ in range(args.repeats):
+                mine.append(measure(base.files(2), plain, 1))
+                theirs.append(reference(base.files(2), plain, 1))
+                log(f"  million pair: {mine[-1].seconds or 0:.2f} s, at {args.reference}: "
+                    f"{theirs[-1].seconds or 0:.2f} s")
+            today = Case("million", "ordinary pair", 1_000_000, 2, best(mine))
+            then = Case("million", f"ordinary pair, the code at {args.reference}", 1_000_000,
+                        2, best(theirs), extra={"reference": args.reference})
+            cases.extend((today, then))
     if "darwin" in args.only:
         files = darwin(work / "darwin")
         both(Case("darwin", "Origin ch. 1, six editions", word_count(files), len(files)),
@@ -441,8 +470,15 @@ def targets(cases: Sequence[Case]) -> list[str]:
         m = million.collatio
         peak = (m.peak_kb or 0) * 1024
         ok = m.seconds < MILLION_SECONDS and peak < MILLION_BYTES
-        out.append(f"{title}: {verdict(ok)} ({m.seconds:.2f} s wall, {m.cpu or 0:.2f} s CPU, "
-                   f"peak {peak / 1e9:.2f} GB).")
+        text = f"{m.seconds:.2f} s wall, {m.cpu or 0:.2f} s CPU, peak {peak / 1e9:.2f} GB"
+        then = next((c for c in cases if c.suite == "million" and "reference" in c.extra
+                     and c.collatio is not None and c.collatio.ok), None)
+        if then is not None:
+            r = then.collatio
+            text += (f"; the code at {then.extra['reference']}, in turn with it on this "
+                     f"machine: {r.seconds:.2f} s wall, {r.cpu or 0:.2f} s CPU, today's "
+                     f"{m.seconds / r.seconds:.2f}x its time")
+        out.append(f"{title}: {verdict(ok)} ({text}).")
     else:
         out.append(f"{title}: not measured.")
 

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -144,6 +144,23 @@ def snapshot_source(work: Path) -> Path:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(target)], check=True,
                    stdout=subprocess.DEVNULL)
     return target
+
+
+def reference_source(work: Path, revision: str) -> Path:
+    """The ``src/`` of git revision *revision* of this repository, byte-compiled, in *work*
+    (the code a target was set against, measured beside today's on today's machine)."""
+    target = work / "reference"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"],
+                             capture_output=True, check=False)
+    if archive.returncode != 0:
+        raise SystemExit(f"--reference {revision}: git archive failed: "
+                         f"{archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / "src")], check=True,
+                   stdout=subprocess.DEVNULL)
+    return target / "src"
 
 
 def collatio_env(src: Path) -> dict[str, str]:
@@ -294,7 +311,19 @@ def benchmark(args: argparse.Namespace, work: Path
         assert python is not None
         return run_collatex(python, files, work / "collatex.json", 1, args.timeout)
 
-    cases = suites.run_suites(args, work / "suites", src, python, measure, collatex, log)
+    reference: Callable[[Sequence[Path], Sequence[str], int], Measurement] | None = None
+    if args.reference and "million" in args.only:
+        reference_src = reference_source(work, args.reference)
+
+        def measure_reference(files: Sequence[Path], extra: Sequence[str], repeats: int
+                              ) -> Measurement:
+            return run_collatio(reference_src, files, work / "collatio.json",
+                                min(repeats, args.repeats), args.collatio_timeout, extra)
+
+        reference = measure_reference
+
+    cases = suites.run_suites(args, work / "suites", src, python, measure, collatex, log,
+                              reference)
     return rows, cases, info
 
 
@@ -708,6 +737,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="word counts of the drastic suite (default 2k,50k,100k,200k)")
     parser.add_argument("--many-counts", default=",".join(map(str, suites.MANY_COUNTS)),
                         help="text counts of the many suite (default 100,400,1000)")
+    parser.add_argument("--reference", metavar="REV",
+                        help="also time the million pair with the code of git revision REV "
+                        "(the code its target was set against), runs taking turns with "
+                        "today's: how this machine compares with the one the target was set on")
     parser.add_argument("--interrupt-after", type=float, default=3.0,
                         help="seconds before SIGINT in the interrupt suite (default 3)")
     args = parser.parse_args(argv)

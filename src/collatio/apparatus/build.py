@@ -402,12 +402,22 @@ def relatedness(
         return {}
     readings, cells = alignment.readings, alignment.cells
     texts = dict(last)
-    word_lists = {d: list(itertools.compress(itertools.count(), token_lists[t].word_flags()))
-                  for d, t in texts.items()}
-    if any(len(found) < _RELATED_MIN_WORDS for found in word_lists.values()):
+    flags = {d: token_lists[t].word_flags() for d, t in texts.items()}
+    sizes = {d: found.count(1) for d, found in flags.items()}
+    if any(size < _RELATED_MIN_WORDS for size in sizes.values()):
         return {}
-    placed = {d: list(map(alignment.token_columns(texts[d]).__getitem__, found))
-              for d, found in word_lists.items()}  # per document: its words' columns
+    words: dict[int, tuple[list[int], list[int]]] = {}
+
+    def words_of(d: int) -> tuple[list[int], list[int]]:
+        """Document *d*'s words: their token indices and their columns (made when a pair
+        needs more than the words read alike)."""
+        found = words.get(d)
+        if found is None:
+            mine = list(itertools.compress(itertools.count(), flags[d]))
+            found = words[d] = (mine, list(map(alignment.token_columns(texts[d]).__getitem__,
+                                               mine)))
+        return found
+
     if partners is None or len(texts) <= _RELATED_ALL_PAIRS:
         pairs = [(d, e) for d in texts for e in texts if d < e]
     else:
@@ -422,9 +432,14 @@ def relatedness(
         where the two read alike; *keyed*: the columns of two readings already weighed
         (the other direction of the pair weighs the same columns again)."""
         t, u = texts[d], texts[e]
-        mine, row = word_lists[d], cells[u]
-        at = placed[d]
-        hits = bytearray(map(alike.__getitem__, at))
+        hits = bytearray(itertools.compress(map(alike.__getitem__, alignment.token_columns(t)),
+                                            flags[d]))
+        if enough is not None:  # the words read alike may already be enough for a verdict
+            counted = sum(len(run) for run in hits.split(b"\0") if len(run) >= _RELATED_RUN)
+            if counted / sizes[d] >= enough:  # at most the share: hits only lengthen runs
+                return counted / sizes[d]
+        mine, at = words_of(d)
+        row = cells[u]
         for k in itertools.compress(itertools.count(), map(operator.not_, hits)):
             c = at[k]
             found = keyed.get(c)
@@ -434,7 +449,7 @@ def relatedness(
             if found:
                 hits[k] = True
         counted = sum(len(run) for run in hits.split(b"\0") if len(run) >= _RELATED_RUN)
-        return counted / len(mine)
+        return counted / sizes[d]
 
     best = dict.fromkeys(texts, 0.0)
     for d, e in pairs:
@@ -444,7 +459,9 @@ def relatedness(
         alike = list(itertools.starmap(operator.eq, map(operator.itemgetter(texts[d], texts[e]),
                                                         readings)))
         keyed: dict[int, bool] = {}
-        value = max(share(d, e, alike, keyed), share(e, d, alike, keyed))
+        value = share(d, e, alike, keyed)
+        if enough is None or value < enough:
+            value = max(value, share(e, d, alike, keyed))
         best[d], best[e] = max(best[d], value), max(best[e], value)
     return best
 

@@ -59,6 +59,9 @@ import attrs
 from collatio.apparatus.wordcolumns import Pattern, WordColumns, one_class, refines_pattern
 from collatio.tokens import TokenKind
 
+#: Up to this many texts in a piece, a text's range is found by searching its scope.
+_SEARCHED_UP_TO = 8
+
 
 @attrs.frozen(slots=True)
 class Piece:
@@ -81,6 +84,11 @@ class Piece:
         """Text *t*'s token range when the piece records it."""
         if not self.ranges:
             return None
+        if len(self.scope) <= _SEARCHED_UP_TO:  # a few texts: searched, no table made
+            try:
+                return self.ranges[self.scope.index(t)]
+            except ValueError:
+                return None
         found = self._range_of
         if found is None:
             found = dict(zip(self.scope, self.ranges, strict=True))
