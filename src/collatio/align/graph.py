@@ -18,7 +18,8 @@ of a few witnesses may move right, within its room, beside the majority's word i
 
 from __future__ import annotations
 
-import bisect
+import array
+import collections
 import heapq
 import itertools
 import operator
@@ -264,17 +265,29 @@ class Graph:
         earlier witness reads between the same nodes is moved onto its nodes (the earlier
         one's nodes lie between the two shared ones, so the order stays topological). Rounds
         repeat until nothing moves (at most ``len(paths)`` rounds). Cost: O(K^2 x variant
-        tokens) a round; nothing for two witnesses, whose diff already matches such words.
+        tokens) a round, and O(nodes) to index an earlier witness's path (once, and again
+        after its own tokens moved); nothing for two witnesses, whose diff already matches
+        such words.
         """
         count = len(self.paths)
         if not 2 < count <= REPAIR_TEXTS:
             return
         keys, masks = self.keys, self.masks
         full = (1 << count) - 1
+        # per witness: node -> its index in the witness's path (for the nodes on it), made
+        # when first asked for and dropped when the path moves
+        indexes: dict[int, array.array[int]] = {}
+
+        def index_of(x: int) -> array.array[int]:
+            found = indexes.get(x)
+            if found is None:
+                # (a C int a node: a collation holds far fewer than 2**31 tokens)
+                found = indexes[x] = array.array("i", [0]) * len(keys)
+                collections.deque(map(found.__setitem__, self.paths[x], itertools.count()),
+                                  maxlen=0)
+            return found
+
         for _ in range(count):
-            pos = [0] * len(keys)
-            for p, v in enumerate(self.order):
-                pos[v] = p
             moved = False
             for y in range(1, count):
                 py, ybit = self.paths[y], 1 << y
@@ -283,10 +296,13 @@ class Graph:
                 for x in range(y):
                     px, xbit = self.paths[x], 1 << x
                     apart = [t for t in variant if not masks[py[t]] & xbit]
+                    if not apart:
+                        continue
+                    at = index_of(x)
                     for t0, t1 in consecutive(apart):
                         # the nodes bounding the stretch, shared by x and y, in x's path
-                        s0 = -1 if t0 == 0 else _index(px, py[t0 - 1], pos)
-                        s1 = len(px) if t1 == len(py) else _index(px, py[t1], pos)
+                        s0 = -1 if t0 == 0 else at[py[t0 - 1]]
+                        s1 = len(px) if t1 == len(py) else at[py[t1]]
                         if s1 - s0 - 1 != t1 - t0:
                             continue
                         ours, theirs = py[t0:t1], px[s0 + 1 : s1]
@@ -297,6 +313,7 @@ class Graph:
                             masks[v] &= ~ybit
                             masks[u] |= ybit
                         py[t0:t1] = theirs
+                        indexes.pop(y, None)
                         moved = True
             if not moved:
                 break
@@ -602,6 +619,3 @@ def _most_common_bit(masks: Sequence[int]) -> int:
     return best & -best
 
 
-def _index(path: list[int], node: int, pos: list[int]) -> int:
-    """The index of *node* in *path* (a witness's nodes, increasing in *pos*)."""
-    return bisect.bisect_left(path, pos[node], key=pos.__getitem__)
