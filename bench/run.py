@@ -700,8 +700,10 @@ Options: `--sizes 1k,10k,1M`, `--witnesses 2,3`, `--timeout 120` (CollateX, per 
 `--seed 1950`, `--out PATH`, `--keep DIR` (keep the witness files and the source snapshot),
 `--results PATH` (the raw measurements as JSON), `--only grid,drastic,many,million,darwin,
 frankenstein,interrupt` (default: all but million), `--drastic-sizes`, `--many-counts`,
-`--interrupt-after`. `python bench/hotspots.py
---words 100k` shows where collatio's time goes (`--memory`: its allocations).
+`--interrupt-after`, `--reference REV` (the million pair also timed with the code of git
+revision REV, the runs taking turns: how this machine compares with the one a target was set
+on). `python bench/hotspots.py --words 100k` shows where collatio's time goes (`--memory`:
+its allocations).
 """
 
 
