@@ -373,3 +373,33 @@ def test_any_bytes_give_witnesses_or_a_located_error(
         assert str(error).startswith(str(path))
         return
     assert all(w.path == str(path) for w in result.witnesses)
+
+
+_LOADED_AFTER = """
+import sys, collatio
+collatio.collate(sys.argv[1:])
+print(" ".join(sorted(m for m in sys.modules if m.startswith("collatio.readers._"))))
+"""
+
+
+def _reader_helpers_loaded(*files: Path) -> set[str]:
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _LOADED_AFTER, *map(str, files)],
+                          capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+def test_plain_texts_do_not_load_the_xml_reader(tmp_path: Path) -> None:
+    """Every reader sniffs every file, but the XML parser and the TEI transcriber are
+    imported only when a file is read as XML: collating plain texts never pays for them."""
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("War, not peace.\n", encoding="utf-8")
+    b.write_text("War and peace.\n", encoding="utf-8")
+    assert not {"collatio.readers._xml", "collatio.readers._transcribe"} & \
+        _reader_helpers_loaded(a, b)
+    tei = tmp_path / "c.xml"
+    tei.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p>War and '
+                   '<del>no</del> peace.</p></body></text></TEI>\n', encoding="utf-8")
+    assert {"collatio.readers._xml", "collatio.readers._transcribe"} <= \
+        _reader_helpers_loaded(a, tei)

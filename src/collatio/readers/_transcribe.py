@@ -25,11 +25,10 @@ import attrs
 from collatio.diagnostics import Diagnostic, Severity
 from collatio.errors import InputError
 from collatio.markup.tree import Delimiter, Node, Span, SpanKind, Text, wrap_range
+from collatio.readers._tei_names import CHOICE_DEFAULT, TEI_NS
 from collatio.readers._xml import Chars, Element, decode_references
 from collatio.textpos import LineIndex, OffsetMap, TranscriptBuilder
 from collatio.witness import Milestone
-
-TEI_NS = "http://www.tei-c.org/ns/1.0"
 
 #: Elements whose start and end are paragraph breaks.
 BLOCKS = frozenset({
@@ -52,8 +51,6 @@ SET_ASIDE = {
 }
 #: Milestone units kept as positions.
 POSITION_UNITS = {"pb": "page", "lb": "line", "cb": "column"}
-#: The children of <choice>, in the default order of preference (the document's own text).
-CHOICE_DEFAULT = ("sic", "abbr", "orig")
 _CHOICE_PAIRS = {"sic": "corr", "corr": "sic", "abbr": "expan", "expan": "abbr",
                  "orig": "reg", "reg": "orig"}
 

@@ -19,14 +19,12 @@ readings in the apparatus file.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
 from collatio.diagnostics import Diagnostic
 from collatio.errors import InputError
-from collatio.readers._transcribe import transcribe
-from collatio.readers._xml import Chars, Element, decode_references, parse
 from collatio.readers.base import Reader, ReadOptions
 from collatio.readers.tei import (
     TEIReader,
@@ -45,6 +43,9 @@ from collatio.sources import Document, Metadata, Region, RegionKind, Source
 from collatio.textpos import LineIndex, OffsetMap, TranscriptBuilder
 from collatio.witness import ParseResult, Witness
 
+if TYPE_CHECKING:
+    from collatio.readers._xml import Element
+
 
 class ParallelReader(Reader):
     """TEI parallel segmentation: each witness rebuilt from its readings."""
@@ -61,6 +62,9 @@ class ParallelReader(Reader):
         return 0.9 if root_of(head) is not None and is_parallel(head) else 0.0
 
     def read(self, data: bytes, path: str, options: ReadOptions) -> ParseResult:
+        from collatio.readers._transcribe import transcribe
+        from collatio.readers._xml import parse
+
         self.check_options(options)
         document = parse(data, path)
         text, root = document.text, document.root
@@ -106,6 +110,9 @@ class ParallelReader(Reader):
     def _collatex(self, text: str, root: Element, path: str, options: ReadOptions,
                   index: LineIndex) -> ParseResult:
         """CollateX's XML apparatus: each witness's readings joined and read as XML."""
+        from collatio.readers._transcribe import transcribe
+        from collatio.readers._xml import parse
+
         readings: dict[str, list[Element]] = {}
         for reading in _find(root, "rdg"):
             for siglum in (reading.get("wit") or "").split():
@@ -146,6 +153,8 @@ _BARE_AMPERSAND = re.compile(r"&(?!#[0-9]+;|#x[0-9a-fA-F]+;|[A-Za-z][\w.-]*;)")
 
 def _raw_text(element: Element, text: str, path: str) -> str:
     """An element's character data, references decoded (its child elements left out)."""
+    from collatio.readers._xml import Chars, decode_references
+
     parts: list[str] = []
     for child in element.children:
         if isinstance(child, Chars) and child.kind == "text":

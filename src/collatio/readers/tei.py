@@ -16,17 +16,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from collatio.diagnostics import Diagnostic, Severity
-from collatio.readers._transcribe import (
-    CHOICE_DEFAULT,
-    TEI_NS,
-    Settings,
-    Transcript,
-    transcribe,
-)
-from collatio.readers._xml import Chars, Element, decode_references, parse
+from collatio.readers._tei_names import CHOICE_DEFAULT, TEI_NS
 from collatio.readers.base import Reader, ReaderError, ReadOptions
 from collatio.sources import (
     Document,
@@ -38,6 +31,12 @@ from collatio.sources import (
 )
 from collatio.textpos import LineIndex
 from collatio.witness import ParseResult, Witness, states_for
+
+if TYPE_CHECKING:
+    # the XML parser and the transcriber are imported when a file is read, not when the
+    # registry asks every reader to sniff a file (a plain text pays nothing for them)
+    from collatio.readers._transcribe import Settings, Transcript
+    from collatio.readers._xml import Chars, Element
 
 _ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s/>]")
 _LAYERS = ("declared", "hands", "nesting", "none")
@@ -82,6 +81,8 @@ def is_parallel(head: bytes) -> bool:
 
 def _text(element: Element, source: str, path: str) -> str:
     """The element's character data, references decoded, whitespace collapsed."""
+    from collatio.readers._xml import Chars, decode_references
+
     parts: list[str] = []
     stack: list[Element | Chars] = [element]
     while stack:
@@ -183,6 +184,8 @@ def settings_from(options: ReadOptions, hands: tuple[str, ...], witness: str | N
     layers = cls.option(options, "layers", "declared")
     if layers not in _LAYERS:
         raise ReaderError(f"-I layers: one of {', '.join(_LAYERS)}, not {layers!r}")
+    from collatio.readers._transcribe import Settings
+
     return Settings(choice or CHOICE_DEFAULT, supplied == "keep", layers, hands, witness)
 
 
@@ -262,6 +265,9 @@ class TEIReader(Reader):
         return 0.55 if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") else 0.4
 
     def read(self, data: bytes, path: str, options: ReadOptions) -> ParseResult:
+        from collatio.readers._transcribe import transcribe
+        from collatio.readers._xml import parse
+
         self.check_options(options)
         document = parse(data, path)
         text, root = document.text, document.root
