@@ -617,5 +617,3 @@ def _most_common_bit(masks: Sequence[int]) -> int:
         if best & plane:
             best &= plane
     return best & -best
-
-
