@@ -635,6 +635,11 @@ def report(rows: Sequence[Row], args: argparse.Namespace, info: dict[str, str],
         f"{args.interrupt_after:g} s after it started on a 200k-word hard pair, timed until "
         "it exits. Hard inputs and real texts run with `--convention plain`.",
     ]
+    if getattr(args, "reference", None) and "million" in args.only:
+        method.append(
+            f"Reference: the million pair also run with the code of revision {args.reference} "
+            "(its `src/` from git, byte-compiled), one run of each code in turn, so that both "
+            "meet the machine in the same state; the best run of each is shown.")
     bullets = "\n".join(f"- {line}" for line in method)
     grid = f"""## Results
 
