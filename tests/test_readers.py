@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, ClassVar
@@ -383,8 +384,6 @@ print(" ".join(sorted(m for m in sys.modules if m.startswith("collatio.readers._
 
 
 def _reader_helpers_loaded(*files: Path) -> set[str]:
-    import subprocess
-
     done = subprocess.run([sys.executable, "-c", _LOADED_AFTER, *map(str, files)],
                           capture_output=True, text=True, check=True)
     return set(done.stdout.split())
