@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -397,3 +398,22 @@ def test_a_renderer_from_another_package(plugin: Path, seed: Apparatus) -> None:
     render_base._LOADED.clear()
     assert "unitcount" in renderer_names() and "broken" not in renderer_names()
     assert renderer_for_filename("a.count").name == "unitcount"
+
+
+@pytest.mark.parametrize("name", ["survey", "SurveyOptions", "SurveyResult"])
+def test_the_survey_is_imported_when_first_asked_for(name: str) -> None:
+    # a fresh interpreter: this one has imported the survey already (other tests)
+    code = textwrap.dedent(f"""
+        import sys
+        import collatio
+        assert "collatio.survey" not in sys.modules, "imported with collatio"
+        value = getattr(collatio, {name!r})
+        import collatio.survey as package
+        assert value is (package if {name!r} == "survey" else getattr(package, {name!r}))
+        assert callable(collatio.survey) and collatio.survey.survey is not collatio.survey
+        assert collatio.survey.SurveyOptions is package.model.SurveyOptions
+        print("ok")
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, cwd=ROOT)
+    assert result.stdout.strip() == "ok", result.stderr

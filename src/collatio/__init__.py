@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from os import PathLike, fspath
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -66,8 +67,6 @@ from collatio.sources import (
     read_bytes,
     split_source,
 )
-from collatio.survey import SurveyOptions, SurveyResult
-from collatio.survey import facade as survey
 from collatio.witness import (
     ParseResult,
     State,
@@ -76,6 +75,23 @@ from collatio.witness import (
     merge_results,
     parse_sources,
 )
+
+if TYPE_CHECKING:
+    from collatio.survey import SurveyOptions, SurveyResult
+    from collatio.survey import facade as survey
+
+#: Names given by the survey package, imported when first asked for: a collation never
+#: needs them, and their import costs every run its start-up time.
+_SURVEY_NAMES = ("survey", "SurveyOptions", "SurveyResult")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SURVEY_NAMES:
+        import collatio.survey as package
+
+        # the import bound collatio.survey to the package, itself callable as survey()
+        return package if name == "survey" else getattr(package, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from collatio.errors import CollatioError
 from collatio.survey.model import (
@@ -93,14 +94,12 @@ def survey(
     return result
 
 
-class _Facade:
-    """``collatio.survey``: the :func:`survey` function, which also gives the names and
-    modules of this package (``collatio.survey.SurveyOptions``,
-    ``import collatio.survey.verify as verify``): the function and the package share one
-    name, and the package's import binds it on ``collatio`` only once, before the facade
-    takes its place."""
-
-    __doc__ = survey.__doc__
+class _Package(types.ModuleType):
+    """``collatio.survey``, this package, which is also callable as :func:`survey`: the
+    function and the package share one name (``collatio.survey(folder)``,
+    ``collatio.survey.SurveyOptions``, ``import collatio.survey.verify as verify``), and
+    whichever import of the package binds the name on ``collatio``, it binds this one
+    object."""
 
     def __call__(
         self,
@@ -117,15 +116,13 @@ class _Facade:
         return survey(paths, out, formats=formats, workers=workers, scheduler=scheduler,
                       progress=progress, collate=collate, **thresholds)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(sys.modules[__name__], name)
-
     def __repr__(self) -> str:
         return "<function collatio.survey>"
 
 
-#: What ``collatio.survey`` is (see :class:`_Facade`).
-facade = _Facade()
+sys.modules[__name__].__class__ = _Package
+#: What ``collatio.survey`` is: this package, callable (see :class:`_Package`).
+facade = cast(_Package, sys.modules[__name__])
 
 __all__ = [
     "REQUIRED",
