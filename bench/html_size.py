@@ -17,6 +17,7 @@ growth from each size to the next: a linear page has a size exponent near 1 (the
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 import tempfile
@@ -75,7 +76,7 @@ def report(rows: Sequence[dict[str, float]], witnesses: int) -> str:
             f"{1e6 * r['render_s'] / r['words']:.1f} | {r['collate_s']:.1f} s |"
         )
     lines.append("")
-    for a, b in zip(rows, rows[1:], strict=False):
+    for a, b in itertools.pairwise(rows):
         ratio = math.log(b["words"] / a["words"])
         size_exp = math.log(b["bytes"] / a["bytes"]) / ratio
         time_exp = math.log(max(b["render_s"], 1e-6) / max(a["render_s"], 1e-6)) / ratio

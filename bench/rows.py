@@ -521,7 +521,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = ["--only", ",".join(ALIGNMENT_SUITES), *command]
         if "--out" not in names:
             command += ["--out", str(run.ROOT / "docs" / "performance.md")]
-    report = run.main(command, shown=" ".join(["python bench/rows.py", *given]))
+    report = run.main(command, shown=" ".join(["python bench/rows.py",
+                                               *run.shown_options(given)]))
     missed = [line for line in report.splitlines() if "**MISSED**" in line]
     section = report.split(f"## {run.HARD_SECTION}", 1)[-1].split("\n## ", 1)[0]
     print("\n".join(line for line in section.splitlines() if line.startswith("- ")), flush=True)

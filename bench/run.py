@@ -569,11 +569,43 @@ def targets(rows: Sequence[Row], timeout: float) -> list[str]:
     return out
 
 
+#: Options whose values are paths of the machine the benchmark ran on, as the report names
+#: them: a path inside the checkout relative to it, any other by what it stands for.
+_PATH_OPTIONS = {"--collatex-venv": "VENV", "--out": "PATH", "--results": "PATH",
+                 "--keep": "DIR"}
+
+
+def shown_options(argv: Sequence[str]) -> list[str]:
+    """*argv* as the report names it: no path of this machine outside the checkout.
+
+    >>> shown_options(["--only", "grid", "--collatex-venv=/opt/v", "--out", str(ROOT / "x.md")])
+    ['--only', 'grid', '--collatex-venv=VENV', '--out', 'x.md']
+    """
+    out: list[str] = []
+    pending: str | None = None
+    for arg in argv:
+        name, eq, value = arg.partition("=")
+        if pending is not None:
+            out.append(_shown_path(arg, pending))
+            pending = None
+        elif eq and name in _PATH_OPTIONS:
+            out.append(f"{name}={_shown_path(value, _PATH_OPTIONS[name])}")
+        else:
+            out.append(arg)
+            pending = _PATH_OPTIONS.get(arg)
+    return out
+
+
+def _shown_path(value: str, stands_for: str) -> str:
+    path = Path(value).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else stands_for
+
+
 def report(rows: Sequence[Row], args: argparse.Namespace, info: dict[str, str],
            elapsed: float, cases: Sequence[suites.Case] = ()) -> str:
     """The whole Markdown document."""
     m = args.machine
-    command = args.shown or " ".join(["python bench/run.py", *args.argv])
+    command = args.shown or " ".join(["python bench/run.py", *shown_options(args.argv)])
     loads = [x.load for r in rows for x in (r.collatio, r.collatex) if x.runs]
     loads += [x.load for c in cases for x in (c.collatio, c.collatex) if x is not None and x.runs]
     load = f"{min(loads):.2f} to {max(loads):.2f}" if loads else "?"
