@@ -1,7 +1,8 @@
 """Surveying an archive: the families of versions among its documents, the passages reused
 between them, and every family collated (see ``docs/survey.md``).
 
-This package's own import is light (the model only); numpy, Dask and pyarrow are imported
+The package is itself callable: ``collatio.survey(folder, out)`` is :func:`survey`. This
+package's own import is light (the model only); numpy, Dask and pyarrow are imported
 when a survey runs. They come with the ``survey`` extra: ``pip install 'collatio[survey]'``.
 """
 
@@ -115,9 +116,6 @@ class _Package(types.ModuleType):
     ) -> SurveyResult:
         return survey(paths, out, formats=formats, workers=workers, scheduler=scheduler,
                       progress=progress, collate=collate, **thresholds)
-
-    def __repr__(self) -> str:
-        return "<function collatio.survey>"
 
 
 sys.modules[__name__].__class__ = _Package
