@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from run import shown_options  # noqa: E402
+
 import collatio  # noqa: E402
 
 SHARED = Path(os.environ.get("COLLATIO_SHARED") or ROOT.parent / "shared")
@@ -142,8 +144,8 @@ def _row(name: str, files: Sequence[Path], repeats: int, words: str = "") -> str
 
 
 def report(sizes: Sequence[int], repeats: int, corpora: bool) -> str:
-    lines = ["# Readers: speed", "",
-             f"`python bench/readers.py {' '.join(sys.argv[1:])}`".replace(" `", "`"),
+    command = " ".join(["python bench/readers.py", *shown_options(sys.argv[1:])])
+    lines = ["# Readers: speed", "", f"`{command}`",
              f"on {platform.python_implementation()} {platform.python_version()}, "
              f"{os.cpu_count()} cores; best of {repeats}.", ""]
     header = ["| input | files / words | size | witnesses | states | wall | CPU | rate (CPU) |",
