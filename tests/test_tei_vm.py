@@ -17,7 +17,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from lxml import etree
 
 import collatio
@@ -209,6 +209,9 @@ def test_the_vm_flavour_is_valid_tei(tei_all: etree.RelaxNG, tree: etree._Elemen
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(a=WORDS, b=WORDS)
+# a moved block (a transposition unit) read once per version, not twice (found by this test)
+@example(a=["<script>alert(1)</script>", "<SCRIPT/x>"],
+         b=["<SCRIPT/x>", "<script>alert(1)</script>"])
 def test_any_collation_gives_one_version_per_text(a: list[str], b: list[str]) -> None:
     witnesses = [w for text, name in ((" ".join(a), "A"), (" ".join(b), "x y"))
                  for w in collatio.parse_text(text, path=name, convention="plain").witnesses]
@@ -237,3 +240,16 @@ def test_the_option_on_the_command_line(tmp_path: Path,
     assert set(versions(etree.parse(str(out)).getroot())) == {"F", "D-ac", "D-pc"}
     with pytest.raises(RenderError, match="'flavour' of the tei format takes one of standard"):
         get_renderer("tei", flavour="nosuch").render(two("a", "b"))
+
+
+def test_a_moved_passage_is_named_in_the_introduction_and_read_once() -> None:
+    app = two("Zhou Enlai came to Moscow today .", "Enlai Zhou came to Moscow today .")
+    moves = [u for u in app.units if u.type.value == "transposition"]
+    assert moves  # the inversion is a transposition
+    root = etree.fromstring(get_renderer("tei", flavour="vm").render(app).encode("utf-8"))
+    intro = root.find(f".//{TEI}note[@type='critIntro']/{TEI}p").text
+    assert f"Moved passages (each version reads them at its own place): {moves[0].id} " in intro
+    assert not [a for a in root.iter(f"{TEI}app") if a.get("loc") == moves[0].id]
+    for ident, siglum in zip(versions(root), app.sigla, strict=True):
+        shown = "".join(versions(root)[ident].split())
+        assert shown == "".join(app.witness_text(siglum).split())

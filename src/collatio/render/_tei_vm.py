@@ -7,7 +7,8 @@ only what the VM's own sample files use, in the places they use it:
 
 * the header: ``titleStmt`` (``title``, ``respStmt``), ``publicationStmt`` (``publisher``,
   ``availability/p``), ``notesStmt/note[@type='critIntro']`` (the VM's critical introduction
-  panel: the base, the units, the states of one document), ``sourceDesc/p``, and
+  panel: the base, the units, the states of one document, the moved passages),
+  ``sourceDesc/p``, and
   ``encodingDesc`` (``editorialDecl/p``, ``variantEncoding``);
 * ``text/front/div/listWit``: one flat ``witness`` per collated text (so a document collated
   in two states is two versions, ``D-ac`` and ``D-pc``, and never a third, text-less ``D``),
@@ -18,7 +19,10 @@ only what the VM's own sample files use, in the places they use it:
   notes as ``note`` (the base's notes in the shared text in an ``app`` of their own, read by
   the base only), a paragraph break inside a reading as ``lb``; a text lacunose from one unit
   on reads ``[…]`` there (the VM shows each text's own words only); the base's lacuna that
-  ends a paragraph in its source (the final's "reply [...]") stands at that paragraph's end.
+  ends a paragraph in its source (the final's "reply [...]") stands at that paragraph's end;
+  a transposition unit, a report whose text the units at the block's places already hold,
+  has no ``app`` (each version would read the block twice): the critical introduction
+  names it.
 
 None of ``lem``, ``witDetail``, ``rdgGrp``, ``gap``, nested ``listWit``, ``witness/label``,
 ``appInfo``, ``handNotes``, ``back`` or ``div`` in the body, which the VM's schema rejects or its
@@ -189,6 +193,11 @@ def _header(header: etree._Element, app: Apparatus) -> None:
         if len(sigla) > 1:
             intro += (f" {' and '.join(sigla)} are states of one document, {document}: its "
                       "text as first written and as revised by hand.")
+    moves = [u for u in app.units if u.type is UnitType.TRANSPOSITION]
+    if moves:  # the VM has no place for a report unit in the body: said here
+        intro += " Moved passages (each version reads them at its own place): " + "; ".join(
+            f"{u.id} " + ", ".join(f"“{r.text}” ({', '.join(r.witnesses)})" for r in u.readings)
+            for u in moves) + "."
     note = _sub(_sub(file_desc, "notesStmt"), "note", type="critIntro")
     _sub(note, "p", intro)
     sources = sorted({w.path for w in app.witnesses})
@@ -228,7 +237,9 @@ class _Body:
                     if len(paragraph) or (paragraph.text or "").strip():
                         paragraph = _sub(body, "p")
                     _append(paragraph, more)
-            if i < len(app.units):
+            # a transposition unit is a report: its readings repeat what the units at the
+            # block's places hold, so each version would show the block twice
+            if i < len(app.units) and app.units[i].type is not UnitType.TRANSPOSITION:
                 previous = paragraph.getprevious()
                 if previous is not None and self.gap_ends_paragraph(i):
                     # the base's [...] ended the paragraph before (its source's place)
