@@ -380,3 +380,27 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         process.stdout.close()
         assert process.wait(timeout=300) == 0
         assert process.stderr.read() == b""
+
+
+def test_a_collation_process_ends_with_all_it_wrote(tmp_path: Path) -> None:
+    """The collate command leaves its apparatus to be freed with the process (it ends at
+    once, without taking a large collation apart object by object): everything it printed,
+    warned and wrote must be there all the same, byte for byte, with its exit status."""
+    from collatio.cli import _args
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["collate", str(SEED)], stdout=out, stderr=err) == 0
+    assert _args._KEPT is None  # called in-process, main keeps nothing
+    shown = collatio_process("collate", str(SEED))
+    assert shown.returncode == 0
+    assert (shown.stdout, shown.stderr) == (out.getvalue(), err.getvalue())
+    assert ": warning: " in shown.stderr
+    a, b = big_pair(tmp_path)  # a megabyte of JSON: more than a pipe or a buffer holds
+    shown = collatio_process("collate", a, b, "--format", "json")
+    written = collatio_process("collate", a, b, "--format", "json", "-o",
+                               str(tmp_path / "out.json"))
+    assert shown.returncode == written.returncode == 0
+    assert len(shown.stdout) > 1_000_000
+    assert (tmp_path / "out.json").read_text(encoding="utf-8") == shown.stdout
+    assert [w["id"] for w in json.loads(shown.stdout)["witnesses"]] == ["a", "b"]
+    assert collatio_process("collate", a, str(tmp_path / "missing.txt")).returncode == 1

@@ -31,6 +31,7 @@ from collatio.cli._args import (
     Parser,
     UsageError,
     add_color,
+    ending_process,
 )
 from collatio.cli.output import ClosedStream
 from collatio.errors import CollatioError, OptionError
@@ -180,12 +181,21 @@ def _say(err: TextIO, message: str) -> None:
 
 def run() -> None:
     """Console-script entry point."""
+    kept = ending_process()
     status = main()
     # The process ends here. Left to itself, the interpreter's last garbage collection would
     # walk every object the command built (a tenth of a small collation's run); freezing
     # them hands that memory back with the process instead.
     gc.freeze()
     _settle_stdout()
+    if kept:
+        # what the command kept (a collation) is freed with the process, not object by
+        # object at shutdown: its outputs are written and closed, and the standard streams
+        # flushed; nothing else is left to tear down
+        if sys.stderr is not None:
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.flush()
+        os._exit(status)
     sys.exit(status)
 
 

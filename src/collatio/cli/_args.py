@@ -22,6 +22,27 @@ class UsageError(Exception):
     """A command line that cannot be carried out as given (exit status 2)."""
 
 
+#: What a command built and the process hands back to the system whole when it ends
+#: (``collatio.cli.run``); None where no process end follows (``main`` called in-process).
+_KEPT: list[object] | None = None
+
+
+def keep_until_exit(*objects: object) -> None:
+    """Free *objects* with the process, not one by one before it ends: a million-word
+    collation's objects take a third of a second to free, for nothing when the process
+    ends next. Only when the command line runs as the process (:func:`collatio.cli.run`);
+    called in-process, ``main`` keeps nothing."""
+    if _KEPT is not None:
+        _KEPT.extend(objects)
+
+
+def ending_process() -> list[object]:
+    """Start keeping what commands hand to :func:`keep_until_exit`; the list they fill."""
+    global _KEPT
+    _KEPT = []
+    return _KEPT
+
+
 def terminal_width() -> int:
     """``$COLUMNS``, else the width of the terminal on standard output, else 80 (what
     ``shutil.get_terminal_size`` answers, without importing shutil and its compressors)."""

@@ -17,6 +17,7 @@ from collatio.cli._args import (
     add_color,
     add_debug,
     add_limits,
+    keep_until_exit,
     limit,
     terminal_width,
 )
@@ -138,6 +139,7 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
             apparatus = _collate(args, manifest, normalizers, reading)
         except ReaderError as error:
             raise UsageError(str(error)) from None
+        keep_until_exit(apparatus)
         # warnings reach the terminal even when the output goes elsewhere; a text apparatus
         # shown on the terminal lists them already
         shown = renderer is not None and renderer.name == "text" and not args.output \
