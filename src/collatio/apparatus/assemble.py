@@ -109,7 +109,7 @@ class Assembler:
             readings.remove(lemma)
             readings.insert(0, lemma)
         reference = lemma if lemma is not None else (readings[0] if readings else None)
-        lacunose = tuple(self.sigla[t] for t in piece.lacunose)
+        lacunose = tuple(map(self.sigla.__getitem__, piece.lacunose)) if piece.lacunose else ()
         if kind is None:
             # a reading that differs from the reference only in case, accents or
             # punctuation is no other reading for the type (it is a minor variant of it)

@@ -514,6 +514,12 @@ class Cutter(WordColumns):
         a mark every reading shares decides nothing, and an apparatus cites the words. Only
         where every text has words in the unit, and never down to marks alone."""
         out = list(ranges)
+        if out:  # most units: the first text's range ends and starts with no mark
+            a, b = out[0]
+            kinds = self.token_lists[scope[0]].kinds
+            if b - a < 2 or (kinds[b - 1] is not TokenKind.PUNCT
+                             and kinds[a] is not TokenKind.PUNCT):
+                return out
         trimmed = False
         for end in (True, False):
             while self._shared_mark(out, scope, end):
@@ -592,6 +598,11 @@ class Cutter(WordColumns):
         # Only two classes alike case, accents and marks aside (the same words), or of one
         # document, can make one reading: those pairs are tried, found by their keys rather
         # than among all pairs (a thousand texts make half a million).
+        if len(classes) == 2:  # most units of a pair: the one pair looked at directly
+            a, b = classes[0][0], classes[1][0]
+            if self.documents[a] != self.documents[b] and not (
+                    found[a] and len(found[a]) == len(found[b]) and minor(0) == minor(1)):
+                return [[ts] for ts in classes]
         # Alike classes have as many groups: only classes of one size are keyed (an
         # omission against a word, the commonest unit, keys nothing).
         by_size: dict[int, list[int]] = {}
