@@ -225,6 +225,7 @@ class _Body:
     def write(self, body: etree._Element) -> None:
         app = self.app
         paragraph = _sub(body, "p")
+        shown: VariationUnit | None = None  # the last unit written
         for i, piece in enumerate(app.flow):
             for run in self.flow_marks(i) or (Run(piece),):
                 if "note" in run.kinds:  # the base's own note: in its reading only
@@ -241,10 +242,12 @@ class _Body:
             # block's places hold, so each version would show the block twice
             if i < len(app.units) and app.units[i].type is not UnitType.TRANSPOSITION:
                 previous = paragraph.getprevious()
-                if previous is not None and self.gap_ends_paragraph(i):
+                ends = self.gap_ends_paragraph(i)
+                if previous is not None and ends:
                     # the base's [...] ended the paragraph before (its source's place)
                     _sub(_sub(previous, "app"), "rdg", " […]", wit=self.pointers([app.base]))
-                self.unit(paragraph, i, app.units[i], skip_base=self.gap_ends_paragraph(i))
+                self.unit(paragraph, i, app.units[i], shown, skip_base=ends)
+                shown = app.units[i]
         for p in list(body):  # a paragraph left empty by a break at the very end
             if not len(p) and not (p.text or "").strip() and len(body) > 1:
                 body.remove(p)
@@ -269,7 +272,10 @@ class _Body:
         return bool(after) and not after[0].isspace()
 
     def unit(self, parent: etree._Element, index: int, unit: VariationUnit,
-             skip_base: bool = False) -> None:
+             before: VariationUnit | None, skip_base: bool = False) -> None:
+        """Unit *index* as an ``app``; *before*: the last unit written before it (a lacuna
+        that begins in a report unit, which is not written, is shown where it is next
+        read)."""
         element = _sub(parent, "app", loc=unit.id)
         base_first = sorted(unit.readings, key=lambda r: r is not unit.lemma)
         for reading in base_first:
@@ -282,7 +288,6 @@ class _Body:
                 _write_runs(rdg, runs)
                 _append(rdg, trail)
         # a text lacunose here and not in the unit before: the gap, once, where it begins
-        before = self.app.units[index - 1] if index else None
         starting = [s for s in unit.lacunose
                     if (before is None or s not in before.lacunose
                         or self.app.flow[index].strip())
