@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from collatio.align import Alignment
 from collatio.apparatus.grouping import Cutter, Piece, UnitPlan
-from collatio.apparatus.model import Reading, Run, UnitType, VariationUnit
+from collatio.apparatus.model import Place, Reading, Run, UnitType, VariationUnit
 from collatio.apparatus.places import PlaceMaker, surface
 from collatio.apparatus.words import Groups
 from collatio.normalize import minor_form
@@ -75,15 +75,21 @@ class Assembler:
         counter = itertools.count(1)
         readings: list[Reading] = []
         make = self.places.make
+        sigla_of = self.sigla
         for reading_plan in plan.readings:
             texts = reading_plan.texts
             first = texts[0]
-            sigla = tuple(map(self.sigla.__getitem__, texts))
-            spans = [self.tokens(t, piece) for t in texts]
-            text = surface(self.token_lists[first], *spans[0])
             leaf = not reading_plan.subunits
-            places = tuple([make(t, a, b, marks=leaf)
-                            for t, (a, b) in zip(texts, spans, strict=True)])
+            if len(texts) == 1:  # most readings: one text
+                spans = [self.tokens(first, piece)]
+                sigla: tuple[str, ...] = (sigla_of[first],)
+                places: tuple[Place, ...] = (make(first, *spans[0], marks=leaf),)
+            else:
+                spans = [self.tokens(t, piece) for t in texts]
+                sigla = tuple(map(sigla_of.__getitem__, texts))
+                places = tuple([make(t, a, b, marks=leaf)
+                                for t, (a, b) in zip(texts, spans, strict=True)])
+            text = surface(self.token_lists[first], *spans[0])
             if leaf:
                 readings.append(Reading(text, sigla, places))
                 continue
@@ -110,12 +116,13 @@ class Assembler:
             readings.insert(0, lemma)
         reference = lemma if lemma is not None else (readings[0] if readings else None)
         lacunose = tuple(map(self.sigla.__getitem__, piece.lacunose)) if piece.lacunose else ()
+        forms = {r.text: minor_form(r.text) for r in readings}  # made once each
         if kind is None:
             # a reading that differs from the reference only in case, accents or
             # punctuation is no other reading for the type (it is a minor variant of it)
-            same = minor_form(reference.text) if reference is not None else None
+            same = forms[reference.text] if reference is not None else None
             others = [r for r in readings if r is not reference
-                      and (not r.text or minor_form(r.text) != same)]
+                      and (not r.text or forms[r.text] != same)]
             if lacunose:
                 kind = UnitType.LACUNA
             elif reference is not None and reference.is_empty:
@@ -129,8 +136,12 @@ class Assembler:
                 r.subunits for r in readings)):
             distinct: set[str] = set()
             for r in readings:  # a reading without sub-units is one text for all its witnesses
-                distinct.update(map(r.text_of, r.witnesses) if r.subunits else (r.text,))
-            minor = len(distinct) > 1 and len({minor_form(t) for t in distinct}) == 1
+                if r.subunits:
+                    distinct.update(map(r.text_of, r.witnesses))
+                else:
+                    distinct.add(r.text)
+            minor = len(distinct) > 1 and len(
+                {forms[t] if t in forms else minor_form(t) for t in distinct}) == 1
         columns = self.column_range(piece.columns)
         return VariationUnit(unit_id, kind, minor, lemma, tuple(readings), lacunose, columns)
 

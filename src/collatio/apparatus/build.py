@@ -524,16 +524,11 @@ def _units(
         held.sort()
     units: list[VariationUnit] = []
     ranges: list[tuple[int, int] | None] = []
-    sigla = assembler.sigla
     for _, kind, k in order:
         if kind == 0:
-            unit = assembler.unit(plans[k], ids[(0, k)])
-            units.append(unit)
-            reading = unit.reading_of(sigla[base])
-            if reading is not None:
-                ranges.append(reading.place(sigla[base]).tokens)
-            else:  # the base is lacunose: its gap
-                ranges.append(assembler.tokens(base, plans[k].piece))
+            units.append(assembler.unit(plans[k], ids[(0, k)]))
+            # the base's reading's range, or where it is lacunose, its gap
+            ranges.append(assembler.tokens(base, plans[k].piece))
         else:
             units.append(_report(assembler, blocks[k], ids[(1, k)]))
             ranges.append(None)

@@ -208,6 +208,9 @@ class Cutter(WordColumns):
             if lac:
                 pieces.append(Piece(tuple(columns), scope, lac))  # rule 2
                 continue
+            if len(columns) == 1:  # most runs: one word column, which nothing cuts
+                pieces.append(Piece(tuple(columns), scope))
+                continue
             for part in self.split(columns, scope):
                 pieces.append(Piece(tuple(part), scope))
         pieces = self.joined(pieces)
@@ -476,6 +479,10 @@ class Cutter(WordColumns):
         """The readings of *piece* (with each text's token range recorded); *whole* when
         the piece is its parent reading's whole range (its readings are then never merged
         again)."""
+        if depth == 0 and len(piece.scope) == 2 and not piece.lacunose:
+            plan = self._pair_plan(piece)
+            if plan is not None:
+                return plan
         forms: dict[tuple[tuple[str, ...], ...], list[int]] = {}
         found: dict[int, list[int]] = {}
         ranges = []
@@ -506,6 +513,47 @@ class Cutter(WordColumns):
             scope = tuple(sorted(t for m in members for t in m))
             readings.append(ReadingPlan(scope, self.subunits(piece.columns, scope, depth + 1)))
         return UnitPlan(piece, tuple(readings))
+
+    def _pair_plan(self, piece: Piece) -> UnitPlan | None:
+        """:meth:`plan` for the commonest unit, looked at directly: two texts of two
+        documents at the top level, neither lacunose. None where their two readings might
+        make one (the same words, case, accents or marks aside): :meth:`plan` decides."""
+        columns = piece.columns
+        scope = piece.scope
+        found = []
+        forms = []
+        ranges = []
+        for t in scope:
+            heads = self.head_columns[t]
+            groups = self.groups[t]
+            starts = groups.starts
+            if len(columns) == 1:  # most units are one word column: one bisection
+                g = bisect.bisect_left(heads, columns[0])
+                mine = [g] if g < len(heads) and heads[g] == columns[0] else []
+            else:
+                mine = self.groups_in(t, columns)
+            last = len(starts) - 1
+            norms = self.token_lists[t].norms
+            forms.append(tuple([norms[starts[g]:starts[g + 1] if g < last else groups.size]
+                                for g in mine]))
+            if mine:
+                g = mine[-1]
+                ranges.append((starts[mine[0]], starts[g + 1] if g < last else groups.size))
+            else:
+                g = bisect.bisect_right(heads, columns[-1])
+                ranges.append(groups.tokens(g, g))
+            found.append(mine)
+        a, b = scope
+        if forms[0] == forms[1]:
+            readings: tuple[ReadingPlan, ...] = (ReadingPlan(scope),)
+        elif self.documents[a] == self.documents[b] or (
+                found[0] and len(found[0]) == len(found[1])
+                and [self.minor(a, g) for g in found[0]] == [self.minor(b, g) for g in found[1]]):
+            return None
+        else:
+            readings = (ReadingPlan((a,)), ReadingPlan((b,)))
+        return UnitPlan(Piece(columns, scope, (), tuple(self._trim_shared_marks(ranges, scope))),
+                        readings)
 
     def _trim_shared_marks(self, ranges: list[tuple[int, int]], scope: Sequence[int]
                            ) -> list[tuple[int, int]]:

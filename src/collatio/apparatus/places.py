@@ -28,6 +28,8 @@ def surface(token_list: TokenList, start: int, end: int) -> str:
     if start >= end:
         return ""
     surfaces, spaces = token_list.surfaces, token_list.spaces
+    if end - start == 1:  # most readings: one token
+        return " ".join(surfaces[start].split())
     parts = [surfaces[i] + spaces[i] for i in range(start, end - 1)]
     parts.append(surfaces[end - 1])
     return " ".join("".join(parts).split())
