@@ -220,6 +220,7 @@ def test_diff_code_points_skip_surrogates() -> None:
 def test_diff_anchors_long_inputs_on_unique_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(anchors, "EXACT_LIMIT", 8)
     monkeypatch.setattr(anchors, "DIRECT", 8)
+    monkeypatch.setattr(anchors, "PROBED", 8)
     a = [f"w{i}" for i in range(40)]
     b = [*a[:10], "x", *a[10:25], *a[30:], *a[25:30]]
     result = diff(a, b)
@@ -230,6 +231,7 @@ def test_diff_anchors_long_inputs_on_unique_tokens(monkeypatch: pytest.MonkeyPat
 def test_diff_anchors_on_ngrams_when_no_token_is_unique(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(anchors, "EXACT_LIMIT", 8)
     monkeypatch.setattr(anchors, "DIRECT", 8)
+    monkeypatch.setattr(anchors, "PROBED", 8)
     a = list("aaaabbbbabbaabab")  # a de Bruijn sequence: every 4-gram occurs once
     b = [*a[:7], "a", *a[8:]]
     result = diff(a, b)
@@ -275,12 +277,12 @@ def test_diff_depends_only_on_key_equality(a: list[str], b: list[str]) -> None:
 @given(tokens, tokens)
 @settings(deadline=None)  # wall time is the benchmark's, not a test's
 def test_diff_anchored_path_is_still_a_valid_diff(a: list[str], b: list[str]) -> None:
-    saved = anchors.EXACT_LIMIT, anchors.DIRECT
-    anchors.EXACT_LIMIT = anchors.DIRECT = 4
+    saved = anchors.EXACT_LIMIT, anchors.DIRECT, anchors.PROBED
+    anchors.EXACT_LIMIT = anchors.DIRECT = anchors.PROBED = 4
     try:
         result = diff(a, b)
     finally:
-        anchors.EXACT_LIMIT, anchors.DIRECT = saved
+        anchors.EXACT_LIMIT, anchors.DIRECT, anchors.PROBED = saved
     check_opcodes(a, b, result)
     assert restore(a, b, result) == b
 
@@ -819,6 +821,35 @@ def test_no_single_exact_diff_call_is_long(
         diff(*_adversarial(*case))
     # the units of a call: its tokens + the square of its edit distance, within CALL_MAX
     assert all(size + distance * distance <= anchors.CALL_MAX for size, distance in calls)
+
+
+def test_a_long_stretch_close_enough_is_diffed_exactly_in_one_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # past EXACT_LIMIT, a stretch of at most PROBED tokens whose measured distance is small
+    # goes to Myers whole: minimal, with one call, not one per gap between anchors
+    monkeypatch.setattr(anchors, "EXACT_LIMIT", 8)
+    rng = random.Random(5)
+    a = [rng.randrange(30) for _ in range(3000)]  # few keys: no token unique
+    b = [rng.randrange(30) if rng.random() < 0.02 else t for t in a]
+    calls = _calls(monkeypatch)
+    result = diff(a, b)
+    check_opcodes(a, b, result)
+    assert sum(op.a_end - op.a_start for op in result if op.tag == "equal") == lcs_length(a, b)
+    assert len(calls) == 1 and calls[0][0] <= len(a) + len(b)
+
+
+def test_a_stretch_too_far_apart_is_not_diffed_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the probe measures a distance whose square is over the stretch's leaf budget (two
+    # unrelated texts over 40 words: about 70% of the tokens differ): the stretch is
+    # anchored and cut, so no call is given the whole of it
+    monkeypatch.setattr(anchors, "EXACT_LIMIT", 8)
+    a, b = _adversarial("random", 8000, 40, random.Random(3))
+    calls = _calls(monkeypatch)
+    budget = anchors.Budget.for_tokens(len(a) + len(b))
+    check_opcodes(a, b, diff(a, b, budget=budget))
+    assert calls and max(size for size, _ in calls) < len(a) + len(b) - 200
+    assert budget.spent <= budget.limit
 
 
 def test_texts_with_no_key_in_common_are_not_diffed_at_all(

@@ -13,7 +13,10 @@ problem whose cost it has not bounded first:
    An input made mostly of keys that only one side has (a short witness against a variant
    graph's many branches) is solved on its shared keys alone: the others can never match and
    would only lengthen Myers' edit distance (at 1,000 witnesses, by about three times).
-2. A stretch of at most ``DIRECT`` tokens (both sides) is diffed exactly at once.
+2. A stretch of at most ``DIRECT`` tokens (both sides) is diffed exactly at once; one of at
+   most ``PROBED`` tokens is diffed exactly at once when a bit-parallel LCS (bounded by
+   ``len(a) * len(b) / 64`` word operations, whatever the distance) shows its edit distance
+   D to keep Myers within the stretch's budget.
 3. Else it is **anchored** as in patience diff, at several scales: keys occurring exactly
    once in each side, else k-grams for k in ``NGRAMS`` (2 ... 32), kept in the longest
    order-preserving chain (longest increasing subsequence); the gaps between anchors are
@@ -33,14 +36,16 @@ problem whose cost it has not bounded first:
 **Cost.** Work is counted in units (a token visited by a linear pass; one cell of the
 ``D x D`` bound of a Myers call) against a :class:`Budget` of ``PER_TOKEN`` units per token plus
 ``BASE``: a stretch of *g* tokens may spend at most ``LEAF * g`` units on its diff, and each
-token is visited by at most ``DEPTH`` anchoring levels of ``PASSES`` passes. No single Myers
+token is visited by at most ``DEPTH`` anchoring levels of ``PASSES`` passes and one probe a
+level (``PROBE`` units a token at most). No single Myers
 call is given more than ``CALL_MAX`` units (a few tenths of a second in C++), so an interrupt
 is seen within a second.
 
 **Exactness.** The runs are a longest common subsequence (minimal) when the input after
 stripping is at most ``DIRECT`` tokens, or at most ``EXACT_LIMIT`` tokens with an edit
 distance D where ``D^2 <= CALL_MAX`` (about 10,000 edits); longer inputs are minimal between
-anchors (on ordinary texts, as many matches as the unanchored diff); a stretch without any
+anchors (on ordinary texts, as many matches as the unanchored diff; a stretch between
+anchors that a probe finds close is minimal whole); a stretch without any
 anchor whose windowed alignment differs too much to be checked (repetitive text rewritten and
 reordered) is valid but not minimal, and is reported.
 """
@@ -49,6 +54,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
@@ -70,6 +76,7 @@ __all__ = [
     "DIRECT",
     "EXACT_LIMIT",
     "PER_TOKEN",
+    "PROBED",
     "WINDOW",
     "Budget",
     "bit_lcs_runs",
@@ -97,6 +104,9 @@ CAPACITY = 0x110000 - _FIRST_SHARED - _SURROGATES
 DIRECT = 2_048
 """Stretches up to this many tokens (both sides) are diffed exactly at once (worst case
 ``DIRECT^2`` units)."""
+PROBED = 16_384
+"""Longer stretches, up to this many tokens, are diffed exactly when a bit-parallel LCS
+(at most ``PROBED / 256`` units a token) shows their edit distance to be small enough."""
 EXACT_LIMIT = 60_000
 """Inputs up to this many tokens (after stripping) are checked for an exact diff as a whole."""
 CALL_MAX = 100_000_000
@@ -113,9 +123,12 @@ counted and matched)."""
 LEAF = 8 * WINDOW + 8
 """Units per token a stretch may spend on its diff: enough for the windowed fallback, whose
 windows cost ``(2 * WINDOW)^2`` units each and advance ``WINDOW / 2`` tokens or more."""
-PER_TOKEN = LEAF + DEPTH * PASSES + 2 * LEAF
-"""Units per token of one diff: the leaf work, the anchoring levels, and the exactness check
-of an input of ordinary size (its cheaper alignment, then at most as much again)."""
+PROBE = 1 + PROBED // 256
+"""Units per token one probe of a stretch of at most ``PROBED`` tokens may cost."""
+PER_TOKEN = LEAF + DEPTH * PASSES + 2 * LEAF + (DEPTH + 1) * PROBE
+"""Units per token of one diff: the leaf work, the anchoring levels, the exactness check
+of an input of ordinary size (its cheaper alignment, then at most as much again), and a
+probe at each level."""
 BASE = 4 * DIRECT * DIRECT
 """Units any diff may spend, however short."""
 
@@ -275,8 +288,13 @@ class _Engine:
                                      b0 + keep_b[t0], b0 + keep_b[t1 - 1] + 1))
 
     def _checked(self, ta: str, tb: str, a0: int, b0: int, allowance: int) -> None:
-        """Solve cheaply, then diff exactly as a whole if the cheaper result shows that to be
-        affordable (so that inputs of ordinary size stay minimal)."""
+        """Solve exactly as a whole if the edit distance shows that to be affordable (so
+        that inputs of ordinary size stay minimal), else cheaply. Up to ``PROBED`` tokens
+        the distance is measured first; above, the cheaper result bounds it."""
+        if len(ta) + len(tb) <= PROBED:
+            if not self._probed(ta, tb, a0, b0, allowance):
+                self._solve(ta, tb, a0, b0, 0, probe=False)
+            return
         before, mark, approx = self.budget.spent, len(self.out), len(self.approximate)
         self._solve(ta, tb, a0, b0, 0)
         matched = sum(n for _, _, n in self.out[mark:])
@@ -287,10 +305,31 @@ class _Engine:
             del self.approximate[approx:]
             self._myers(ta, tb, a0, b0, distance)
 
+    def _probed(self, ta: str, tb: str, a0: int, b0: int, allowance: int) -> bool:
+        """Diff *ta* vs *tb* exactly if their edit distance, measured by a bit-parallel LCS
+        (at most ``len(ta) * len(tb) / 64`` word operations, whatever the distance), keeps
+        Myers within *allowance* and ``CALL_MAX``: True if done, False to solve them
+        otherwise."""
+        size = len(ta) + len(tb)
+        self.budget.charge(size + len(ta) * len(tb) // 64)
+        # the fewest matches that keep size + distance^2 affordable: below them the LCS is
+        # not finished (rapidfuzz then works in a band, and stops early)
+        spare = min(allowance, CALL_MAX) - size
+        if spare < 1:
+            return False
+        needed = max(1, (size - math.isqrt(spare) + 1) // 2)
+        matched = _lcs_length(ta, tb, needed)
+        if not matched:
+            return False
+        self._myers(ta, tb, a0, b0, size - 2 * matched)
+        return True
+
     # --- one stretch ------------------------------------------------------------------------
 
-    def _solve(self, ta: str, tb: str, a0: int, b0: int, depth: int) -> None:
-        """Append the runs of *ta* vs *tb* (offset by *a0*, *b0*)."""
+    def _solve(self, ta: str, tb: str, a0: int, b0: int, depth: int, probe: bool = True
+               ) -> None:
+        """Append the runs of *ta* vs *tb* (offset by *a0*, *b0*); *probe*: a stretch of at
+        most ``PROBED`` tokens may be diffed exactly (see :meth:`_probed`)."""
         budget, out = self.budget, self.out
         # (most stretches between anchors start and end differently: the first and last
         # characters compared in the lists, which hold one object per code, before any slice)
@@ -310,6 +349,9 @@ class _Engine:
         if ta and tb and size <= DIRECT:
             if not set(ta).isdisjoint(tb):
                 self._myers(ta, tb, a0, b0, size)
+        elif ta and tb and probe and size <= PROBED and self._probed(ta, tb, a0, b0,
+                                                                     LEAF * size):
+            pass  # diffed exactly
         elif ta and tb:
             counts = (Counter(self.chars_a[a0 : a0 + len(ta)]),
                       Counter(self.chars_b[b0 : b0 + len(tb)]))
@@ -551,6 +593,14 @@ def _myers_into(ta: str, tb: str, a0: int, b0: int, out: list[Run]) -> None:
             i += n
         else:
             j += n
+
+
+def _lcs_length(ta: str, tb: str, least: int) -> int:
+    """The length of a longest common subsequence of *ta* and *tb* if it is at least
+    *least*, else 0 (rapidfuzz's bit-parallel LCS, in O(n) memory)."""
+    from rapidfuzz.distance import LCSseq  # imported when first needed (start-up time)
+
+    return int(LCSseq.similarity(ta, tb, score_cutoff=least))
 
 
 def bit_lcs_runs(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Run]:
