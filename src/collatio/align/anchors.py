@@ -16,7 +16,7 @@ problem whose cost it has not bounded first:
 2. A stretch of at most ``DIRECT`` tokens (both sides) is diffed exactly at once; one of at
    most ``PROBED`` tokens is diffed exactly at once when a bit-parallel LCS (bounded by
    ``len(a) * len(b) / 64`` word operations, whatever the distance) shows its edit distance
-   D to keep Myers within the stretch's budget.
+   D to be at most ``1 / CLOSE`` of its tokens and to keep Myers within the stretch's budget.
 3. Else it is **anchored** as in patience diff, at several scales: keys occurring exactly
    once in each side, else k-grams for k in ``NGRAMS`` (2 ... 32), kept in the longest
    order-preserving chain (longest increasing subsequence); the gaps between anchors are
@@ -107,6 +107,10 @@ DIRECT = 2_048
 PROBED = 16_384
 """Longer stretches, up to this many tokens, are diffed exactly when a bit-parallel LCS
 (at most ``PROBED / 256`` units a token) shows their edit distance to be small enough."""
+CLOSE = 8
+"""A stretch between anchors is probed for an edit distance of at most ``1 / CLOSE`` of its
+tokens (ordinary versions between their anchors: a few per cent; a narrower band probes
+faster, and a stretch further apart is anchored)."""
 EXACT_LIMIT = 60_000
 """Inputs up to this many tokens (after stripping) are checked for an exact diff as a whole."""
 CALL_MAX = 100_000_000
@@ -305,19 +309,21 @@ class _Engine:
             del self.approximate[approx:]
             self._myers(ta, tb, a0, b0, distance)
 
-    def _probed(self, ta: str, tb: str, a0: int, b0: int, allowance: int) -> bool:
+    def _probed(self, ta: str, tb: str, a0: int, b0: int, allowance: int,
+                most: int | None = None) -> bool:
         """Diff *ta* vs *tb* exactly if their edit distance, measured by a bit-parallel LCS
-        (at most ``len(ta) * len(tb) / 64`` word operations, whatever the distance), keeps
-        Myers within *allowance* and ``CALL_MAX``: True if done, False to solve them
-        otherwise."""
+        (at most ``len(ta) * len(tb) / 64`` word operations, whatever the distance), is at
+        most *most* and keeps Myers within *allowance* and ``CALL_MAX``: True if done,
+        False to solve them otherwise."""
         size = len(ta) + len(tb)
         self.budget.charge(size + len(ta) * len(tb) // 64)
-        # the fewest matches that keep size + distance^2 affordable: below them the LCS is
-        # not finished (rapidfuzz then works in a band, and stops early)
+        # the fewest matches worth having: below them the LCS is not finished (rapidfuzz
+        # then works in a band as wide as the distance allowed, and stops early)
         spare = min(allowance, CALL_MAX) - size
         if spare < 1:
             return False
-        needed = max(1, (size - math.isqrt(spare) + 1) // 2)
+        distance = math.isqrt(spare) if most is None else min(most, math.isqrt(spare))
+        needed = max(1, (size - distance + 1) // 2)
         matched = _lcs_length(ta, tb, needed)
         if not matched:
             return False
@@ -349,8 +355,8 @@ class _Engine:
         if ta and tb and size <= DIRECT:
             if not set(ta).isdisjoint(tb):
                 self._myers(ta, tb, a0, b0, size)
-        elif ta and tb and probe and size <= PROBED and self._probed(ta, tb, a0, b0,
-                                                                     LEAF * size):
+        elif ta and tb and probe and size <= PROBED and self._probed(
+                ta, tb, a0, b0, LEAF * size, size // CLOSE):
             pass  # diffed exactly
         elif ta and tb:
             counts = (Counter(self.chars_a[a0 : a0 + len(ta)]),
