@@ -44,9 +44,11 @@ _SPLIT = regex.compile(rf"({_WORD}|{_NUMBER}|{_OTHER})")
 #: The same pattern for a text all in ASCII, where ``\p{L}`` is ``A-Za-z``, ``\p{N}`` is
 #: ``0-9``, no character is a mark and ``\s`` is ``[ \t\n\v\f\r]``: the same cuts
 #: (tested on every ASCII character and on the corpora), by the stdlib's engine, which splits
-#: twice as fast (1M words: 0.55 s against 1.15 s).
+#: twice as fast (1M words: 0.55 s against 1.15 s). Its quantifiers are possessive: nothing
+#: follows a token's alternative, so a match never backtracks into them, and the engine,
+#: told so, keeps no state to (an eighth faster).
 _SPLIT_ASCII = re.compile(
-    r"([A-Za-z][A-Za-z0-9]*(?:['\-][A-Za-z0-9]+)*|[0-9]+(?:[.,:/\-][0-9]+)*[A-Za-z]*"
+    r"([A-Za-z][A-Za-z0-9]*+(?:['\-][A-Za-z0-9]++)*+|[0-9]++(?:[.,:/\-][0-9]++)*+[A-Za-z]*+"
     r"|[^ \t\n\v\f\r\x1c-\x1f])"
 )
 
