@@ -507,6 +507,19 @@ MARKED = st.sampled_from(["war", "peace", "Mao", "*added*", "*two added*", "[str
                           "[a *b* c]", "\n\n", "<&>", "\x07", "STALIN [STALIN]", ".", ","])
 
 
+def test_a_shared_reading_keeps_its_spacing_when_read_back() -> None:
+    # found by the property below: B and C share "<b> ... peace" with a sub-unit inside,
+    # the flow "<" written right before the sub-reading "b>"; joined as words, the reading
+    # came back as "< b> peace"
+    app = collate_texts(("A", "plain", "war"), ("B", "plain", "<b> peace"),
+                        ("C 1:x", "plain", '<b> " peace'))
+    shared = app.units[0].readings[1]
+    assert shared.subunits and shared.flow[0] == "<"
+    back = load_tei(TEIRenderer().render(app))
+    assert back.units[0].readings[1].text == shared.text == "<b> peace"
+    assert back == app
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(a=st.lists(WORD, min_size=1, max_size=12), b=st.lists(WORD, min_size=1, max_size=12),
        c=st.lists(WORD, max_size=6))

@@ -375,6 +375,7 @@ class _Reader:
     def __init__(self, root: etree._Element) -> None:
         self.root = root
         self.sigla: dict[str, str] = {}  # witness xml:id -> siglum
+        self.base: str | None = None  # the base's siglum, once read
 
     def apparatus(self) -> Apparatus:
         root = self.root
@@ -395,7 +396,7 @@ class _Reader:
                              f"{FORMAT!r}", application[0])
         witnesses = self.witnesses(header)
         div = _one(root, "t:text/t:body/t:div[@type='edition']")
-        base = self.referred(div)
+        base = self.base = self.referred(div)
         flow, flow_runs, units = self.body(div)
         back = root.find(_tag("text") + "/" + _tag("back"))
         documents: tuple[DocumentText, ...] = ()
@@ -658,7 +659,17 @@ class _Reader:
         ordered = tuple(places[s] for s in sigla)
         reading = Reading("", tuple(sigla), ordered, tuple(subunits), flow,
                           tuple(tuple(r) for r in runs) if marked else ())
-        return attrs.evolve(reading, text=reading.rebuilt(reading.witnesses[0]))
+        first = reading.witnesses[0]
+        if first == self.base or self.base not in reading.witnesses:
+            # the flow is the first witness's own text (the base's where it reads here):
+            # its pieces and its sub-readings laid end to end are its text, spacing and all
+            # (``<`` + ``b>`` is ``<b>``, which joining words with spaces would not give)
+            text = flow[0]
+            for unit, after in zip(subunits, flow[1:], strict=True):
+                mine = unit.reading_of(first)
+                text += (mine.text_of(first) if mine is not None else "") + after
+            return attrs.evolve(reading, text=" ".join(text.split()))
+        return attrs.evolve(reading, text=reading.rebuilt(first))
 
     def moved(self, element: etree._Element) -> Moved:
         text = _text(element, False)
