@@ -524,23 +524,13 @@ class Cutter(WordColumns):
         forms = []
         ranges = []
         for t in scope:
-            heads = self.head_columns[t]
             groups = self.groups[t]
-            starts = groups.starts
-            if len(columns) == 1:  # most units are one word column: one bisection
-                g = bisect.bisect_left(heads, columns[0])
-                mine = [g] if g < len(heads) and heads[g] == columns[0] else []
-            else:
-                mine = self.groups_in(t, columns)
-            last = len(starts) - 1
-            norms = self.token_lists[t].norms
-            forms.append(tuple([norms[starts[g]:starts[g + 1] if g < last else groups.size]
-                                for g in mine]))
+            mine = self.groups_in(t, columns)
+            forms.append(tuple([self.form(t, g) for g in mine]))
             if mine:
-                g = mine[-1]
-                ranges.append((starts[mine[0]], starts[g + 1] if g < last else groups.size))
+                ranges.append(groups.tokens(mine[0], mine[-1] + 1))
             else:
-                g = bisect.bisect_right(heads, columns[-1])
+                g = bisect.bisect_right(self.head_columns[t], columns[-1])
                 ranges.append(groups.tokens(g, g))
             found.append(mine)
         a, b = scope
