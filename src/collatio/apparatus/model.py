@@ -221,13 +221,19 @@ class Reading:
             raise KeyError(siglum)
         return self.rebuilt(siglum)
 
-    def rebuilt(self, siglum: str) -> str:
+    def rebuilt(self, siglum: str, *, own: bool = False) -> str:
         """The reading as witness *siglum* has it, made from the flow and the sub-units'
         readings (what :meth:`text_of` gives for any but the first witness; for the first,
-        a check of :attr:`text` or its making where only the parts are known)."""
+        a check of :attr:`text` or its making where only the parts are known). *own*: the
+        flow is *siglum*'s own text (the base's, or the first witness's where the base does
+        not read here), so its pieces and sub-readings laid end to end are exact, spacing
+        and all (``<`` + ``b>`` is ``<b>``); for another witness, pieces are joined as words."""
         text = self.flow[0]
         for unit, after in zip(self.subunits, self.flow[1:], strict=True):
             reading = unit.reading_of(siglum)
+            if own:
+                text += (reading.text_of(siglum) if reading is not None else "") + after
+                continue
             if reading is not None:
                 text = _join(text, reading.text_of(siglum))
             text = _join(text, after)

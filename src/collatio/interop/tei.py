@@ -659,17 +659,10 @@ class _Reader:
         ordered = tuple(places[s] for s in sigla)
         reading = Reading("", tuple(sigla), ordered, tuple(subunits), flow,
                           tuple(tuple(r) for r in runs) if marked else ())
+        # the flow follows the base where it reads here, else the first witness
         first = reading.witnesses[0]
-        if first == self.base or self.base not in reading.witnesses:
-            # the flow is the first witness's own text (the base's where it reads here):
-            # its pieces and its sub-readings laid end to end are its text, spacing and all
-            # (``<`` + ``b>`` is ``<b>``, which joining words with spaces would not give)
-            text = flow[0]
-            for unit, after in zip(subunits, flow[1:], strict=True):
-                mine = unit.reading_of(first)
-                text += (mine.text_of(first) if mine is not None else "") + after
-            return attrs.evolve(reading, text=" ".join(text.split()))
-        return attrs.evolve(reading, text=reading.rebuilt(first))
+        own = first == self.base or self.base not in reading.witnesses
+        return attrs.evolve(reading, text=reading.rebuilt(first, own=own))
 
     def moved(self, element: etree._Element) -> Moved:
         text = _text(element, False)
