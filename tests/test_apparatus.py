@@ -27,7 +27,7 @@ from collatio.apparatus import (
     collate_witnesses,
     guide_order,
 )
-from collatio.apparatus.grouping import PLACES_ABOVE
+from collatio.apparatus.cuts import PLACES_ABOVE
 from collatio.apparatus.places import surface
 from collatio.errors import CollationError
 from collatio.markup.tree import Text, leaves
