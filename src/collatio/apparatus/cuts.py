@@ -28,6 +28,8 @@ class RunCutter(WordColumns):
 
     def split(self, columns: Sequence[int], scope: Sequence[int]) -> list[list[int]]:
         """Rules 3 and 4 on one run of word columns of the texts *scope*."""
+        if len(columns) < 2:  # most runs: one word column, which nothing cuts
+            return [list(columns)]
         out: list[list[int]] = []
         for part in self.paragraph_cuts(columns, scope):
             out.extend(self.pattern_cuts(part, scope))

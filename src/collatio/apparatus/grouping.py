@@ -200,9 +200,6 @@ class Cutter(RunCutter):
             if lac:
                 pieces.append(Piece(tuple(columns), scope, lac))  # rule 2
                 continue
-            if len(columns) == 1:  # most runs: one word column, which nothing cuts
-                pieces.append(Piece(tuple(columns), scope))
-                continue
             for part in self.split(columns, scope):
                 pieces.append(Piece(tuple(part), scope))
         pieces = self.joined(pieces)
