@@ -26,6 +26,7 @@ import operator
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+from collatio._indices import indices
 from collatio.align.anchors import Budget, Run, Stretch, encode_chars, encoded_runs
 from collatio.align.near import READINGS, ROOM
 from collatio.align.pairwise import (
@@ -77,6 +78,13 @@ class Graph:
         order = self.order
         bit = 1 << len(self.paths)
         keys, masks = self.keys, self.masks
+        if not order:  # the first tokens: a chain of new nodes, one int object each
+            nodes = indices(len(keys) + len(tokens))[len(keys) : len(keys) + len(tokens)]
+            keys.extend(tokens)
+            masks.extend([bit] * len(tokens))
+            self.order = nodes
+            self.paths.append(nodes[:])
+            return approximate
         new_order: list[int] = []
         path: list[int] = []
         i = j = 0
@@ -107,7 +115,9 @@ class Graph:
         runs: list[Run] = []
         approximate: list[Stretch] = []
         if order and tokens:
-            lin = list(map(self.keys.__getitem__, order))
+            # one witness's chain is the order, its nodes numbered along it
+            lin = (self.keys[:] if len(self.paths) == 1
+                   else list(map(self.keys.__getitem__, order)))
             if budget is None:
                 budget = Budget.for_tokens(len(lin) + len(tokens))
             chars, chars_b = encode_chars(lin, tokens)
@@ -585,23 +595,31 @@ def pair_table(first: int, second: int, runs: Sequence[Run]) -> tuple[
     readings: list[tuple[int | None, ...]] = []
     columns_a: list[int] = []
     columns_b: list[int] = []
+    ends = [*runs, (first, second, 0)]
+    # token indices and column numbers are sliced from one list of int objects: a table of
+    # a million columns would otherwise make three million of them, a tenth of a second each
+    width = i = j = 0
+    for a0, b0, n in ends:
+        width += max(a0 - i, b0 - j) + n
+        i, j = a0 + n, b0 + n
+    ints = indices(max(first, second, width))
     i = j = c = 0
-    for a0, b0, n in [*runs, (first, second, 0)]:
+    for a0, b0, n in ends:
         gap_a, gap_b = a0 - i, b0 - j
         if gap_a or gap_b:
-            width = max(gap_a, gap_b)
-            cells_a.extend(range(i, a0))
-            cells_a.extend([None] * (width - gap_a))
-            cells_b.extend(range(j, b0))
-            cells_b.extend([None] * (width - gap_b))
-            columns_a.extend(range(c, c + gap_a))
-            columns_b.extend(range(c, c + gap_b))
+            wide = max(gap_a, gap_b)
+            cells_a.extend(ints[i:a0])
+            cells_a.extend([None] * (wide - gap_a))
+            cells_b.extend(ints[j:b0])
+            cells_b.extend([None] * (wide - gap_b))
+            columns_a.extend(ints[c : c + gap_a])
+            columns_b.extend(ints[c : c + gap_b])
             readings.extend([_PARALLEL] * min(gap_a, gap_b))
             readings.extend([_FIRST if gap_a > gap_b else _SECOND] * abs(gap_a - gap_b))
-            c += width
-        cells_a.extend(range(a0, a0 + n))
-        cells_b.extend(range(b0, b0 + n))
-        span = list(range(c, c + n))  # one int object for the two witnesses' columns
+            c += wide
+        cells_a.extend(ints[a0 : a0 + n])
+        cells_b.extend(ints[b0 : b0 + n])
+        span = ints[c : c + n]
         columns_a.extend(span)
         columns_b.extend(span)
         readings.extend([_AGREE] * n)

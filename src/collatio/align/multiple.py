@@ -21,6 +21,7 @@ from collections.abc import Hashable, Iterator, Sequence
 
 import attrs
 
+from collatio._indices import indices
 from collatio.align.graph import Graph, Similarity, pair_table
 from collatio.align.moves import table_moves
 from collatio.align.near import at_least, edit_similarity
@@ -70,6 +71,8 @@ def align(
     joined = [witnesses[w] for w in joining]
     if near is not None:
         near_match = at_least(near)
+    # held to the end: the graph's nodes and the table's cells share its int objects
+    index = indices(max(map(len, joined)))
     with _cyclic_gc_paused():
         graph = Graph(count)
         approximations: list[Approximation] = []
@@ -102,6 +105,7 @@ def align(
         table = Alignment._made(tuple(len(keys) for keys in witnesses), cells, readings,
                                 found, tuple(approximations))
         table._token_columns.update(enumerate(where))
+        del index
         return table
 
 

@@ -88,9 +88,9 @@ class _Document:
     kinds: tuple[TokenKind, ...]
     surfaces: tuple[str, ...]
     #: per state (in ``texts`` order): element -> the state's token (None where absent)
-    tokens: tuple[tuple[int | None, ...], ...]
+    tokens: tuple[Sequence[int | None], ...]
     #: per state: token -> element (increasing)
-    elements: tuple[tuple[int, ...], ...]
+    elements: tuple[Sequence[int], ...]
 
 
 def _union(texts: Sequence[int], token_lists: Sequence[TokenList]) -> _Document:
@@ -98,7 +98,7 @@ def _union(texts: Sequence[int], token_lists: Sequence[TokenList]) -> _Document:
     text (a gap by its mark), in source order."""
     if len(texts) == 1:
         tl = token_lists[texts[0]]
-        every = tuple(range(len(tl)))
+        every = range(len(tl))  # no million int objects for the identity
         return _Document(tuple(texts), tl.norms, tl.kinds, tl.surfaces, (every,), (every,))
     # a token is one element of the document across its states when it is the same
     # characters of the source; a gap token (which has no characters) belongs to its state

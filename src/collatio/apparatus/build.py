@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from collatio._indices import indices
 from collatio.align import Alignment
 from collatio.align.guide import SAMPLE, SAMPLE_ABOVE, guide_tree
 from collatio.align.guide import guide_order as guide_order  # re-exported: its old home
@@ -284,6 +285,7 @@ def collate_tokens(
         )
     base = choose_base(collated, options.base)
     documents = [c.witness for c in collated]
+    index = indices(0)  # held to the end: the stages below share its int objects
     with stage(f"aligning {len(collated)} texts ({total:,} tokens)"):
         alignment, anchors, parents = align_texts(token_lists, documents, options)
     groups = [groups_of(tl) for tl in token_lists]
@@ -303,6 +305,7 @@ def collate_tokens(
         b = sigla.index(base)
         assembler = Assembler(alignment, token_lists, cutter.groups, cutter, places, sigla, b)
         units, flow, flow_runs = _units(assembler, plans, alignment, token_lists, b, related)
+    del index
     return Apparatus(
         witnesses=tuple(collated),
         base=base,

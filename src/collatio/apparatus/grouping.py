@@ -55,6 +55,7 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 
+from collatio._indices import indices
 from collatio.apparatus.cuts import RunCutter, clean_breaks
 from collatio.tokens import TokenKind
 
@@ -167,7 +168,7 @@ class Cutter(RunCutter):
     def _mark_owners(self, t: int) -> dict[int, int]:
         """For each column of one of text *t*'s marks, the head column of its group."""
         kinds = self.token_lists[t].kinds
-        marks = list(itertools.compress(range(len(kinds)), map(
+        marks = list(itertools.compress(indices(len(kinds)), map(
             operator.is_, kinds, itertools.repeat(TokenKind.PUNCT))))
         return dict(zip(map(self.columns[t].__getitem__, marks), self._owners(t, marks),
                         strict=True))

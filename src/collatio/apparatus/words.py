@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from collatio._indices import indices
 from collatio.tokens import TokenKind, TokenList
 
 #: Marks that open: they belong to the word after them.
@@ -103,11 +104,12 @@ def groups_of(tl: TokenList) -> Groups:
     if True not in is_mark:
         every = tuple(range(size))
         return Groups(every, every, size)
-    heads = list(itertools.compress(range(size), map(operator.not_, is_mark)))
+    index = indices(size)
+    heads = list(itertools.compress(index, map(operator.not_, is_mark)))
     paragraphs, gaps, surfaces, spaces = tl.paragraphs, tl.gap_spans, tl.surfaces, tl.spaces
     first_start: dict[int, int] = {}  # head -> its group's first token, when marks open it
     alone: list[int] = []  # the first token of each group of marks only
-    marks = list(itertools.compress(range(size), is_mark))
+    marks = list(itertools.compress(index, is_mark))
     k = 0
     count = len(marks)
     while k < count:
