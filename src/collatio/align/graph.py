@@ -87,11 +87,12 @@ class Graph:
             return approximate
         new_order: list[int] = []
         path: list[int] = []
+        ints = indices(len(keys) + len(tokens))  # the new nodes' numbers, shared
         i = j = 0
         for a0, b0, n in [*runs, (len(order), len(tokens), 0)]:
             new_order.extend(order[i:a0])  # nodes this witness skips
             if b0 > j:  # tokens with no counterpart: new nodes
-                fresh = range(len(keys), len(keys) + b0 - j)
+                fresh = ints[len(keys) : len(keys) + b0 - j]
                 keys.extend(tokens[j:b0])
                 masks.extend([bit] * (b0 - j))
                 new_order.extend(fresh)
@@ -510,6 +511,8 @@ class Graph:
         count = self.witness_count
         members = self._members()
         width = max((first + length - 1 for _, length, _, first in pieces), default=0)
+        # columns and token numbers sliced from shared int objects
+        ints = indices(max(width, max(map(len, self.paths), default=0)))
         token_at: list[list[int | None]] = [[None] * width for _ in range(count)]  # witness -> col
         columns: list[list[int]] = [[] for _ in range(count)]  # witness -> token -> column
         next_token = [0] * count
@@ -539,10 +542,10 @@ class Graph:
                 else:
                     shared.setdefault(c0, [owner[c0]]).append(k)
                 continue
-            span = range(c0, c1) if len(ws) == 1 else list(range(c0, c1))  # (ints shared)
+            span = ints[c0:c1]
             for w in ws:
                 t = next_token[w]
-                token_at[w][c0:c1] = range(t, t + length)
+                token_at[w][c0:c1] = ints[t : t + length]
                 next_token[w] = t + length
                 columns[w].extend(span)
             if owner[c0:c1].count(-1) == length:

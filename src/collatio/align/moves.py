@@ -40,6 +40,7 @@ import operator
 from collections import Counter
 from collections.abc import Hashable, Sequence
 
+from collatio._indices import indices
 from collatio.align.chance import COMMON, LIMIT, MU, ChanceModel, Q, window_for
 from collatio.align.table import _agreeing, _is_cell, _ranges
 from collatio.align.transpose import MAX_CANDIDATES, MAX_GAP, MIN_LENGTH, Transposition, _common
@@ -145,7 +146,7 @@ class _Search:
     def index(self) -> None:
         readings = self.readings
         variant = list(itertools.compress(
-            range(len(readings)), map(operator.not_, _agreeing(readings))
+            indices(len(readings)), map(operator.not_, _agreeing(readings))
         ))
         if not variant:
             return

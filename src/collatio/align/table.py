@@ -26,6 +26,7 @@ from typing import Any, overload
 
 import attrs
 
+from collatio._indices import indices
 from collatio.align.transpose import Transposition
 
 __all__ = ["Alignment", "Approximation", "Column", "Segment"]
@@ -353,7 +354,7 @@ def _agreeing(readings: Sequence[tuple[int | None, ...]]) -> list[bool]:
 def _token_columns(row: Sequence[int | None]) -> list[int]:
     """The columns of a row's tokens, in token order."""
     # (is_not over a repeated None: a third faster than calling the partial _is_cell)
-    return list(itertools.compress(range(len(row)),
+    return list(itertools.compress(indices(len(row)),
                                    map(operator.is_not, row, itertools.repeat(None))))
 
 

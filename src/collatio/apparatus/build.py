@@ -416,7 +416,7 @@ def relatedness(
         needs more than the words read alike)."""
         found = words.get(d)
         if found is None:
-            mine = list(itertools.compress(itertools.count(), flags[d]))
+            mine = list(itertools.compress(indices(len(flags[d])), flags[d]))
             found = words[d] = (mine, list(map(alignment.token_columns(texts[d]).__getitem__,
                                                mine)))
         return found

@@ -146,7 +146,7 @@ class Cutter(RunCutter):
                      for t, mine in enumerate(owners)}
             if len(heads) > 1:
                 found.update(heads)
-        differing = list(itertools.compress(range(len(agrees)), map(operator.not_, agrees)))
+        differing = list(itertools.compress(indices(len(agrees)), map(operator.not_, agrees)))
         for t in range(self.count):
             tokens = [i for i in map(self.cells[t].__getitem__, differing) if i is not None]
             found.update(self._owners(t, tokens))

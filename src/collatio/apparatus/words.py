@@ -101,10 +101,10 @@ def groups_of(tl: TokenList) -> Groups:
     kinds = tl.kinds
     size = len(kinds)
     is_mark = list(map(operator.is_, kinds, itertools.repeat(_MARK)))
-    if True not in is_mark:
-        every = tuple(range(size))
-        return Groups(every, every, size)
     index = indices(size)
+    if True not in is_mark:
+        every = tuple(index[:size])
+        return Groups(every, every, size)
     heads = list(itertools.compress(index, map(operator.not_, is_mark)))
     paragraphs, gaps, surfaces, spaces = tl.paragraphs, tl.gap_spans, tl.surfaces, tl.spaces
     first_start: dict[int, int] = {}  # head -> its group's first token, when marks open it
