@@ -459,8 +459,8 @@ def relatedness(
         if enough is not None and best[d] >= enough and best[e] >= enough:
             continue
         # one reading: the same reading number (a text without a token has None there)
-        alike = list(itertools.starmap(operator.eq, map(operator.itemgetter(texts[d], texts[e]),
-                                                        readings)))
+        alike = list(map(operator.eq, map(operator.itemgetter(texts[d]), readings),
+                         map(operator.itemgetter(texts[e]), readings)))
         keyed: dict[int, bool] = {}
         value = share(d, e, alike, keyed)
         if enough is None or value < enough:
