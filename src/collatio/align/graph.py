@@ -78,13 +78,6 @@ class Graph:
         order = self.order
         bit = 1 << len(self.paths)
         keys, masks = self.keys, self.masks
-        if not order:  # the first tokens: a chain of new nodes, one int object each
-            nodes = indices(len(keys) + len(tokens))[len(keys) : len(keys) + len(tokens)]
-            keys.extend(tokens)
-            masks.extend([bit] * len(tokens))
-            self.order = nodes
-            self.paths.append(nodes[:])
-            return approximate
         new_order: list[int] = []
         path: list[int] = []
         ints = indices(len(keys) + len(tokens))  # the new nodes' numbers, shared

@@ -72,7 +72,7 @@ def align(
     if near is not None:
         near_match = at_least(near)
     # held to the end: the graph's nodes and the table's cells share its int objects
-    index = indices(max(map(len, joined)))
+    index = indices(0)
     with _cyclic_gc_paused():
         graph = Graph(count)
         approximations: list[Approximation] = []
