@@ -21,7 +21,6 @@ from collatio.apparatus.grouping import Cutter, Piece, UnitPlan
 from collatio.apparatus.model import Place, Reading, Run, UnitType, VariationUnit
 from collatio.apparatus.places import PlaceMaker, surface
 from collatio.apparatus.words import Groups
-from collatio.normalize import minor_form
 from collatio.tokens import TokenKind, TokenList
 
 #: A moved block: per place (witness, token start, token end), the place it is anchored
@@ -116,7 +115,8 @@ class Assembler:
             readings.insert(0, lemma)
         reference = lemma if lemma is not None else (readings[0] if readings else None)
         lacunose = tuple(map(self.sigla.__getitem__, piece.lacunose)) if piece.lacunose else ()
-        forms = {r.text: minor_form(r.text) for r in readings}  # made once each
+        minor_of = self.cutter.minor_of
+        forms = {r.text: minor_of(r.text) for r in readings}
         if kind is None:
             # a reading that differs from the reference only in case, accents or
             # punctuation is no other reading for the type (it is a minor variant of it)
@@ -141,7 +141,7 @@ class Assembler:
                 else:
                     distinct.add(r.text)
             minor = len(distinct) > 1 and len(
-                {forms[t] if t in forms else minor_form(t) for t in distinct}) == 1
+                {forms[t] if t in forms else minor_of(t) for t in distinct}) == 1
         columns = self.column_range(piece.columns)
         return VariationUnit(unit_id, kind, minor, lemma, tuple(readings), lacunose, columns)
 

@@ -76,6 +76,8 @@ class WordColumns:
         self.head_columns = [list(map(self.columns[t].__getitem__, groups[t].heads))
                              for t in range(self.count)]
         self._word_columns: list[int] | None = None
+        #: text -> its minor form (readings repeat their words: each form is made once)
+        self._minor_forms: dict[str, str] = {}
         self.lacunae = self._lacunae()
         #: the texts with gaps
         self.gapped = [t for t, ranges in enumerate(self.lacunae) if ranges]
@@ -112,7 +114,14 @@ class WordColumns:
     def minor(self, t: int, g: int) -> str:
         """The group's word as compared for minor differences (its marks do not count:
         a difference in them is minor by definition)."""
-        return minor_form(self.token_lists[t].surfaces[self.groups[t].heads[g]])
+        return self.minor_of(self.token_lists[t].surfaces[self.groups[t].heads[g]])
+
+    def minor_of(self, text: str) -> str:
+        """:func:`~collatio.normalize.minor_form` of *text*, made once per distinct text."""
+        form = self._minor_forms.get(text)
+        if form is None:
+            form = self._minor_forms[text] = minor_form(text)
+        return form
 
     def agree(self, a: int, b: int, c: int) -> bool:
         """Whether texts *a* and *b* agree in word column *c*."""
