@@ -746,11 +746,22 @@ def test_free_ranges_are_the_maximal_runs(tokens: list[int | None]) -> None:
     assert all(end < next_start for (_, end), (next_start, _) in itertools.pairwise(ranges))
 
 
-@given(witness_lists)
+@given(witness_lists, st.booleans(), st.randoms(use_true_random=False))
 @settings(deadline=None)  # wall time is the benchmark's, not a test's
-def test_agreeing_columns_are_those_not_variant(witnesses: list[list[str]]) -> None:
-    table = align(witnesses)
+def test_agreeing_columns_are_those_not_variant(
+    witnesses: list[list[str]], moves: bool, rng: random.Random
+) -> None:
+    # the aligner hands the move search's agreements to the table, in any joining order,
+    # and a reordered table keeps them: each must still be the table's own
+    order = list(range(len(witnesses)))
+    rng.shuffle(order)
+    table = align(witnesses, detect_transpositions=moves, order=order)
     assert table.agreeing() == [not column.is_variant for column in table.columns]
+    assert table.agreeing() is table.agreeing()  # made once
+    reordered = table.reordered(order)
+    assert reordered.agreeing() == [not column.is_variant for column in reordered.columns]
+    rebuilt = Alignment.from_columns(table.lengths, table.columns)
+    assert rebuilt.agreeing() == table.agreeing()
 
 
 # --- bounded cost --------------------------------------------------------------------------------

@@ -77,14 +77,15 @@ def table_moves(
     max_candidates: int = MAX_CANDIDATES,
     swap_pivot: int = SWAP_PIVOT,
     limit: float = LIMIT,
+    agrees: Sequence[bool] | None = None,
 ) -> tuple[Transposition, ...]:
     """The moves of a table (see the module docstring); ``where[w][t]`` is the column of token
-    *t* of witness *w*. Ordered by witness pair, then by the block's place in the later
-    witness."""
+    *t* of witness *w*; *agrees*, when known, which columns are agreements. Ordered by
+    witness pair, then by the block's place in the later witness."""
     if min_length < 1:
         raise ValueError(f"min_length must be >= 1, got {min_length}")
     search = _Search(witnesses, cells, readings, where, min_length, max_gap, max_candidates)
-    search.index()
+    search.index(_agreeing(readings) if agrees is None else agrees)
     found: list[tuple[Candidate, Swap | None]] = [(m, None) for m in search.moves()]
     if min_length > 1 and swap_pivot > 0:
         found.extend(search.swaps(swap_pivot))
@@ -143,11 +144,9 @@ class _Search:
 
     # --- the index --------------------------------------------------------------------------
 
-    def index(self) -> None:
+    def index(self, agrees: Sequence[bool]) -> None:
         readings = self.readings
-        variant = list(itertools.compress(
-            indices(len(readings)), map(operator.not_, _agreeing(readings))
-        ))
+        variant = list(itertools.compress(indices(len(readings)), map(operator.not_, agrees)))
         if not variant:
             return
         k = self.k

@@ -25,7 +25,7 @@ from collatio._indices import indices
 from collatio.align.graph import Graph, Similarity, pair_table
 from collatio.align.moves import table_moves
 from collatio.align.near import at_least, edit_similarity
-from collatio.align.table import Alignment, Approximation, _permuted
+from collatio.align.table import Alignment, Approximation, _agreeing, _permuted
 from collatio.align.transpose import MIN_LENGTH, Transposition
 from collatio.errors import CollationError
 
@@ -93,9 +93,11 @@ def align(
             cells, readings, where = graph.table(pieces)
         del graph
         found: tuple[Transposition, ...] = ()
-        if detect_transpositions:
+        agrees: list[bool] | None = None
+        if detect_transpositions:  # (the table's agreements: the cutter asks for them too)
+            agrees = _agreeing(readings)
             found = table_moves(joined, cells, readings, where,
-                                min_length=transposition_min_length)
+                                min_length=transposition_min_length, agrees=agrees)
         if joining != list(range(count)):  # back to the given order
             given = sorted(range(count), key=joining.__getitem__)  # given[w]: w's place
             cells, readings, found = _permuted(cells, readings, found, given)
@@ -103,7 +105,7 @@ def align(
             approximations = [attrs.evolve(a, witness=joining[a.witness])
                               for a in approximations]
         table = Alignment._made(tuple(len(keys) for keys in witnesses), cells, readings,
-                                found, tuple(approximations))
+                                found, tuple(approximations), agrees)
         table._token_columns.update(enumerate(where))
         del index
         return table

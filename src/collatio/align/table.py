@@ -180,6 +180,8 @@ class Alignment:
     _token_columns: dict[int, list[int]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
+    #: :meth:`agreeing` (derived data, kept once computed)
+    _agrees: list[bool] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def __repr__(self) -> str:
         moved = f", {len(self.transpositions)} transpositions" if self.transpositions else ""
@@ -216,16 +218,20 @@ class Alignment:
         readings: tuple[tuple[int | None, ...], ...],
         transpositions: tuple[Transposition, ...],
         approximations: tuple[Approximation, ...],
+        agrees: list[bool] | None = None,
     ) -> Alignment:
         """A table that holds the invariants by construction (made by
         :func:`collatio.align.align`, or a valid table's witnesses reordered), not walked
         again: on a million-column table the validator costs as much as ranking the graph.
         tests/test_align.py checks the aligner's tables against the invariants, as properties.
+        *agrees*: :meth:`agreeing` when already known (it does not depend on the witnesses'
+        order).
         """
         table = object.__new__(cls)
         for name, value in (("lengths", lengths), ("cells", cells), ("readings", readings),
                             ("transpositions", transpositions),
-                            ("approximations", approximations), ("_token_columns", {})):
+                            ("approximations", approximations), ("_token_columns", {}),
+                            ("_agrees", agrees)):
             object.__setattr__(table, name, value)
         return table
 
@@ -251,13 +257,17 @@ class Alignment:
     def agreeing(self) -> list[bool]:
         """For each column, whether it is an agreement (every witness has a token there and
         all are one reading): the complement of :attr:`Column.is_variant`, for every column at
-        once, decided once per distinct readings tuple.
+        once (computed once, do not modify).
 
         >>> from collatio.align import align
         >>> align(["a b c".split(), "a x c".split()]).agreeing()
         [True, False, True]
         """
-        return _agreeing(self.readings)
+        found = self._agrees
+        if found is None:
+            found = _agreeing(self.readings)
+            object.__setattr__(self, "_agrees", found)
+        return found
 
     def token_columns(self, w: int) -> list[int]:
         """For each token of witness *w*, the column it stands in (increasing; computed once,
@@ -290,7 +300,8 @@ class Alignment:
             for a in self.approximations
         )
         table = Alignment._made(
-            tuple(self.lengths[w] for w in order), cells, readings, moves, approximations
+            tuple(self.lengths[w] for w in order), cells, readings, moves, approximations,
+            self._agrees,
         )
         for k, w in enumerate(order):
             if w in self._token_columns:
