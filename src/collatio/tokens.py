@@ -233,38 +233,43 @@ def tokenize(
     distinct: dict[str, str] = {}
     surfaces = list(map(distinct.setdefault, surfaces, surfaces))  # each form's first string
     forms = {surface: normalizer(surface) for surface in distinct}
-    if all(map(operator.eq, forms, forms.values())):  # often each form is its normal form
-        norms = list(surfaces)
-    else:
-        norms = list(map(forms.__getitem__, surfaces))
+    # often each form is its normal form: then the normal forms are the surfaces (None)
+    norms = None if all(map(operator.eq, forms, forms.values())) else list(
+        map(forms.__getitem__, surfaces))
     kind_of = {surface: _kind(surface) for surface in distinct}
     kinds = list(map(kind_of.__getitem__, surfaces))
-    # source offsets and hand revisions come from the state's pieces
+    # source offsets and hand revisions come from the state's pieces; None: the source
+    # offsets are the state's, and no token is revised
     pieces = state.pieces
+    source_starts: list[int] | None = None
+    revisions: list[Span | None] | None = None
     if len(pieces) == 1:
         shift = pieces[0].source_start - pieces[0].start
-        source_starts = [s + shift for s in starts] if shift else list(starts)
-        only = pieces[0].revision_span
-        revisions: list[Span | None] = [only] * len(starts)
+        if shift:
+            source_starts = [s + shift for s in starts]
+        if pieces[0].revision_span is not None:
+            revisions = [pieces[0].revision_span] * len(starts)
     elif pieces:
         piece_starts = [p.start for p in pieces]
         which = [bisect.bisect_right(piece_starts, s) - 1 for s in starts]
         source_starts = [pieces[p].source_start + s - pieces[p].start
                          for p, s in zip(which, starts, strict=True)]
         revisions = [pieces[p].revision_span for p in which]
-    else:
-        source_starts = list(starts)
-        revisions = [None] * len(starts)
     paragraphs = _paragraphs(text, starts)
-    if "" in forms.values():
-        _carry_uncompared(surfaces, spaces, norms, kinds, starts, source_starts, paragraphs,
-                          revisions)
-    gap_spans: dict[int, Span] = {}
     markers = sorted(
         (m for m in state.markers if m.span.kind is SpanKind.GAP), key=lambda m: m.offset
-    )
-    if gaps and markers:
-        # insert from the last so earlier insertion points stay valid
+    ) if gaps else []
+    gap_spans: dict[int, Span] = {}
+    carry = "" in forms.values()
+    if carry or markers:
+        # the edits keep every column parallel: each is a list of its own
+        norms = list(surfaces) if norms is None else norms
+        source_starts = list(starts) if source_starts is None else source_starts
+        revisions = [None] * len(starts) if revisions is None else revisions
+        if carry:
+            _carry_uncompared(surfaces, spaces, norms, kinds, starts, source_starts,
+                              paragraphs, revisions)
+        # gaps inserted from the last, so that earlier insertion points stay valid
         for marker in reversed(markers):
             at = bisect.bisect_left(starts, marker.offset)
             paragraph = paragraphs[at - 1] if at else 0
@@ -276,18 +281,20 @@ def tokenize(
             source_starts.insert(at, marker.span.start)
             paragraphs.insert(at, paragraph)
             revisions.insert(at, None)
-        gap_spans = {i: m.span for i, m in _gap_positions(kinds, markers)}
+        if markers:
+            gap_spans = {i: m.span for i, m in _gap_positions(kinds, markers)}
     revised = (
         {i: span for i, span in enumerate(revisions) if span is not None}
-        if any(piece.revision_span is not None for piece in pieces)
+        if revisions is not None and any(piece.revision_span is not None for piece in pieces)
         else {}
     )
     # a column equal to another is that column (often so: 9 MB fewer each, a million words)
     surfaces_t, starts_t = tuple(surfaces), tuple(starts)
     return TokenList(
         siglum, text, prefix, surfaces_t, tuple(spaces),
-        surfaces_t if norms == surfaces else tuple(norms), tuple(kinds),
-        starts_t, starts_t if source_starts == starts else tuple(source_starts),
+        surfaces_t if norms is None or norms == surfaces else tuple(norms), tuple(kinds),
+        starts_t, starts_t if source_starts is None or source_starts == starts
+        else tuple(source_starts),
         tuple(paragraphs), revised, gap_spans,
     )
 
