@@ -306,11 +306,7 @@ class Cutter(RunCutter):
             if t not in piece.lacunose:
                 found[t] = mine
                 forms.setdefault(tuple([self.form(t, g) for g in mine]), []).append(t)
-            if mine:
-                ranges.append(self.groups[t].tokens(mine[0], mine[-1] + 1))
-            else:
-                g = bisect.bisect_right(self.head_columns[t], piece.columns[-1])
-                ranges.append(self.groups[t].tokens(g, g))
+            ranges.append(self._range_in(t, mine, piece.columns))
         if not piece.lacunose:
             ranges = self._trim_shared_marks(ranges, piece.scope)
         piece = Piece(piece.columns, piece.scope, piece.lacunose, tuple(ranges))
@@ -335,44 +331,44 @@ class Cutter(RunCutter):
         make one (the same words, case, accents or marks aside): :meth:`plan` decides."""
         columns = piece.columns
         scope = piece.scope
-        found = []
-        forms = []
-        ranges = []
-        for t in scope:
-            groups = self.groups[t]
-            mine = self.groups_in(t, columns)
-            forms.append(tuple([self.form(t, g) for g in mine]))
-            if mine:
-                ranges.append(groups.tokens(mine[0], mine[-1] + 1))
-            else:
-                g = bisect.bisect_right(self.head_columns[t], columns[-1])
-                ranges.append(groups.tokens(g, g))
-            found.append(mine)
         a, b = scope
-        if forms[0] == forms[1]:
+        found_a, found_b = self.groups_in(a, columns), self.groups_in(b, columns)
+        form = self.form
+        if [form(a, g) for g in found_a] == [form(b, g) for g in found_b]:
             readings: tuple[ReadingPlan, ...] = (ReadingPlan(scope),)
         elif self.documents[a] == self.documents[b] or (
-                found[0] and len(found[0]) == len(found[1])
-                and [self.minor(a, g) for g in found[0]] == [self.minor(b, g) for g in found[1]]):
+                found_a and len(found_a) == len(found_b)
+                and [self.minor(a, g) for g in found_a] == [self.minor(b, g) for g in found_b]):
             return None
         else:
             readings = (ReadingPlan((a,)), ReadingPlan((b,)))
+        ranges = [self._range_in(a, found_a, columns), self._range_in(b, found_b, columns)]
         return UnitPlan(Piece(columns, scope, (), tuple(self._trim_shared_marks(ranges, scope))),
                         readings)
+
+    def _range_in(self, t: int, mine: Sequence[int], columns: Sequence[int]) -> tuple[int, int]:
+        """Text *t*'s token range over its groups *mine* in word *columns* (its insertion
+        point after the columns when it has none there)."""
+        groups = self.groups[t]
+        if mine:
+            return groups.tokens(mine[0], mine[-1] + 1)
+        g = bisect.bisect_right(self.head_columns[t], columns[-1])
+        return groups.tokens(g, g)
 
     def _trim_shared_marks(self, ranges: list[tuple[int, int]], scope: Sequence[int]
                            ) -> list[tuple[int, int]]:
         """*ranges* without the marks at their ends that every text of *scope* has there
         alike (``reply.`` / ``response.``: the shared full stop is not part of the variant):
         a mark every reading shares decides nothing, and an apparatus cites the words. Only
-        where every text has words in the unit, and never down to marks alone."""
-        out = list(ranges)
-        if out:  # most units: the first text's range ends and starts with no mark
-            a, b = out[0]
+        where every text has words in the unit, and never down to marks alone (*ranges*
+        itself when nothing is trimmed)."""
+        if ranges:  # most units: the first text's range ends and starts with no mark
+            a, b = ranges[0]
             kinds = self.token_lists[scope[0]].kinds
             if b - a < 2 or (kinds[b - 1] is not TokenKind.PUNCT
                              and kinds[a] is not TokenKind.PUNCT):
-                return out
+                return ranges
+        out = list(ranges)
         trimmed = False
         for end in (True, False):
             while self._shared_mark(out, scope, end):
