@@ -317,13 +317,41 @@ class Cutter(RunCutter):
         if len(merged) == len(classes):  # nothing merged
             return UnitPlan(piece, tuple(ReadingPlan(tuple(ts)) for ts in classes))
         readings: list[ReadingPlan] = []
+        bounds = dict(zip(piece.scope, piece.ranges, strict=True))
         for members in merged:
             if len(members) == 1:
                 readings.append(ReadingPlan(tuple(members[0])))
                 continue
             scope = tuple(sorted(t for m in members for t in m))
-            readings.append(ReadingPlan(scope, self.subunits(piece.columns, scope, depth + 1)))
+            subunits = self.subunits(piece.columns, scope, depth + 1)
+            readings.append(ReadingPlan(scope, self._all_within(subunits, bounds)))
         return UnitPlan(piece, tuple(readings))
+
+    def _all_within(self, plans: Sequence[UnitPlan], bounds: dict[int, tuple[int, int]]
+                    ) -> tuple[UnitPlan, ...]:
+        """Sub-unit *plans* of a reading, each text's range kept inside *bounds*, the
+        reading's ranges: a sub-unit is cut by columns, and the reading's ranges may have lost
+        a mark every text shares at an end (:meth:`_trim_shared_marks`), which a sub-unit
+        then must not hold either. A sub-unit left with no token of any text is dropped."""
+        out: list[UnitPlan] = []
+        for plan in plans:
+            piece = plan.piece
+            ranges = piece.ranges or tuple(
+                self.token_range(t, piece.columns) for t in piece.scope)
+            kept: list[tuple[int, int]] = []
+            for t, (a, b) in zip(piece.scope, ranges, strict=True):
+                low, high = bounds[t]
+                start = min(max(a, low), high)
+                kept.append((start, max(min(b, high), start)))
+            if kept == list(ranges):
+                out.append(plan)
+            elif any(a < b for a, b in kept):
+                inner = dict(zip(piece.scope, kept, strict=True))
+                out.append(UnitPlan(
+                    Piece(piece.columns, piece.scope, piece.lacunose, tuple(kept)),
+                    tuple(ReadingPlan(r.texts, self._all_within(r.subunits, inner))
+                          for r in plan.readings)))
+        return tuple(out)
 
     def _pair_plan(self, piece: Piece) -> UnitPlan | None:
         """:meth:`plan` for the commonest unit, looked at directly: two texts of two
