@@ -84,26 +84,17 @@ class PlaceMaker:
             source_starts = tl.source_starts
             source_start = source_starts[first]
             line, column = index.position(source_start)
-            hand: str | None = None
-            spans = tl.revision_spans
-            if spans:
-                hands = {spans[i].kind if i in spans else None
-                         for i in range(first, last + 1) if kinds[i] is not _GAP}
-                if len(hands) > 1:
-                    hand = "mixed"
-                elif (kind := hands.pop()) is not None:
-                    hand = kind.value
-            word_before = self.word_before[w]
+            hand = self._hand(tl, first, last) if tl.revision_spans else None
             runs: tuple[Run, ...] = ()
             genesis: tuple[Genesis, ...] = ()
-            state_marks = self.marks[w] if marks else None
-            if state_marks is not None:
+            if marks and (state_marks := self.marks[w]) is not None:
                 runs, genesis = state_marks.stretch(*self.state_range(w, first, last + 1))
-            moved = self._moved(w, first, last + 1) if self.moves[w] else ()
+            word_before = self.word_before[w]
             return Place(
                 tl.siglum, (start, end), (word_before[start], word_before[end]),
                 tl.paragraphs[first] + 1, line, column, source_start,
-                source_starts[last] + len(tl.surfaces[last]), hand, runs, genesis, moved,
+                source_starts[last] + len(tl.surfaces[last]), hand, runs, genesis,
+                self._moved(w, first, last + 1) if self.moves[w] else (),
             )
         # an empty reading: the insertion point, located at the next token (or the last)
         count = len(tl)
@@ -120,6 +111,18 @@ class PlaceMaker:
             tl.siglum, (start, end), (words, words), tl.paragraphs[neighbour] + 1, line, column,
             offset, offset,
         )
+
+    @staticmethod
+    def _hand(tl: TokenList, first: int, last: int) -> str | None:
+        """Which hand made tokens ``first..last`` (inclusive) of a revised text: ``add``,
+        ``del``, ``mixed`` for part of them, None for text as typed."""
+        spans, kinds = tl.revision_spans, tl.kinds
+        hands = {spans[i].kind if i in spans else None
+                 for i in range(first, last + 1) if kinds[i] is not _GAP}
+        if len(hands) > 1:
+            return "mixed"
+        kind = hands.pop()
+        return kind.value if kind is not None else None
 
     def _moved(self, w: int, start: int, end: int) -> tuple[Moved, ...]:
         """The moved blocks inside tokens ``start:end`` of *w*, as character ranges of the
