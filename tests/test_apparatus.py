@@ -615,6 +615,23 @@ def test_invariants_with_hand_revisions_and_gaps(draft: list[str], final: list[s
     check_invariants(draft_and_final(" ".join(draft), " ".join(final) or "war"))
 
 
+MARKED = st.sampled_from(["war", "not", "[not]", "*b*", "*b", "[...]", ")", "(", "\u201d", ",",
+                          ".", "\n\n", "[a *b* c]", "*a [b] c*"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(st.lists(MARKED, max_size=6).map(" ".join), min_size=3, max_size=5),
+       convention=st.sampled_from(["editorial", "hand-revision"]))
+@example(texts=["[not] [...]", ")", "[not]"], convention="hand-revision")
+@example(texts=["[...]", "*b [...]", "\u201d", "*b"], convention="editorial")
+def test_invariants_with_gaps_among_several_documents(texts: list[str], convention: str) -> None:
+    # the cuts around gaps' extents go forward in every document, even where one has no
+    # word at a cut (the two examples: the table's columns held a text's tokens out of
+    # order, an internal error)
+    check_invariants(collatio.collate_texts(
+        [(f"W{k}", text) for k, text in enumerate(texts)], convention=convention))
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pair=gapped_pair(), normalize=st.sampled_from([["case"], ["punctuation"],
                                                       ["accents"], ["case", "punctuation"]]))

@@ -260,8 +260,22 @@ def _cuts(unions: Sequence[_Document], order: Sequence[int] | None,
     def useful(cut: tuple[int, ...]) -> bool:  # a cut at the very start or end cuts nothing
         return any(cut) and any(e < len(u.kinds) for e, u in zip(cut, unions, strict=True))
 
-    gaps = sorted({e for c, start in gap_cuts if useful(e := elements(c, start))})
-    cuts = sorted({c for c in map(elements, word_cuts) if useful(c)} | set(gaps))
+    at_gaps = {e for c, start in gap_cuts if useful(e := elements(c, start))}
+    cuts: list[tuple[int, ...]] = []
+    gaps: list[tuple[int, ...]] = []
+    # Every document's elements must go forward from cut to cut, or the pieces between
+    # them would overlap in it. Word cuts do; a cut moved back to the word before a gap,
+    # or one that a document without words at that place takes at its end, may not: such
+    # a document's coordinate is held at the cut before (its elements there stay in the
+    # piece before), so that the pieces tile every document in order.
+    for cut in sorted({c for c in map(elements, word_cuts) if useful(c)} | at_gaps):
+        held = tuple(map(max, cut, cuts[-1])) if cuts else cut
+        if not cuts or held != cuts[-1]:
+            if not useful(held):
+                continue  # held at every document's end: it cuts nothing
+            cuts.append(held)
+        if cut in at_gaps and gaps[-1:] != [cuts[-1]]:
+            gaps.append(cuts[-1])
     return Anchors(tuple(cuts), tuple(gaps))
 
 
