@@ -619,11 +619,24 @@ MARKED = st.sampled_from(["war", "not", "[not]", "*b*", "*b", "[...]", ")", "(",
                           ".", "\n\n", "[a *b* c]", "*a [b] c*"])
 
 
+def test_a_reading_has_sub_units_only_if_its_texts_read_alike_around_them() -> None:
+    # found by random collations: W1's "*" is aligned with W0's second "*", so W0's first
+    # stands alone, outside the sub-unit the word columns cut ("(" against nothing); a
+    # reading shared with sub-units would give W1 that "*" too: two readings instead
+    app = collatio.collate_texts(
+        {"W0": "in (the * ( * [", "W1": "in (the * [", "W2": "c * ["}, convention="plain")
+    check_invariants(app)
+    (unit,) = app.units
+    assert [(r.text, r.witnesses, bool(r.subunits)) for r in unit.readings] == [
+        ("in (the * (", ("W0",), False), ("in (the", ("W1",), False), ("c", ("W2",), False)]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(st.lists(MARKED, max_size=6).map(" ".join), min_size=3, max_size=5),
        convention=st.sampled_from(["editorial", "hand-revision"]))
 @example(texts=["[not] [...]", ")", "[not]"], convention="hand-revision")
 @example(texts=["[...]", "*b [...]", "\u201d", "*b"], convention="editorial")
+@example(texts=["in (the * ( * [", "in (the * [", "c * ["], convention="hand-revision")
 def test_invariants_with_gaps_among_several_documents(texts: list[str], convention: str) -> None:
     # the cuts around gaps' extents go forward in every document, even where one has no
     # word at a cut (the two examples: the table's columns held a text's tokens out of

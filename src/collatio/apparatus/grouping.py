@@ -323,9 +323,36 @@ class Cutter(RunCutter):
                 readings.append(ReadingPlan(tuple(members[0])))
                 continue
             scope = tuple(sorted(t for m in members for t in m))
-            subunits = self.subunits(piece.columns, scope, depth + 1)
-            readings.append(ReadingPlan(scope, self._all_within(subunits, bounds)))
+            subunits = self._all_within(self.subunits(piece.columns, scope, depth + 1), bounds)
+            if self._alike_around(scope, bounds, subunits):
+                readings.append(ReadingPlan(scope, subunits))
+            else:  # the sub-units would not hold all that sets these texts apart
+                readings.extend(ReadingPlan(tuple(m)) for m in members)
         return UnitPlan(piece, tuple(readings))
+
+    def _alike_around(self, scope: Sequence[int], bounds: dict[int, tuple[int, int]],
+                      subunits: Sequence[UnitPlan]) -> bool:
+        """Whether the texts of *scope* read alike (token forms, gaps aside) in their
+        ranges *bounds* outside *subunits*: a reading with sub-units gives every witness
+        the text around them as one of them has it. Not so where a text's mark is aligned
+        with another's mark elsewhere, so that the first has a mark alone where the sub-units
+        (cut by word columns) do not reach."""
+        around: list[str] | None = None
+        for t in scope:
+            tl = self.token_lists[t]
+            norms, kinds = tl.norms, tl.kinds
+            inner = sorted(plan.piece.range_of(t) or self.token_range(t, plan.piece.columns)
+                           for plan in subunits)
+            start, end = bounds[t]
+            mine: list[str] = []
+            for a, b in [*inner, (end, end)]:
+                mine.extend(norms[i] for i in range(start, a) if kinds[i] is not TokenKind.GAP)
+                start = max(start, b)
+            if around is None:
+                around = mine
+            elif mine != around:
+                return False
+        return True
 
     def _all_within(self, plans: Sequence[UnitPlan], bounds: dict[int, tuple[int, int]]
                     ) -> tuple[UnitPlan, ...]:
@@ -545,12 +572,7 @@ class Cutter(RunCutter):
     def token_range(self, t: int, columns: Sequence[int]) -> tuple[int, int]:
         """Text *t*'s token range for word columns *columns* (its insertion point when it
         has no word there)."""
-        found = self.groups_in(t, columns)
-        groups = self.groups[t]
-        if found:
-            return groups.tokens(found[0], found[-1] + 1)
-        g = bisect.bisect_right(self.head_columns[t], columns[-1])
-        return groups.tokens(g, g)
+        return self._range_in(t, self.groups_in(t, columns), columns)
 
     def subunits(self, columns: Sequence[int], scope: tuple[int, ...],
                  depth: int) -> tuple[UnitPlan, ...]:
