@@ -637,10 +637,12 @@ def test_a_reading_has_sub_units_only_if_its_texts_read_alike_around_them() -> N
 @example(texts=["[not] [...]", ")", "[not]"], convention="hand-revision")
 @example(texts=["[...]", "*b [...]", "\u201d", "*b"], convention="editorial")
 @example(texts=["in (the * ( * [", "in (the * [", "c * ["], convention="hand-revision")
+@example(texts=["The c*", "The c* [...]", "The d", "the *very* d [...]"], convention="editorial")
 def test_invariants_with_gaps_among_several_documents(texts: list[str], convention: str) -> None:
     # the cuts around gaps' extents go forward in every document, even where one has no
-    # word at a cut (the two examples: the table's columns held a text's tokens out of
-    # order, an internal error)
+    # word at a cut (the first two examples: the table's columns held a text's tokens out
+    # of order, an internal error); a part holding a gap, aligned on case-folded keys, still
+    # reads "The" and "the" as two readings (the last: W3's text read the base's "The")
     check_invariants(collatio.collate_texts(
         [(f"W{k}", text) for k, text in enumerate(texts)], convention=convention))
 

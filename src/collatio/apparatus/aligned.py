@@ -346,7 +346,8 @@ def _align_words(
     words alone, on the fixed keys; each mark then takes a column of its own right after the
     token it follows. What a gap covers thus depends neither on the normalization (which
     decides whether a comma is a token of its own) nor on a mark being set against a word.
-    Returns the cells (part-relative element indices) and the readings of each column."""
+    Returns the cells (part-relative element indices) and the readings of each column (by
+    the documents' comparison keys)."""
     count = len(unions)
     heads: list[list[int]] = []
     for d, u in enumerate(unions):
@@ -368,10 +369,16 @@ def _align_words(
     for d in range(count):  # marks before a document's first word
         marks(d, low[d], heads[d][0] if heads[d] else high[d])
     for c in range(table.width):
+        # aligned on the fixed keys, read on the comparison keys: words the fixed keys
+        # fold together (``The`` / ``the`` unless case is normalized) are two readings
+        seen: dict[Hashable, int] = {}
+        reading: list[int | None] = []
         for d in range(count):
             k = table.cells[d][c]
             cells[d].append(None if k is None else heads[d][k] - low[d])
-        readings.append(table.readings[c])
+            reading.append(None if k is None else seen.setdefault(
+                unions[d].norms[heads[d][k]], len(seen)))
+        readings.append(tuple(reading))
         for d in range(count):
             k = table.cells[d][c]
             if k is not None:
