@@ -38,7 +38,9 @@ The rules, in order (``docs/apparatus.md`` states them for editors):
    reading with **sub-units** when they share a word of the unit: rules 1, 3 and 4 applied to
    the reading's texts within the unit (no joining; a sub-unit never crosses a word the
    reading's texts share; for the states of one document, token by token: see
-   :meth:`Cutter.revisions`).
+   :meth:`Cutter.revisions`), kept inside the reading's ranges. The texts must read alike
+   around the sub-units (a text's mark aligned with another's elsewhere can leave one of
+   its marks outside them): where they do not, each keeps a reading of its own.
 
 Cost: the table's non-agreeing columns, and the groups of their tokens and of every mark,
 are found at C speed (O(tokens + marks x log groups)); the work above is linear in the number
