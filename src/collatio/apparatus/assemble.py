@@ -56,16 +56,6 @@ class Assembler:
         self.sigla = sigla
         self.base = base
 
-    # --- token ranges ---------------------------------------------------------------------------
-
-    def tokens(self, t: int, piece: Piece) -> tuple[int, int]:
-        """Text *t*'s token range in *piece* (its insertion point when it has no word
-        there)."""
-        recorded = piece.range_of(t)
-        if recorded is not None:
-            return recorded
-        return self.cutter.token_range(t, piece.columns)
-
     # --- units -----------------------------------------------------------------------------------
 
     def unit(self, plan: UnitPlan, unit_id: str) -> VariationUnit:
@@ -74,17 +64,18 @@ class Assembler:
         counter = itertools.count(1)
         readings: list[Reading] = []
         make = self.places.make
+        piece_range = self.cutter.piece_range
         sigla_of = self.sigla
         for reading_plan in plan.readings:
             texts = reading_plan.texts
             first = texts[0]
             leaf = not reading_plan.subunits
             if len(texts) == 1:  # most readings: one text
-                spans = [self.tokens(first, piece)]
+                spans = [piece_range(first, piece)]
                 sigla: tuple[str, ...] = (sigla_of[first],)
                 places: tuple[Place, ...] = (make(first, *spans[0], marks=leaf),)
             else:
-                spans = [self.tokens(t, piece) for t in texts]
+                spans = [piece_range(t, piece) for t in texts]
                 sigla = tuple(map(sigla_of.__getitem__, texts))
                 places = tuple([make(t, a, b, marks=leaf)
                                 for t, (a, b) in zip(texts, spans, strict=True)])
@@ -97,7 +88,7 @@ class Assembler:
             # the shared text as the base has it if it reads it (its spacing is the one
             # around its own readings), else as the first witness has it
             reference = self.base if self.base in texts else first
-            inner = [self.tokens(reference, sub.piece) for sub in reading_plan.subunits]
+            inner = [piece_range(reference, sub.piece) for sub in reading_plan.subunits]
             flow, flow_runs = self.flow(reference, spans[texts.index(reference)], inner,
                                         trailing=False)
             readings.append(Reading(text, sigla, places, subunits, flow, flow_runs))

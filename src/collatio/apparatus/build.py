@@ -531,7 +531,7 @@ def _units(
         if kind == 0:
             units.append(assembler.unit(plans[k], ids[(0, k)]))
             # the base's reading's range, or where it is lacunose, its gap
-            ranges.append(assembler.tokens(base, plans[k].piece))
+            ranges.append(assembler.cutter.piece_range(base, plans[k].piece))
         else:
             units.append(_report(assembler, blocks[k], ids[(1, k)]))
             ranges.append(None)

@@ -343,8 +343,7 @@ class Cutter(RunCutter):
         for t in scope:
             tl = self.token_lists[t]
             norms, kinds = tl.norms, tl.kinds
-            inner = sorted(plan.piece.range_of(t) or self.token_range(t, plan.piece.columns)
-                           for plan in subunits)
+            inner = sorted(self.piece_range(t, plan.piece) for plan in subunits)
             start, end = bounds[t]
             mine: list[str] = []
             for a, b in [*inner, (end, end)]:
@@ -365,14 +364,13 @@ class Cutter(RunCutter):
         out: list[UnitPlan] = []
         for plan in plans:
             piece = plan.piece
-            ranges = piece.ranges or tuple(
-                self.token_range(t, piece.columns) for t in piece.scope)
+            ranges = [self.piece_range(t, piece) for t in piece.scope]
             kept: list[tuple[int, int]] = []
             for t, (a, b) in zip(piece.scope, ranges, strict=True):
                 low, high = bounds[t]
                 start = min(max(a, low), high)
                 kept.append((start, max(min(b, high), start)))
-            if kept == list(ranges):
+            if kept == ranges:
                 out.append(plan)
             elif any(a < b for a, b in kept):
                 inner = dict(zip(piece.scope, kept, strict=True))
@@ -570,6 +568,12 @@ class Cutter(RunCutter):
             if any(i in spans for i in range(groups.starts[g], groups.end(g))):
                 return True
         return False
+
+    def piece_range(self, t: int, piece: Piece) -> tuple[int, int]:
+        """Text *t*'s token range in *piece*: the one it records, else the one its word
+        columns give (its insertion point when it has no word there)."""
+        recorded = piece.range_of(t)
+        return recorded if recorded is not None else self.token_range(t, piece.columns)
 
     def token_range(self, t: int, columns: Sequence[int]) -> tuple[int, int]:
         """Text *t*'s token range for word columns *columns* (its insertion point when it
