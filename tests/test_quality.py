@@ -19,7 +19,7 @@ PACKAGE = ROOT / "src" / "collatio"
 #: product is an apparatus (collatio's own TEI and JSON) sits at the interop rank.
 RANKS = {
     "_version": 0, "errors": 0, "diagnostics": 0, "textpos": 0, "schema": 0, "terminal": 0,
-    "progress": 0, "_display": 0, "strict_json": 0, "_indices": 0,
+    "progress": 0, "_display": 0, "strict_json": 0, "_indices": 0, "_workers": 0,
     "markup": 1,
     "sources": 2,
     "witness": 3,

@@ -184,6 +184,7 @@ def collate(
     from_: str | None = None,
     sigla: Sequence[str] = (),
     options: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+    workers: int = 1,
 ) -> Apparatus:
     """Collate files in any input format (``-``: standard input) into an apparatus.
 
@@ -196,7 +197,8 @@ def collate(
     (:mod:`collatio.align.near`). One apparatus written by collatio (TEI or JSON),
     given alone, is read back as it was (re-rendering needs no collation); beside other
     inputs its witnesses are collated again. *from_*, *sigla* and *options* as for
-    :func:`parse`.
+    :func:`parse`. *workers* above 1 lets that many processes tokenize long texts side by
+    side (forked children, only in a process running one thread; the same apparatus).
     """
     _check_limits(max_bytes=max_bytes, max_texts=max_texts, max_tokens=max_tokens)
     table = load_equivalents(equivalents) if isinstance(equivalents, str) else equivalents
@@ -208,6 +210,7 @@ def collate(
         near=near,
         max_texts=max_texts,
         max_tokens=max_tokens,
+        workers=workers,
     )
     loaded = _manifest(manifest)
     read_options = ReadOptions(encoding, convention, loaded, _options(options))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 import collatio
+from collatio._workers import available_workers
 from collatio.align.near import DEFAULT as NEAR_DEFAULT
 from collatio.cli._args import (
     EXIT_OK,
@@ -86,6 +87,11 @@ def register(commands: Any) -> None:
         help="place words spelled nearly alike (Bulganiin / Bulganin) side by side as variants: "
         f"edit similarity from THRESHOLD, in (0, 1] (default {NEAR_DEFAULT})",
     )
+    collate.add_argument(
+        "--workers", type=int, default=None, metavar="N",
+        help="processes that may tokenize long texts side by side (default: one per core; "
+        "1: this one only)",
+    )
     collate.add_argument("--encoding", default="utf-8", help="text encoding of the files")
     collate.add_argument("--strict", action="store_true", help="fail on any warning")
     add_input_options(collate)
@@ -114,6 +120,8 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         raise UsageError("--out writes every format; it cannot be combined with --format")
     if args.join < 0:
         raise UsageError("--join must be 0 or more")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be 1 or more, not {args.workers}")
     if args.near is not None and not 0.0 < args.near <= 1.0:
         raise UsageError(f"--near takes a threshold in (0, 1], not {args.near:g}")
     normalizers = [name.strip() for name in args.normalize.split(",") if name.strip()]
@@ -265,6 +273,7 @@ def _collate(
         join=args.join,
         transpositions=not args.no_transpositions,
         near=args.near,
+        workers=args.workers if args.workers is not None else available_workers(),
         encoding=args.encoding,
         strict=args.strict,
         max_bytes=args.max_bytes,
