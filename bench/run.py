@@ -617,9 +617,9 @@ def report(rows: Sequence[Row], args: argparse.Namespace, info: dict[str, str],
         f"fast-diff-match-patch {m.get('fast-diff-match-patch')}, diff-match-patch "
         f"{m.get('diff-match-patch')}, regex {m.get('regex')}, attrs {m.get('attrs')}. Command: "
         "`python -m collatio collate A.txt B.txt [...] --format json -o out.json` (defaults: "
-        "transposition detection on, `--join 2`, `--workers` one per core: texts of 500,000 "
-        "characters or more are tokenized side by side in forked processes, whose time the "
-        "CPU figures include).",
+        "transposition detection on, `--join 2`, `--workers` one per core: files and texts of "
+        "500,000 characters or more are read and tokenized side by side in forked processes, "
+        "whose time the CPU figures include).",
         f"CollateX: {info.get('collatex', 'not run')}, in its own virtualenv "
         "(`bench/.venv-collatex`, created by the script: CollateX is GPLv3 and never a "
         "dependency of collatio). `bench/_collatex_run.py` adds each file with "

@@ -230,13 +230,23 @@ def test_token_lists_made_in_children_are_the_ones_made_here(
     assert all(id(s) in spans for s in held)
 
 
+CORPORA = Path(__file__).parent.parent.parent / "shared" / "corpora"
+
+
 @needs_fork
 @alone
-def test_the_apparatus_is_the_same_with_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    paths = [SEEDS / "001_c082e58984340868.txt", SEEDS / "002_82ee7afc6dc33c74.txt"]
+@pytest.mark.parametrize("paths", [
+    [SEEDS / "001_c082e58984340868.txt", SEEDS / "002_82ee7afc6dc33c74.txt"],
+    [CORPORA / "frankenstein" / "C28" / "1818.xml", CORPORA / "frankenstein" / "C28" / "1823.xml",
+     CORPORA / "docx" / "track_changes_deletion.docx", CORPORA / "markdown" / "MANUAL-2.19.md"],
+], ids=["seeds", "tei-docx-markdown"])
+def test_the_apparatus_is_the_same_with_workers(
+        paths: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read and tokenized in three processes (every file and text counts as long): the
+    same apparatus, revision fates included (they find their spans by identity)."""
     alone = collatio.collate(paths)
     monkeypatch.setattr(build, "PARALLEL_CHARS", 0)
-    made = collatio.collate(paths, workers=2)
+    made = collatio.collate(paths, workers=3)
     assert made.revisions and len(made.revisions) == len(alone.revisions)
     assert json.dumps(apparatus_to_data(made)) == json.dumps(apparatus_to_data(alone))
 

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+import collatio.apparatus.build as _build
 from collatio._version import __version__
+from collatio._workers import fork_map
 from collatio.apparatus import (
     Apparatus,
     CollationOptions,
@@ -197,8 +199,8 @@ def collate(
     (:mod:`collatio.align.near`). One apparatus written by collatio (TEI or JSON),
     given alone, is read back as it was (re-rendering needs no collation); beside other
     inputs its witnesses are collated again. *from_*, *sigla* and *options* as for
-    :func:`parse`. *workers* above 1 lets that many processes tokenize long texts side by
-    side (forked children, only in a process running one thread; the same apparatus).
+    :func:`parse`. *workers* above 1 lets that many processes read and tokenize long texts
+    side by side (forked children, only in a process running one thread; the same apparatus).
     """
     _check_limits(max_bytes=max_bytes, max_texts=max_texts, max_tokens=max_tokens)
     table = load_equivalents(equivalents) if isinstance(equivalents, str) else equivalents
@@ -223,12 +225,25 @@ def collate(
                 apparatus = reader.read_apparatus(data, path, read_options)
                 _within_limits(apparatus, collation, path)
                 return apparatus
-        parsed = name_witnesses(
-            _merged((reader.read(data, path, read_options) for path, data, reader in inputs),
-                    twice),
-            sigla, strict=strict,
-        )
+        parsed = name_witnesses(_merged(_read_all(inputs, read_options, workers), twice),
+                                sigla, strict=strict)
     return collate_witnesses(parsed.witnesses, collation, parsed.diagnostics)
+
+
+def _read_all(inputs: Sequence[tuple[str, bytes, Reader]], read_options: ReadOptions,
+              workers: int) -> list[ParseResult]:
+    """Each input read by its reader; the files of
+    :data:`~collatio.apparatus.build.PARALLEL_CHARS` bytes or more shared out among
+    *workers* processes, as texts are for tokenizing (a parse result is plain data: it comes
+    back equal)."""
+    big = [k for k, (_, data, _) in enumerate(inputs) if len(data) >= _build.PARALLEL_CHARS]
+    done: dict[int, ParseResult] = {}
+    if workers > 1 and len(big) > 1:
+        done = dict(zip(big, fork_map(
+            lambda k: inputs[k][2].read(inputs[k][1], inputs[k][0], read_options), big,
+            workers), strict=True))
+    return [done[k] if k in done else reader.read(data, path, read_options)
+            for k, (path, data, reader) in enumerate(inputs)]
 
 
 def _check_limits(**limits: int | None) -> None:

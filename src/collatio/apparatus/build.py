@@ -89,7 +89,8 @@ class CollationOptions:
     #: Guards: more texts or tokens than this are refused before any work is done.
     max_texts: int = 1000
     max_tokens: int = 30_000_000
-    #: Processes that may tokenize the texts (see :func:`tokenize_states`): 1, this one.
+    #: Processes that may tokenize the texts (see :func:`tokenize_states`; :func:`collatio.collate`
+    #: reads its files with as many): 1, this one.
     workers: int = attrs.field(default=1, validator=lambda _, __, value: _workers(value))
 
     def __repr__(self) -> str:

@@ -89,7 +89,7 @@ def register(commands: Any) -> None:
     )
     collate.add_argument(
         "--workers", type=int, default=None, metavar="N",
-        help="processes that may tokenize long texts side by side (default: one per core; "
+        help="processes that may read and tokenize long texts side by side (default: one per core; "
         "1: this one only)",
     )
     collate.add_argument("--encoding", default="utf-8", help="text encoding of the files")
