@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,18 @@ def test_the_results_are_the_map_in_order(items: list[int], workers: int) -> Non
         others = {pid for i, pid in enumerate(pids) if i % (children + 1)}
         assert len(others) == children and os.getpid() not in others
     assert _no_child_left()
+
+
+@needs_fork
+@alone
+def test_meanwhile_is_given_this_process_results_while_the_children_work() -> None:
+    seen: list[list[tuple[int, int]]] = []
+    results = fork_map(_square_and_pid, [1, 2, 3], 2, meanwhile=seen.append)
+    assert seen == [[(1, os.getpid()), (9, os.getpid())]]
+    assert [r for r, _ in results] == [1, 4, 9]
+    seen.clear()
+    fork_map(_square_and_pid, [1, 2, 3], 1, meanwhile=seen.append)
+    assert seen == []  # no child to wait for
 
 
 @attrs.frozen
@@ -273,3 +286,22 @@ def test_the_command_takes_workers_and_says_the_same(monkeypatch: pytest.MonkeyP
     err = io.StringIO()
     assert main(["collate", *files, "--workers", "0"], stdout=io.StringIO(), stderr=err) == 2
     assert err.getvalue() == "collatio: error: --workers must be 1 or more, not 0\n"
+
+
+def test_a_token_lists_groups_are_made_once_and_go_with_it() -> None:
+    import gc
+
+    from collatio.apparatus import words
+    from collatio.tokens import tokenize
+    from collatio.witness import Piece, State, StateName
+
+    text = "The (black) cat, sat. “Here” — now"
+    tl = tokenize(State(StateName.TEXT, text, (Piece(0, 0, len(text)),)), "A")
+    groups = words.groups_of(tl)
+    assert words.groups_of(tl) is groups
+    assert groups.starts == words._groups_of(tl).starts  # the cache holds what it would make
+    assert tl in words._made
+    held, before = weakref.ref(tl), len(words._made)
+    del tl
+    gc.collect()
+    assert held() is None and len(words._made) == before - 1  # gone with its token list

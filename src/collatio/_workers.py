@@ -47,9 +47,12 @@ def can_fork() -> bool:
 
 
 def fork_map(fn: Callable[[_T], _R], items: Iterable[_T], workers: int,
-             shared: Sequence[object] = ()) -> list[_R]:
+             shared: Sequence[object] = (),
+             meanwhile: Callable[[list[_R]], object] | None = None) -> list[_R]:
     """``[fn(item) for item in items]``, the items shared out among this process and up to
-    ``workers - 1`` forked children (round robin; this process takes the first item)."""
+    ``workers - 1`` forked children (round robin; this process takes the first item).
+    *meanwhile* is given this process's own results while the children finish (work that
+    would otherwise wait for them), if any child was forked."""
     items = list(items)
     children = min(workers, len(items)) - 1
     if children < 1 or not can_fork():
@@ -67,6 +70,8 @@ def fork_map(fn: Callable[[_T], _R], items: Iterable[_T], workers: int,
             except OSError:  # no process or pipe to be had: the rest is done here
                 break
         results.append([fn(item) for item in shares[0]])
+        if meanwhile is not None and running:
+            meanwhile(results[0])
         for k, (pid, pipe) in enumerate(running):
             stream = open(pipe, "rb")  # noqa: SIM115 - closed by the with below
             running[k] = (pid, -1)

@@ -188,6 +188,7 @@ def collate_witnesses(
             )
         seen[witness.siglum] = witness.path
     entries = collated_witnesses(witnesses)
+    index = indices(0)  # held to the end: groups may be made before collate_tokens holds it
     token_lists = tokenize_states(
         [(witness.state(state), c.siglum) for c, witness, state in entries],
         options.normalization, options.workers,
@@ -208,6 +209,7 @@ def collate_witnesses(
         diagnostics,
         marks=marks,
     )
+    del index
     documents = tuple(document_text(witness) for witness in witnesses)
     too_deep = [d for d in map(_too_deep, witnesses) if d is not None]
     return attrs.evolve(
@@ -242,9 +244,10 @@ def tokenize_states(
             shared.extend(p.revision_span for p in states[i][0].pieces
                           if p.revision_span is not None)
             shared.extend(m.span for m in states[i][0].markers)
+        # this process's own texts are grouped into words while it waits for the others
         done = dict(zip(big, fork_map(
             lambda i: tokenize(states[i][0], states[i][1], normalization), big, workers,
-            shared), strict=True))
+            shared, meanwhile=lambda mine: [groups_of(tl) for tl in mine]), strict=True))
     return [done[i] if i in done else tokenize(state, siglum, normalization)
             for i, (state, siglum) in enumerate(states)]
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
+import weakref
 from collections.abc import Sequence
 
 import attrs
@@ -96,8 +97,20 @@ def _opens(tl: TokenList, i: int) -> bool:
     return _space_before(tl, i) and not tl.spaces[i] and i + 1 < len(tl)
 
 
+#: Each token list's groups, made once (while forked children tokenize the other texts,
+#: this process groups its own: see :func:`collatio.apparatus.build.tokenize_states`).
+_made: weakref.WeakKeyDictionary[TokenList, Groups] = weakref.WeakKeyDictionary()
+
+
 def groups_of(tl: TokenList) -> Groups:
-    """The groups of *tl* (see the module docstring)."""
+    """The groups of *tl* (see the module docstring); made once for each token list."""
+    found = _made.get(tl)
+    if found is None:
+        found = _made[tl] = _groups_of(tl)
+    return found
+
+
+def _groups_of(tl: TokenList) -> Groups:
     kinds = tl.kinds
     size = len(kinds)
     is_mark = list(map(operator.is_, kinds, itertools.repeat(_MARK)))
