@@ -89,6 +89,22 @@ def test_the_results_are_the_map_in_order(items: list[int], workers: int) -> Non
 
 @needs_fork
 @alone
+def test_only_the_items_worth_a_process_leave_it() -> None:
+    items = [1, 2, 3, 4, 5, 6, 7]
+    results = fork_map(_square_and_pid, items, 3, worth=lambda x: x % 2 == 1)
+    assert [r for r, _ in results] == [x * x for x in items]
+    pids = dict(zip(items, (pid for _, pid in results), strict=True))
+    assert all(pids[x] == os.getpid() for x in items if x % 2 == 0)
+    # the four odd ones, round robin: 1 and 7 here, 3 and 5 in a child each
+    assert pids[1] == pids[7] == os.getpid()
+    assert len({pids[3], pids[5], os.getpid()}) == 3
+    # fewer than two worth a process: no child at all
+    results = fork_map(_square_and_pid, items, 3, worth=lambda x: x == 4)
+    assert {pid for _, pid in results} == {os.getpid()}
+
+
+@needs_fork
+@alone
 def test_meanwhile_is_given_this_process_results_while_the_children_work() -> None:
     seen: list[list[tuple[int, int]]] = []
     results = fork_map(_square_and_pid, [1, 2, 3], 2, meanwhile=seen.append)
@@ -267,6 +283,8 @@ def test_the_apparatus_is_the_same_with_workers(
 def test_workers_below_one_are_refused() -> None:
     with pytest.raises(ValueError, match="workers must be"):
         build.CollationOptions(workers=0)
+    with pytest.raises(collatio.OptionError, match="workers is at least 1, not 0"):
+        collatio.collate([SEEDS / "001_c082e58984340868.txt"], workers=0)
 
 
 @needs_fork
@@ -285,7 +303,7 @@ def test_the_command_takes_workers_and_says_the_same(monkeypatch: pytest.MonkeyP
     assert outputs[0] == outputs[1] and '"units"' in outputs[0]
     err = io.StringIO()
     assert main(["collate", *files, "--workers", "0"], stdout=io.StringIO(), stderr=err) == 2
-    assert err.getvalue() == "collatio: error: --workers must be 1 or more, not 0\n"
+    assert "--workers: a limit is at least 1, not 0" in err.getvalue()
 
 
 def test_a_token_lists_groups_are_made_once_and_go_with_it() -> None:

@@ -202,7 +202,8 @@ def collate(
     :func:`parse`. *workers* above 1 lets that many processes read and tokenize long texts
     side by side (forked children, only in a process running one thread; the same apparatus).
     """
-    _check_limits(max_bytes=max_bytes, max_texts=max_texts, max_tokens=max_tokens)
+    _check_limits(max_bytes=max_bytes, max_texts=max_texts, max_tokens=max_tokens,
+                  workers=workers)
     table = load_equivalents(equivalents) if isinstance(equivalents, str) else equivalents
     collation = CollationOptions(
         base=base,
@@ -236,14 +237,8 @@ def _read_all(inputs: Sequence[tuple[str, bytes, Reader]], read_options: ReadOpt
     :data:`~collatio.apparatus.build.PARALLEL_CHARS` bytes or more shared out among
     *workers* processes, as texts are for tokenizing (a parse result is plain data: it comes
     back equal)."""
-    big = [k for k, (_, data, _) in enumerate(inputs) if len(data) >= _build.PARALLEL_CHARS]
-    done: dict[int, ParseResult] = {}
-    if workers > 1 and len(big) > 1:
-        done = dict(zip(big, fork_map(
-            lambda k: inputs[k][2].read(inputs[k][1], inputs[k][0], read_options), big,
-            workers), strict=True))
-    return [done[k] if k in done else reader.read(data, path, read_options)
-            for k, (path, data, reader) in enumerate(inputs)]
+    return fork_map(lambda job: job[2].read(job[1], job[0], read_options), inputs, workers,
+                    worth=lambda job: len(job[1]) >= _build.PARALLEL_CHARS)
 
 
 def _check_limits(**limits: int | None) -> None:

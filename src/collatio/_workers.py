@@ -48,43 +48,53 @@ def can_fork() -> bool:
 
 def fork_map(fn: Callable[[_T], _R], items: Iterable[_T], workers: int,
              shared: Sequence[object] = (),
-             meanwhile: Callable[[list[_R]], object] | None = None) -> list[_R]:
-    """``[fn(item) for item in items]``, the items shared out among this process and up to
-    ``workers - 1`` forked children (round robin; this process takes the first item).
-    *meanwhile* is given this process's own results while the children finish (work that
-    would otherwise wait for them), if any child was forked."""
+             meanwhile: Callable[[list[_R]], object] | None = None,
+             worth: Callable[[_T], bool] | None = None) -> list[_R]:
+    """``[fn(item) for item in items]``, the items *worth* a process (all by default) shared
+    out among this process and up to ``workers - 1`` forked children (round robin; this
+    process takes the first, and every item not worth a process). *meanwhile* is given this
+    process's own results while the children finish, if any child was forked."""
     items = list(items)
-    children = min(workers, len(items)) - 1
+    chosen = [k for k, item in enumerate(items) if worth is None or worth(item)]
+    children = min(workers, len(chosen)) - 1
     if children < 1 or not can_fork():
         return [fn(item) for item in items]
-    shares = [items[k :: children + 1] for k in range(children + 1)]
+    shares = [chosen[k :: children + 1] for k in range(children + 1)]  # item numbers
+    rest = sorted(set(range(len(items))).difference(chosen))
     # by id: a listed object lives (the list holds it) in both processes, at the same address
     names = {id(obj): i for i, obj in enumerate(shared)}
     # (pid, or -1 once reaped; the read end of its pipe, or -1 once closed)
     running: list[tuple[int, int]] = []
-    results: list[list[_R]] = []
+    out: list[_R] = [None] * len(items)  # type: ignore[list-item]
+
+    def here(numbers: list[int]) -> None:
+        for k in numbers:
+            out[k] = fn(items[k])
+
     try:
         for share in shares[1:]:
             try:
-                running.append(_fork(fn, share, shared, names))
+                running.append(_fork(fn, [items[k] for k in share], shared, names))
             except OSError:  # no process or pipe to be had: the rest is done here
                 break
-        results.append([fn(item) for item in shares[0]])
+        mine = shares[0] + rest
+        here(mine)
         if meanwhile is not None and running:
-            meanwhile(results[0])
-        for k, (pid, pipe) in enumerate(running):
+            meanwhile([out[k] for k in mine])
+        for child, (pid, pipe) in enumerate(running, 1):
             stream = open(pipe, "rb")  # noqa: SIM115 - closed by the with below
-            running[k] = (pid, -1)
+            running[child - 1] = (pid, -1)
             with stream:
                 data = stream.read()
             _, status = os.waitpid(pid, 0)
-            running[k] = (-1, -1)
+            running[child - 1] = (-1, -1)
             if status == 0 and data:
-                results.append(_load(data, shared))  # type: ignore[arg-type]
+                for k, result in zip(shares[child], _load(data, shared), strict=True):
+                    out[k] = result  # type: ignore[assignment]
             else:  # failed or killed: redone here, where its error (if any) is raised
-                results.append([fn(item) for item in shares[len(results)]])
-        for share in shares[len(results):]:  # those no child could be forked for
-            results.append([fn(item) for item in share])
+                here(shares[child])
+        for share in shares[len(running) + 1 :]:  # those no child could be forked for
+            here(share)
     finally:
         for pid, pipe in running:
             if pipe >= 0:
@@ -94,9 +104,6 @@ def fork_map(fn: Callable[[_T], _R], items: Iterable[_T], workers: int,
                     os.kill(pid, signal.SIGKILL)
                 with contextlib.suppress(OSError):
                     os.waitpid(pid, 0)
-    out: list[_R] = [None] * len(items)  # type: ignore[list-item]
-    for k, result in enumerate(results):
-        out[k :: children + 1] = result
     return out
 
 

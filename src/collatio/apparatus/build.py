@@ -236,20 +236,16 @@ def tokenize_states(
     more shared out among *workers* processes, this one and forked children (see
     :func:`collatio._workers.fork_map`). The same token lists either way: their revision
     and gap spans are the states' own span objects, not copies."""
-    big = [i for i, (state, _) in enumerate(states) if len(state.text) >= PARALLEL_CHARS]
-    done: dict[int, TokenList] = {}
-    if workers > 1 and len(big) > 1:
-        shared: list[object] = []
-        for i in big:
-            shared.extend(p.revision_span for p in states[i][0].pieces
-                          if p.revision_span is not None)
-            shared.extend(m.span for m in states[i][0].markers)
-        # this process's own texts are grouped into words while it waits for the others
-        done = dict(zip(big, fork_map(
-            lambda i: tokenize(states[i][0], states[i][1], normalization), big, workers,
-            shared, meanwhile=lambda mine: [groups_of(tl) for tl in mine]), strict=True))
-    return [done[i] if i in done else tokenize(state, siglum, normalization)
-            for i, (state, siglum) in enumerate(states)]
+    if workers < 2:
+        return [tokenize(state, siglum, normalization) for state, siglum in states]
+    shared: list[object] = []
+    for state, _ in states:
+        shared.extend(p.revision_span for p in state.pieces if p.revision_span is not None)
+        shared.extend(m.span for m in state.markers)
+    # this process's own texts are grouped into words while it waits for the others
+    return fork_map(lambda job: tokenize(job[0], job[1], normalization), states, workers,
+                    shared, meanwhile=lambda mine: [groups_of(tl) for tl in mine],
+                    worth=lambda job: len(job[0].text) >= PARALLEL_CHARS)
 
 
 def _too_deep(witness: Witness) -> Diagnostic | None:

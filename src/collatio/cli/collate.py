@@ -88,7 +88,7 @@ def register(commands: Any) -> None:
         f"edit similarity from THRESHOLD, in (0, 1] (default {NEAR_DEFAULT})",
     )
     collate.add_argument(
-        "--workers", type=int, default=None, metavar="N",
+        "--workers", type=limit, default=None, metavar="N",
         help="processes that may read and tokenize long texts side by side (default: one per core; "
         "1: this one only)",
     )
@@ -120,8 +120,6 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         raise UsageError("--out writes every format; it cannot be combined with --format")
     if args.join < 0:
         raise UsageError("--join must be 0 or more")
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers must be 1 or more, not {args.workers}")
     if args.near is not None and not 0.0 < args.near <= 1.0:
         raise UsageError(f"--near takes a threshold in (0, 1], not {args.near:g}")
     normalizers = [name.strip() for name in args.normalize.split(",") if name.strip()]
