@@ -23,6 +23,7 @@ from collatio.align import (
     edit_similarity,
     find_moves,
     transpositions,
+    transpositions_of,
 )
 from collatio.align.graph import Graph, pair_table
 from collatio.errors import CollationError
@@ -1102,3 +1103,40 @@ def test_a_fallback_window_keeps_a_longest_common_subsequence(a: str, b: str) ->
     assert all(a[i + k] == b[j + k] for i, j, n in runs for k in range(n))
     assert all(i0 + n0 <= i1 and j0 + n0 <= j1
                for (i0, j0, n0), (i1, j1, _) in itertools.pairwise(runs))
+
+
+@st.composite
+def moved_versions(draw: st.DrawFn) -> list[list[str]]:
+    """Two to four versions of one text of repeated words, blocks moved and words edited."""
+    vocabulary = [f"w{k}" for k in range(draw(st.integers(3, 30)))]
+    base = draw(st.lists(st.sampled_from(vocabulary), min_size=4, max_size=40))
+    versions = [base]
+    for _ in range(draw(st.integers(1, 3))):
+        text = list(base)
+        for _ in range(draw(st.integers(0, 2))):  # blocks moved
+            start = draw(st.integers(0, len(text) - 1))
+            block = text[start : start + draw(st.integers(1, 8))]
+            del text[start : start + len(block)]
+            at = draw(st.integers(0, len(text)))
+            text[at:at] = block
+        for _ in range(draw(st.integers(0, 3))):  # words replaced
+            text[draw(st.integers(0, len(text) - 1))] = draw(st.sampled_from(vocabulary))
+        versions.append(text)
+    return versions
+
+
+@given(moved_versions(), st.integers(1, 5), st.sampled_from([None, 0.5]))
+@settings(deadline=None)  # wall time is the benchmark's, not a test's
+def test_moves_found_apart_are_the_moves_align_reports(
+    witnesses: list[list[str]], min_length: int, near: float | None
+) -> None:
+    """A table made without its moves, then searched for them (as the apparatus does while
+    it cuts the table into units), gives what align reports with them; the table with them
+    is align's table."""
+    plain = align(witnesses, near=near)
+    found = transpositions_of(witnesses, plain, transposition_min_length=min_length)
+    whole = align(witnesses, near=near, detect_transpositions=True,
+                  transposition_min_length=min_length)
+    assert found == whole.transpositions
+    assert plain.with_transpositions(found) == whole
+    assert plain.with_transpositions(found).token_columns(0) == whole.token_columns(0)

@@ -280,6 +280,44 @@ def test_the_apparatus_is_the_same_with_workers(
     assert json.dumps(apparatus_to_data(made)) == json.dumps(apparatus_to_data(alone))
 
 
+@needs_fork
+@alone
+def test_the_moves_are_searched_in_a_child_while_this_process_cuts_the_table(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two editions of Darwin's chapter, as long texts are aligned (one alignment, its
+    moves found apart): the moves are searched in a child and are the moves the alignment
+    reports when it searches them itself; the apparatus is the one made in one process."""
+    from collatio.apparatus import aligned
+    from tests.test_align_real import paragraphs, write_editions
+
+    paths = write_editions(tmp_path, paragraphs())[:2]
+    monkeypatch.setattr(aligned, "ANCHOR_LIMIT", 0)  # the path of long texts
+    searched = tmp_path / "searched-by"
+    search = aligned.transpositions_of
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        with searched.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(aligned, "transpositions_of", recorded)
+    here = collatio.collate(paths, convention="plain")
+    assert searched.read_text(encoding="utf-8").split() == [str(os.getpid())]
+    searched.unlink()
+    monkeypatch.setattr(build, "PARALLEL_TOKENS", 0)
+    made = collatio.collate(paths, convention="plain", workers=2)
+    by = searched.read_text(encoding="utf-8").split()
+    assert len(by) == 1 and by[0] != str(os.getpid())
+    assert made.alignment is not None and made.tokens is not None
+    moves = made.alignment.transpositions
+    assert len(moves) >= 2  # Darwin's editions move passages
+    reported, _, later = aligned.collation_table(
+        made.tokens, [w.siglum for w in made.witnesses], transpositions=True,
+        transposition_min_length=build.CollationOptions().transposition_min_length)
+    assert later is None and reported == made.alignment
+    assert json.dumps(apparatus_to_data(made)) == json.dumps(apparatus_to_data(here))
+
+
 def test_workers_below_one_are_refused() -> None:
     with pytest.raises(ValueError, match="workers must be"):
         build.CollationOptions(workers=0)

@@ -7,7 +7,7 @@
 3
 """
 
-from collatio.align.multiple import align, edit_similarity
+from collatio.align.multiple import align, edit_similarity, transpositions_of
 from collatio.align.pairwise import CAPACITY, Opcode, Tag, diff
 from collatio.align.table import Alignment, Approximation, Column, Segment
 from collatio.align.transpose import Transposition, find_moves, transpositions
@@ -26,4 +26,5 @@ __all__ = [
     "edit_similarity",
     "find_moves",
     "transpositions",
+    "transpositions_of",
 ]

@@ -10,7 +10,8 @@ joins by one pairwise alignment against the graph's topological order. With ``ne
 node whose neighbours leave it room moves to the rank, within that room, where the most similar
 other reading stands (as CollateX's near matching does). With ``detect_transpositions``, blocks
 that two witnesses share but in different places are reported (see
-:mod:`collatio.align.transpose`); the table is unchanged.
+:mod:`collatio.align.transpose`); the table is unchanged, so :func:`transpositions_of` can
+find them apart, later, in a table made without them.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from collatio.align.table import Alignment, Approximation, _agreeing, _permuted
 from collatio.align.transpose import MIN_LENGTH, Transposition
 from collatio.errors import CollationError
 
-__all__ = ["APPROXIMATE", "align", "edit_similarity"]  # edit_similarity: from near.py
+# (edit_similarity: from near.py)
+__all__ = ["APPROXIMATE", "align", "edit_similarity", "transpositions_of"]
 
 APPROXIMATE = (
     "aligned by windows (no anchor in a stretch too costly to diff exactly): valid, "
@@ -109,6 +111,27 @@ def align(
         table._token_columns.update(enumerate(where))
         del index
         return table
+
+
+def transpositions_of(
+    witnesses: Sequence[Sequence[Hashable]],
+    table: Alignment,
+    *,
+    transposition_min_length: int = MIN_LENGTH,
+) -> tuple[Transposition, ...]:
+    """The transpositions ``align(witnesses, detect_transpositions=True)`` reports, found in
+    *table*, the ``align(witnesses)`` made without them (no *order*): the same search on the
+    same table, so a caller may do other work while it runs.
+
+    >>> texts = ["the cat sat on the mat".split(), "on the mat the cat sat".split()]
+    >>> transpositions_of(texts, align(texts)) == align(
+    ...     texts, detect_transpositions=True).transpositions
+    True
+    """
+    where = [table.token_columns(w) for w in range(table.witness_count)]
+    with _cyclic_gc_paused():
+        return table_moves(witnesses, table.cells, table.readings, where,
+                           min_length=transposition_min_length, agrees=table.agreeing())
 
 
 @contextlib.contextmanager

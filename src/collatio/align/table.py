@@ -308,6 +308,20 @@ class Alignment:
                 table._token_columns[k] = self._token_columns[w]
         return table
 
+    def with_transpositions(self, found: Sequence[Transposition]) -> Alignment:
+        """The same table with the transpositions *found* (of its witnesses, in its order)
+        instead of its own.
+
+        >>> from collatio.align import Transposition, align
+        >>> table = align(["a b".split(), "b a".split()])
+        >>> table.with_transpositions([Transposition(0, 0, 1, 1, 1, 2)]).transpositions
+        (Transposition(witness_a=0, a_start=0, a_end=1, witness_b=1, b_start=1, b_end=2),)
+        """
+        table = Alignment._made(self.lengths, self.cells, self.readings, tuple(found),
+                                self.approximations, self._agrees)
+        table._token_columns.update(self._token_columns)
+        return table
+
     def segments(self) -> tuple[Segment, ...]:
         """The table grouped into parallel segments, CollateX style.
 

@@ -38,11 +38,11 @@ import functools
 import itertools
 import unicodedata
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import attrs
 
-from collatio.align import Alignment, Approximation, Transposition, align
+from collatio.align import Alignment, Approximation, Transposition, align, transpositions_of
 from collatio.align.near import Similarity, at_least
 from collatio.normalize import casefold, strip_accents, strip_punctuation, typography
 from collatio.tokens import TokenKind, TokenList
@@ -169,12 +169,18 @@ def collation_table(
     transposition_min_length: int,
     order: Sequence[int] | None = None,
     near: float | None = None,
-) -> tuple[Alignment, Anchors]:
+    moves_later: bool = False,
+) -> tuple[Alignment, Anchors, Callable[[], tuple[Transposition, ...]] | None]:
     """The token-level table of *token_lists* (see the module docstring); *documents* names
     each text's document (the states of one document share a name), *order* the order in
     which the documents join (default: as given), *near* the near-matching threshold of
     :func:`collatio.align.align`. Stretches the aligner placed by its bounded fallback are
-    the table's ``approximations``, in text token indices."""
+    the table's ``approximations``, in text token indices.
+
+    With *moves_later*, a table that is one alignment of the texts in their given order
+    comes without its transpositions, and the third value finds them (so that the caller
+    can do other work meanwhile: the table's ``with_transpositions`` takes them); it is
+    None when the table has them already."""
     names = list(dict.fromkeys(documents))
     members = [tuple(t for t, d in enumerate(documents) if d == name) for name in names]
     unions = [_union(texts, token_lists) for texts in members]
@@ -194,10 +200,17 @@ def collation_table(
     anchors = _cuts(unions, order, anchored, moved)
     # a text with a gap is aligned part by part even where nothing cuts it (its gaps at its
     # two ends): what a gap covers is found on words alone, whatever the normalization
+    pending: Callable[[], tuple[Transposition, ...]] | None = None
     if not anchors.cuts and not any(TokenKind.GAP in u.kinds for u in unions):
+        # (one text per document, in the given order: this table is the texts' table)
+        later = moves_later and transpositions and uncut is None and order is None \
+            and all(len(texts) == 1 for texts in members)
         table = uncut if uncut is not None else align(
-            keys, detect_transpositions=transpositions,
+            keys, detect_transpositions=transpositions and not later,
             transposition_min_length=transposition_min_length, order=order, near=near)
+        if later:
+            pending = functools.partial(transpositions_of, keys, table,
+                                        transposition_min_length=transposition_min_length)
     else:
         table, extents = _parts(keys, anchors, order, unions, near)
         anchors = attrs.evolve(anchors, extents=tuple(extents))
@@ -209,9 +222,11 @@ def collation_table(
         position = [next(k for k, texts in enumerate(members) if texts[0] == t)
                     for t in range(len(token_lists))]
         if position != list(range(len(token_lists))):
+            if pending is not None:  # found on the table they belong to, then reordered
+                table, pending = table.with_transpositions(pending()), None
             table = table.reordered(position)
-        return table, anchors
-    return _spread(table, unions, len(token_lists), token_lists), anchors
+        return table, anchors, pending
+    return _spread(table, unions, len(token_lists), token_lists), anchors, None
 
 
 def _cuts(unions: Sequence[_Document], order: Sequence[int] | None,

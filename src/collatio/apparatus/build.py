@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import cast
 
 import attrs
 
 from collatio._indices import indices
 from collatio._workers import fork_map
-from collatio.align import Alignment
+from collatio.align import Alignment, Transposition
 from collatio.align.guide import SAMPLE, SAMPLE_ABOVE, guide_tree
 from collatio.align.guide import guide_order as guide_order  # re-exported: its old home
 from collatio.apparatus.aligned import Anchors, collation_table, structural_key
@@ -222,6 +223,10 @@ def collate_witnesses(
 
 
 
+#: Below this many tokens in all, a table's transpositions are searched in this process
+#: (forking costs about 0.02 s; the search, 0.3 s for a million-word pair).
+PARALLEL_TOKENS = 200_000
+
 #: A text of fewer characters is tokenized in this process (a forked child pays about
 #: 0.15 s for a million words sent back, against 0.5 s of work).
 PARALLEL_CHARS = 500_000
@@ -324,7 +329,7 @@ def collate_tokens(
     documents = [c.witness for c in collated]
     index = indices(0)  # held to the end: the stages below share its int objects
     with stage(f"aligning {len(collated)} texts ({total:,} tokens)"):
-        alignment, anchors, parents = align_texts(token_lists, documents, options)
+        alignment, anchors, parents, moves = align_texts(token_lists, documents, options)
     groups = [groups_of(tl) for tl in token_lists]
     document_numbers = [list(dict.fromkeys(documents)).index(d) for d in documents]
     cutter = Cutter(alignment, token_lists, groups, document_numbers, join=options.join,
@@ -337,7 +342,12 @@ def collate_tokens(
     related = not unrelated or any(
         share >= options.related for share in shares.values())
     with stage("grouping variation units"):
-        plans = cutter.top_level() if related else _one_unit(cutter)
+        if moves is None:
+            plans = cutter.top_level() if related else _one_unit(cutter)
+        else:  # the cutter reads the table only: the moves can be found meanwhile
+            plans, found_moves = _plans_and_moves(
+                cutter, related, moves, options.workers if total >= PARALLEL_TOKENS else 1)
+            alignment = alignment.with_transpositions(found_moves)
         places = PlaceMaker(token_lists, line_indexes, marks)
         b = sigla.index(base)
         assembler = Assembler(alignment, token_lists, cutter.groups, cutter, places, sigla, b)
@@ -359,12 +369,28 @@ def collate_tokens(
     )
 
 
+def _plans_and_moves(
+    cutter: Cutter, related: bool, moves: Callable[[], tuple[Transposition, ...]], workers: int
+) -> tuple[list[UnitPlan], tuple[Transposition, ...]]:
+    """The top-level units' plans, and the table's transpositions (*moves* finds them),
+    searched in a forked child while this process cuts the table when *workers* allows."""
+    jobs: list[Callable[[], object]] = [
+        lambda: cutter.top_level() if related else _one_unit(cutter), moves]
+    plans, found = fork_map(_run, jobs, workers)
+    return cast("list[UnitPlan]", plans), cast("tuple[Transposition, ...]", found)
+
+
+def _run(job: Callable[[], object]) -> object:
+    return job()
+
+
 def align_texts(
     token_lists: Sequence[TokenList], documents: Sequence[str], options: CollationOptions
-) -> tuple[Alignment, Anchors, list[int] | None]:
+) -> tuple[Alignment, Anchors, list[int] | None, Callable[[], tuple[Transposition, ...]] | None]:
     """The collation table of :mod:`collatio.apparatus.aligned` (documents in
-    :func:`guide_order`), where it was cut, and each document's parent in the guide tree
-    (None for two documents or fewer)."""
+    :func:`guide_order`), where it was cut, each document's parent in the guide tree
+    (None for two documents or fewer), and, when the table comes without its
+    transpositions, what finds them (see :func:`collation_table`'s ``moves_later``)."""
     names = list(dict.fromkeys(documents))
     if len(names) <= 2:
         order, parents = None, None
@@ -373,12 +399,12 @@ def align_texts(
         # almost all their bigrams)
         firsts = [documents.index(name) for name in names]
         order, parents = guide_tree([token_lists[t].norms for t in firsts])
-    alignment, anchors = collation_table(
+    alignment, anchors, moves = collation_table(
         token_lists, documents, transpositions=options.transpositions,
         transposition_min_length=options.transposition_min_length, order=order,
-        near=options.near,
+        near=options.near, moves_later=True,
     )
-    return alignment, anchors, parents
+    return alignment, anchors, parents, moves
 
 
 #: The guide order lives with the aligner (collatio.align.guide); its sampling constants are
