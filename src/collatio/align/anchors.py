@@ -119,6 +119,9 @@ WINDOW = 384
 """Tokens a side of one window of the fallback alignment."""
 DEPTH = 8
 """Anchoring levels at most; deeper stretches go to the fallback."""
+PARALLEL_TOKENS = 200_000
+"""With workers, an input of at least this many tokens (both sides) has its stretches
+between first anchors solved in two processes (forking costs about 0.02 s)."""
 NGRAMS = (2, 4, 8, 16, 32)
 """k-gram scales tried when no single key is unique in both sides."""
 PASSES = 2 + 2 * (1 + len(NGRAMS))
@@ -209,11 +212,14 @@ def bounded_runs(
     return encoded_runs(*encode_chars(a, b), budget)
 
 
-def encoded_runs(chars_a: list[str], chars_b: list[str], budget: Budget
+def encoded_runs(chars_a: list[str], chars_b: list[str], budget: Budget, workers: int = 1
                  ) -> tuple[list[Run], list[Stretch]]:
-    """:func:`bounded_runs` of two sequences already encoded by :func:`encode_chars`."""
+    """:func:`bounded_runs` of two sequences already encoded by :func:`encode_chars`; with
+    *workers* > 1, an input of :data:`PARALLEL_TOKENS` or more has the stretches between
+    its first anchors solved by this process and a forked child, half each (the same runs,
+    stretches and units spent)."""
     budget.charge(len(chars_a) + len(chars_b))
-    engine = _Engine(budget, chars_a, chars_b)
+    engine = _Engine(budget, chars_a, chars_b, workers)
     engine.top("".join(chars_a), "".join(chars_b))
     return engine.out, engine.approximate
 
@@ -225,9 +231,11 @@ class _Engine:
     same for *b*): the strings go to Myers and are compared by slices, the lists are counted.
     """
 
-    def __init__(self, budget: Budget, chars_a: list[str], chars_b: list[str]) -> None:
+    def __init__(self, budget: Budget, chars_a: list[str], chars_b: list[str],
+                 workers: int = 1) -> None:
         self.budget = budget
         self.chars_a, self.chars_b = chars_a, chars_b
+        self.workers = workers
         self.out: list[Run] = []
         self.approximate: list[Stretch] = []
 
@@ -372,25 +380,28 @@ class _Engine:
         anchors = _anchors(ta, tb, self.budget, counts, (part_a, part_b)) \
             if depth < DEPTH else []
         if anchors:
-            out, mark = self.out, len(self.out)
-            i = j = 0
-            for ai, bj, n in [*anchors, (len(ta), len(tb), 0)]:
-                if (ai > i) != (bj > j):  # one side empty: no match (charged as _solve would)
-                    self.budget.charge(ai - i + bj - j + 2)
-                elif ai - i == 1 and bj - j == 1:  # one token each: a match or none (likewise)
-                    self.budget.charge(4)
-                    if self.chars_a[a0 + i] == self.chars_b[b0 + j]:
-                        out.append((a0 + i, b0 + j, 1))
-                elif ai > i:
-                    self._solve(ta[i:ai], tb[j:bj], a0 + i, b0 + j, depth + 1)
-                if n and len(out) > mark and out[-1][0] + out[-1][2] == a0 + ai \
-                        and out[-1][1] + out[-1][2] == b0 + bj:
-                    # touching the run before (adjacent anchors): one run, not two (only
-                    # runs of this stretch merge, so _checked may still drop them all)
-                    out[-1] = (out[-1][0], out[-1][1], out[-1][2] + n)
-                elif n:
-                    out.append((a0 + ai, b0 + bj, n))
-                i, j = ai + n, bj + n
+            # each step: the stretch before an anchor, then the anchor (the last: none)
+            steps: list[Run] = [*anchors, (len(ta), len(tb), 0)]
+            half = self._halfway(steps) if depth == 0 and self.workers > 1 \
+                and len(ta) + len(tb) >= PARALLEL_TOKENS else 0
+            if not half:
+                self._steps(ta, tb, a0, b0, depth, steps, 0, len(steps))
+                return
+            # two halves, this process and a child: each half in an engine of its own (the
+            # first stretch of the second half has tokens on both sides, so no run of the
+            # first half touches one of the second, and none would have merged)
+            from collatio._workers import fork_map  # (the aligner forks only here)
+
+            def solved(share: tuple[int, int]) -> tuple[list[Run], list[Stretch], int]:
+                engine = _Engine(Budget(self.budget.limit), self.chars_a, self.chars_b)
+                engine._steps(ta, tb, a0, b0, depth, steps, *share)
+                return engine.out, engine.approximate, engine.budget.spent
+
+            for out, approximate, spent in fork_map(
+                    solved, [(0, half), (half, len(steps))], self.workers):
+                self.out.extend(out)
+                self.approximate.extend(approximate)
+                self.budget.charge(spent)
             return
         # No anchor at any scale. Keys the other side of this stretch lacks never match:
         # without them the stretch may be small enough, or anchor after all.
@@ -404,6 +415,45 @@ class _Engine:
             self._mapped(inner, keep_a, keep_b, a0, b0)
             return
         self._windows_checked(ta, tb, a0, b0)
+
+    def _steps(self, ta: str, tb: str, a0: int, b0: int, depth: int, steps: list[Run],
+               first: int, end: int) -> None:
+        """Steps ``first:end`` of a stretch's *steps* (anchors, and the stretch's end as an
+        anchor of no tokens): each solves the stretch before its anchor, then appends it."""
+        out, mark = self.out, len(self.out)
+        i, j = (steps[first - 1][0] + steps[first - 1][2],
+                steps[first - 1][1] + steps[first - 1][2]) if first else (0, 0)
+        for ai, bj, n in steps[first:end]:
+            if (ai > i) != (bj > j):  # one side empty: no match (charged as _solve would)
+                self.budget.charge(ai - i + bj - j + 2)
+            elif ai - i == 1 and bj - j == 1:  # one token each: a match or none (likewise)
+                self.budget.charge(4)
+                if self.chars_a[a0 + i] == self.chars_b[b0 + j]:
+                    out.append((a0 + i, b0 + j, 1))
+            elif ai > i:
+                self._solve(ta[i:ai], tb[j:bj], a0 + i, b0 + j, depth + 1)
+            if n and len(out) > mark and out[-1][0] + out[-1][2] == a0 + ai \
+                    and out[-1][1] + out[-1][2] == b0 + bj:
+                # touching the run before (adjacent anchors): one run, not two (only
+                # runs of this stretch merge, so _checked may still drop them all)
+                out[-1] = (out[-1][0], out[-1][1], out[-1][2] + n)
+            elif n:
+                out.append((a0 + ai, b0 + bj, n))
+            i, j = ai + n, bj + n
+
+    @staticmethod
+    def _halfway(steps: list[Run]) -> int:
+        """The step nearest the middle of the stretch (by tokens) whose stretch has tokens
+        on both sides, to start a second half at; 0 for none."""
+        ends = [(0, 0), *((ai + n, bj + n) for ai, bj, n in steps[:-1])]
+        middle = (steps[-1][0] + steps[-1][1]) // 2
+        best = 0
+        for k in range(1, len(steps)):
+            (i, j), (ai, bj, _) = ends[k], steps[k]
+            if ai > i and bj > j and (not best or abs(i + j - middle) < abs(
+                    ends[best][0] + ends[best][1] - middle)):
+                best = k
+        return best
 
     def _windows_checked(self, ta: str, tb: str, a0: int, b0: int) -> None:
         """The windowed alignment, replaced by an exact diff when its distance allows."""

@@ -100,11 +100,12 @@ class Graph:
         self.paths.append(path)
         return approximate
 
-    def match(self, tokens: Sequence[Hashable], budget: Budget | None = None
-              ) -> tuple[list[Run], list[Stretch]]:
+    def match(self, tokens: Sequence[Hashable], budget: Budget | None = None,
+              workers: int = 1) -> tuple[list[Run], list[Stretch]]:
         """The runs (order position, token index, length) in which one more witness's
         *tokens* match the graph's order, as :meth:`add` threads them, and the stretches a
-        bounded fallback aligned; the order may be re-sorted where that matches more."""
+        bounded fallback aligned; the order may be re-sorted where that matches more.
+        *workers*: processes the diff may use (see :func:`encoded_runs`)."""
         order = self.order
         runs: list[Run] = []
         approximate: list[Stretch] = []
@@ -115,7 +116,7 @@ class Graph:
             if budget is None:
                 budget = Budget.for_tokens(len(lin) + len(tokens))
             chars, chars_b = encode_chars(lin, tokens)
-            found, approximate = encoded_runs(chars, chars_b, budget)
+            found, approximate = encoded_runs(chars, chars_b, budget, workers)
             runs = merge_runs(found)
             allowance = CLUSTER_PER_TOKEN * (len(lin) + len(tokens))
             # once the graph has branches, they interrupt the runs found in its order: a run

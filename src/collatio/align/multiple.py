@@ -48,6 +48,7 @@ def align(
     near_match: Similarity | None = None,
     near: float | None = None,
     order: Sequence[int] | None = None,
+    workers: int = 1,
 ) -> Alignment:
     """Align *witnesses* (sequences of comparison keys) into one table.
 
@@ -56,7 +57,8 @@ def align(
     threshold in (0, 1]) does so with :func:`collatio.align.near.at_least`, for readings
     spelled nearly alike. *order* is the
     order in which the witnesses join the graph (default: as given); the table's witnesses
-    are always in the given order.
+    are always in the given order. *workers*: processes a long pair's diff may use, this
+    one and forked children (the same table either way).
 
     >>> table = align(["the cat sat".split(), "the cat sat down".split(), "a cat sat".split()])
     >>> [col.cells for col in table.columns]
@@ -80,7 +82,7 @@ def align(
         approximations: list[Approximation] = []
         if count == 2 and near_match is None:  # the table straight from the pair's runs
             graph.add(joined[0])
-            runs, stretches = graph.match(joined[1])
+            runs, stretches = graph.match(joined[1], workers=workers)
             approximations = [Approximation(1, t0, t1, APPROXIMATE)
                               for _, _, t0, t1 in stretches]
             cells, readings, where = pair_table(len(joined[0]), len(joined[1]), runs)

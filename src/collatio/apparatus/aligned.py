@@ -170,12 +170,14 @@ def collation_table(
     order: Sequence[int] | None = None,
     near: float | None = None,
     moves_later: bool = False,
+    workers: int = 1,
 ) -> tuple[Alignment, Anchors, Callable[[], tuple[Transposition, ...]] | None]:
     """The token-level table of *token_lists* (see the module docstring); *documents* names
     each text's document (the states of one document share a name), *order* the order in
     which the documents join (default: as given), *near* the near-matching threshold of
-    :func:`collatio.align.align`. Stretches the aligner placed by its bounded fallback are
-    the table's ``approximations``, in text token indices.
+    :func:`collatio.align.align`, *workers* the processes its diff of a long pair may use.
+    Stretches the aligner placed by its bounded fallback are the table's
+    ``approximations``, in text token indices.
 
     With *moves_later*, a table that is one alignment of the texts in their given order
     comes without its transpositions, and the third value finds them (so that the caller
@@ -207,7 +209,8 @@ def collation_table(
             and all(len(texts) == 1 for texts in members)
         table = uncut if uncut is not None else align(
             keys, detect_transpositions=transpositions and not later,
-            transposition_min_length=transposition_min_length, order=order, near=near)
+            transposition_min_length=transposition_min_length, order=order, near=near,
+            workers=workers)
         if later:
             pending = functools.partial(transpositions_of, keys, table,
                                         transposition_min_length=transposition_min_length)

@@ -402,7 +402,7 @@ def align_texts(
     alignment, anchors, moves = collation_table(
         token_lists, documents, transpositions=options.transpositions,
         transposition_min_length=options.transposition_min_length, order=order,
-        near=options.near, moves_later=True,
+        near=options.near, moves_later=True, workers=options.workers,
     )
     return alignment, anchors, parents, moves
 
